@@ -1,0 +1,56 @@
+# Entry points for users and CI. Everything runs from the repository root with the
+# project's own virtual environment (.venv), created from the pinned requirements.txt.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+
+LAB_MANAGERS ?= 1
+LAB_WORKERS ?= 2
+LAB_INVENTORY := .lab/inventory.yml
+
+.PHONY: help venv engine lab lab-destroy lint unit test clean
+
+help:
+	@echo "make lab          create .venv, make sure a Docker Engine runs, start the lab, run site.yml on it"
+	@echo "make test         the whole test suite: linters, unit tests, lab scenarios"
+	@echo "make lab-destroy  remove every lab container, network, volume and key"
+	@echo "make lint         yamllint, ansible-lint (production profile), ruff"
+	@echo "make unit         the unit tests only (no Docker Engine needed)"
+
+$(BIN)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+venv: $(BIN)/.installed
+
+# Fails with instructions when no engine answers and it cannot start one itself.
+engine:
+	scripts/ensure-docker-engine.sh
+
+lab: venv engine
+	$(BIN)/ansible-playbook playbooks/lab.yml -e lab_managers=$(LAB_MANAGERS) -e lab_workers=$(LAB_WORKERS)
+	$(BIN)/ansible-playbook -i $(LAB_INVENTORY) site.yml
+
+lab-destroy: venv
+	$(BIN)/ansible-playbook playbooks/lab.yml -e lab_state=absent
+
+lint: venv
+	$(BIN)/yamllint --strict .
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/ansible-lint
+	$(BIN)/ansible-playbook --syntax-check site.yml playbooks/*.yml
+
+unit: venv
+	$(BIN)/pytest tests/unit
+
+test: venv engine lint
+	$(BIN)/pytest tests
+
+clean: lab-destroy
+	rm -rf $(VENV) .cache

@@ -1,0 +1,120 @@
+"""Build docker CLI scripts for sh and PowerShell and parse what they print.
+
+This is the one place that knows how the two target shells differ. The swarm and service
+plugins describe docker invocations as argument lists; a batch of them becomes one script,
+run in one round trip over the node's own Ansible connection (SSH or WinRM), and comes back
+as one result per invocation. Pure functions: unit-tested without Ansible or a node.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from dataclasses import dataclass, field
+
+SH = "sh"
+POWERSHELL = "powershell"
+SHELLS = (SH, POWERSHELL)
+
+# Markers cannot collide with docker output: docker never prints this prefix.
+_MARK = "<<<mixedswarm"
+_BEGIN_RE = re.compile(r"^<<<mixedswarm begin (\d+)>>>\s*$")
+_END_RE = re.compile(r"^<<<mixedswarm end (\d+) rc=(-?\d+)>>>\s*$")
+
+
+def quote(arg: str, shell: str) -> str:
+    """Quote one argument so the target shell passes it to docker unchanged."""
+    if shell == POWERSHELL:
+        # Single-quoted PowerShell strings are literal; a quote is escaped by doubling it.
+        return "'" + str(arg).replace("'", "''") + "'"
+    if shell == SH:
+        return shlex.quote(str(arg))
+    raise ValueError(f"unknown shell {shell!r}; valid: {', '.join(SHELLS)}")
+
+
+def command_line(argv: list[str], shell: str) -> str:
+    """One invocation as a command line. PowerShell runs a quoted program with the call operator."""
+    quoted = " ".join(quote(a, shell) for a in argv)
+    return f"& {quoted}" if shell == POWERSHELL else quoted
+
+
+def batch_script(invocations: list[list[str]], shell: str) -> str:
+    """Several invocations as one script; each one's output and exit code are fenced by markers.
+
+    stderr is merged into stdout so error text reaches the controller; JSON lines are told apart
+    from messages when parsing.
+    """
+    if shell == POWERSHELL:
+        # Native stderr must not turn into terminating errors, and error records become text.
+        lines = ["$ErrorActionPreference = 'Continue'"]
+        for index, argv in enumerate(invocations):
+            lines.append(f"'{_MARK} begin {index}>>>'")
+            lines.append(f'{command_line(argv, shell)} 2>&1 | ForEach-Object {{ "$_" }}')
+            lines.append(f'"{_MARK} end {index} rc=$LASTEXITCODE>>>"')
+        lines.append("exit 0")
+        return "\n".join(lines)
+    if shell == SH:
+        parts = []
+        for index, argv in enumerate(invocations):
+            parts.append(
+                f"echo '{_MARK} begin {index}>>>'; {command_line(argv, shell)} 2>&1; "
+                f'echo "{_MARK} end {index} rc=$?>>>"'
+            )
+        return "; ".join(parts)
+    raise ValueError(f"unknown shell {shell!r}; valid: {', '.join(SHELLS)}")
+
+
+@dataclass
+class Result:
+    """What one docker invocation printed, split into JSON documents and plain text."""
+
+    argv: list[str]
+    rc: int
+    documents: list = field(default_factory=list)
+    text: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.rc == 0
+
+
+def split_output(lines: list[str]) -> tuple[list, str]:
+    """JSON documents (one per line, as `--format '{{json .}}'` prints) and the remaining text."""
+    documents, text = [], []
+    for line in lines:
+        stripped = line.strip()
+        if stripped[:1] in ("{", "["):
+            try:
+                documents.append(json.loads(stripped))
+                continue
+            except ValueError:
+                pass
+        if stripped:
+            text.append(stripped)
+    return documents, "\n".join(text)
+
+
+def parse_batch_output(stdout: str, invocations: list[list[str]]) -> list[Result]:
+    """Results in invocation order. An invocation whose end marker is missing gets rc -1."""
+    results: list[Result | None] = [None] * len(invocations)
+    current, buffer = None, []
+    for line in stdout.replace("\r\n", "\n").split("\n"):
+        begin = _BEGIN_RE.match(line)
+        if begin:
+            current, buffer = int(begin.group(1)), []
+            continue
+        end = _END_RE.match(line)
+        if end and current is not None and int(end.group(1)) == current:
+            documents, text = split_output(buffer)
+            results[current] = Result(invocations[current], int(end.group(2)), documents, text)
+            current = None
+            continue
+        if current is not None:
+            buffer.append(line)
+    if current is not None:
+        documents, text = split_output(buffer)
+        results[current] = Result(invocations[current], -1, documents, text or "output ended early")
+    return [
+        r if r is not None else Result(invocations[i], -1, [], "did not run") for i, r in enumerate(results)
+    ]

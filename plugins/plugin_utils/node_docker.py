@@ -1,0 +1,37 @@
+"""Run docker CLI batches on a node through an action plugin's own Ansible connection.
+
+Controller-side glue between action plugins and module_utils.docker_cli: it picks the shell
+family the connection speaks (sh over SSH, PowerShell over WinRM/PSRP) and makes one round trip
+per batch.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import (
+    POWERSHELL,
+    SH,
+    Result,
+    batch_script,
+    parse_batch_output,
+)
+
+
+def shell_family(action) -> str:
+    """'powershell' for Windows connections, 'sh' otherwise."""
+    family = getattr(action._connection._shell, "SHELL_FAMILY", SH)
+    return POWERSHELL if family == POWERSHELL else SH
+
+
+def run_docker(action, invocations: list[list[str]]) -> list[Result]:
+    """Run the invocations in one round trip; returns one Result per invocation."""
+    if not invocations:
+        return []
+    script = batch_script(invocations, shell_family(action))
+    raw = action._low_level_execute_command(script, sudoable=True)
+    results = parse_batch_output(raw.get("stdout", ""), invocations)
+    if all(r.rc == -1 for r in results):
+        # The script itself did not run (connection or shell failure): say what the node said.
+        detail = (raw.get("stderr") or raw.get("stdout") or "").strip()
+        for r in results:
+            r.text = detail or r.text
+    return results
