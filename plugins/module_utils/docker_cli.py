@@ -33,10 +33,39 @@ def quote(arg: str, shell: str) -> str:
     raise ValueError(f"unknown shell {shell!r}; valid: {', '.join(SHELLS)}")
 
 
+class OutputOf(list):
+    """An argument that stands for the words another invocation prints: `$(...)` in sh, `(...)` in PowerShell.
+
+    Lets one invocation act on a list the node computes (`docker node inspect` of every
+    `docker node ls --quiet` ID) without a second round trip.
+    """
+
+
+class Invocation(list):
+    """An argv list with text for the program's stdin (e.g. an unlock key), kept out of its arguments."""
+
+    def __init__(self, argv, stdin: str | None = None):
+        super().__init__(argv)
+        self.stdin = stdin
+
+
+def _word(arg, shell: str) -> str:
+    if isinstance(arg, OutputOf):
+        inner = command_line(arg, shell)
+        return f"({inner})" if shell == POWERSHELL else f"$({inner})"
+    return quote(arg, shell)
+
+
 def command_line(argv: list[str], shell: str) -> str:
     """One invocation as a command line. PowerShell runs a quoted program with the call operator."""
-    quoted = " ".join(quote(a, shell) for a in argv)
-    return f"& {quoted}" if shell == POWERSHELL else quoted
+    quoted = " ".join(_word(a, shell) for a in argv)
+    line = f"& {quoted}" if shell == POWERSHELL else quoted
+    stdin = getattr(argv, "stdin", None)
+    if stdin is None:
+        return line
+    if shell == POWERSHELL:
+        return f"{quote(stdin, shell)} | {line}"
+    return f"printf '%s\\n' {quote(stdin, shell)} | {line}"
 
 
 def batch_script(invocations: list[list[str]], shell: str) -> str:

@@ -22,12 +22,21 @@ def shell_family(action) -> str:
     return POWERSHELL if family == POWERSHELL else SH
 
 
-def run_docker(action, invocations: list[list[str]]) -> list[Result]:
-    """Run the invocations in one round trip; returns one Result per invocation."""
+def run_docker(action, invocations: list[list[str]], sensitive: bool = False) -> list[Result]:
+    """Run the invocations in one round trip; returns one Result per invocation.
+
+    `sensitive` batches (join tokens, unlock keys) reach a sh node on stdin, so the secret is in
+    no command line that `-vvv` prints or `ps` on the node shows for the shell. (WinRM sends the
+    script encoded and prints no command line.)
+    """
     if not invocations:
         return []
-    script = batch_script(invocations, shell_family(action))
-    raw = action._low_level_execute_command(script, sudoable=True)
+    shell = shell_family(action)
+    script = batch_script(invocations, shell)
+    if sensitive and shell == SH:
+        raw = action._low_level_execute_command("/bin/sh -s", sudoable=True, in_data=script)
+    else:
+        raw = action._low_level_execute_command(script, sudoable=True)
     results = parse_batch_output(raw.get("stdout", ""), invocations)
     if all(r.rc == -1 for r in results):
         # The script itself did not run (connection or shell failure): say what the node said.
@@ -35,3 +44,9 @@ def run_docker(action, invocations: list[list[str]]) -> list[Result]:
         for r in results:
             r.text = detail or r.text
     return results
+
+
+def failure_text(results: list[Result]) -> str:
+    """One line per failed invocation: its docker subcommand (never the arguments, which may hold
+    secrets) and what it printed."""
+    return "\n".join(f"{' '.join(map(str, r.argv[:3]))}: {r.text or f'exit {r.rc}'}" for r in results if not r.ok)

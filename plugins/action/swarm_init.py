@@ -1,0 +1,39 @@
+"""Action plugin swarm_init: create the swarm on this node (docs: plugins/modules/swarm_init.py)."""
+
+from __future__ import annotations
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import INFO_ARGV, state_of
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import failure_text, run_docker
+
+ARGUMENT_SPEC = {"advertise_addr": {"type": "str", "required": True}}
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _supports_check_mode = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        diff = {"before": {"swarm": "inactive"}, "after": {"swarm": "active", "role": "manager"}}
+        if self._task.check_mode:
+            result.update(changed=True, diff=diff, round_trips=0, msg=f"would initialize the swarm on {args['advertise_addr']}")
+            return result
+        init, info = run_docker(
+            self, [["docker", "swarm", "init", "--advertise-addr", args["advertise_addr"]], INFO_ARGV]
+        )
+        state = state_of(info)
+        if not init.ok and state.get("state") != "active":
+            result.update(failed=True, msg=f"swarm init failed: {failure_text([init, info])}")
+            return result
+        # A node that already is in a swarm is left as it is: init never replaces a swarm.
+        result.update(
+            changed=init.ok,
+            diff=diff if init.ok else {},
+            node_id=state["node_id"],
+            ansible_facts={"swarm_node_id": state["node_id"]},
+            round_trips=1,
+        )
+        return result

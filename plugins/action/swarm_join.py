@@ -1,0 +1,54 @@
+"""Action plugin swarm_join: join this node to the swarm (docs: plugins/modules/swarm_join.py)."""
+
+from __future__ import annotations
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import INFO_ARGV, state_of
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import failure_text, run_docker
+
+ARGUMENT_SPEC = {
+    "token": {"type": "str", "required": True, "no_log": True},
+    "manager_addr": {"type": "str", "required": True},
+    "advertise_addr": {"type": "str", "required": True},
+    "role": {"type": "str", "choices": ["manager", "worker"], "required": True},
+    "recover": {"type": "bool", "default": False},
+}
+
+
+def join_argvs(token: str, manager_addr: str, advertise_addr: str, recover: bool) -> list[list[str]]:
+    """The join, preceded by a forced leave when the node is stuck in pending or error."""
+    leave = [["docker", "swarm", "leave", "--force"]] if recover else []
+    return [*leave, ["docker", "swarm", "join", "--token", token, "--advertise-addr", advertise_addr, manager_addr]]
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _supports_check_mode = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        diff = {
+            "before": {"swarm": "pending or error" if args["recover"] else "inactive"},
+            "after": {"swarm": "active", "role": args["role"]},
+        }
+        if self._task.check_mode:
+            result.update(changed=True, diff=diff, round_trips=0, msg=f"would join as {args['role']} via {args['manager_addr']}")
+            return result
+        argvs = join_argvs(args["token"], args["manager_addr"], args["advertise_addr"], args["recover"])
+        *steps, info = run_docker(self, [*argvs, INFO_ARGV], sensitive=True)
+        join = steps[-1]
+        state = state_of(info)
+        if not join.ok and state.get("state") != "active":
+            result.update(failed=True, msg=f"joining the swarm failed: {failure_text([*steps, info])}")
+            return result
+        # A node found already active was joined meanwhile: nothing changed here.
+        result.update(
+            changed=join.ok,
+            diff=diff if join.ok else {},
+            node_id=state["node_id"],
+            ansible_facts={"swarm_node_id": state["node_id"]},
+            round_trips=1,
+        )
+        return result

@@ -1,0 +1,28 @@
+"""Action plugin swarm_node_info: read one node's swarm state in one round trip (docs: plugins/modules/swarm_node_info.py)."""
+
+from __future__ import annotations
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import (
+    INFO_ARGV,
+    NODES_ARGV,
+    read_results,
+)
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import run_docker
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _supports_check_mode = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        self.validate_argument_spec(argument_spec={})
+        info, nodes = run_docker(self, [INFO_ARGV, NODES_ARGV])
+        state = read_results(info, nodes)
+        facts = {"swarm_node": state}
+        if state.get("node_id"):
+            facts["swarm_node_id"] = state["node_id"]
+        result.update(changed=False, swarm_node=state, ansible_facts=facts, round_trips=1)
+        return result

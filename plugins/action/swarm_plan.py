@@ -1,0 +1,73 @@
+"""Action plugin swarm_plan: validate the inventory and plan the swarm on the controller (docs: plugins/modules/swarm_plan.py)."""
+
+from __future__ import annotations
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_plan import PlanError, plan_swarm
+
+ARGUMENT_SPEC = {
+    "managers_group": {"type": "str", "default": "swarm_managers"},
+    "workers_group": {"type": "str", "default": "swarm_workers"},
+    "advertise_subnet": {"type": "str"},
+    "unlock_key_given": {"type": "bool", "default": False},
+    "prune_nodes": {"type": "bool", "default": False},
+}
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    _supports_check_mode = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        groups, hostvars = task_vars["groups"], task_vars["hostvars"]
+        managers = list(groups.get(args["managers_group"], []))
+        workers = list(groups.get(args["workers_group"], []))
+        # Hosts that failed or were unreachable earlier in the play are no longer play hosts:
+        # a cached swarm_node fact of theirs would be stale.
+        alive = set(task_vars.get("ansible_play_hosts", []))
+        hosts = {}
+        for host in dict.fromkeys(managers + workers):
+            hv = hostvars[host]
+            hosts[host] = {
+                "state": hv.get("swarm_node") if host in alive else None,
+                "labels": hv.get("swarm_labels"),
+                "advertise_addr": hv.get("swarm_advertise_addr"),
+                "facts": {"ansible_facts": hv.get("ansible_facts") or {}},
+            }
+        try:
+            plan = plan_swarm(
+                managers,
+                workers,
+                hosts,
+                {
+                    "unlock_key_given": args["unlock_key_given"],
+                    "prune_nodes": args["prune_nodes"],
+                    "advertise_subnet": args["advertise_subnet"],
+                },
+            )
+        except PlanError as exc:
+            result.update(failed=True, problems=exc.problems, msg="Swarm plan refused:\n" + "\n".join(exc.problems))
+            return result
+        for warning in plan["warnings"]:
+            self._display.warning(warning)
+        result.update(changed=False, plan=plan, msg=_summary(plan))
+        return result
+
+
+def _summary(plan: dict) -> str:
+    parts = []
+    if plan["init_host"]:
+        parts.append(f"init on {plan['init_host']}")
+    if plan["unlock"]:
+        parts.append(f"unlock {', '.join(plan['unlock'])}")
+    if plan["joins"]:
+        parts.append("join " + ", ".join(f"{h} as {j['role']}" for h, j in plan["joins"].items()))
+    if plan["role_steps"]:
+        parts.append(", ".join(f"{s['step']} {s['node_id']}" for s in plan["role_steps"]))
+    if plan["prune"]:
+        parts.append(f"prune {', '.join(plan['prune'])}")
+    return "; ".join(parts) or "membership as in the inventory; roles and labels are checked next"

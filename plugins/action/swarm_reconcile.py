@@ -1,0 +1,67 @@
+"""Action plugin swarm_reconcile: roles, labels and pruning by NodeID from one manager (docs: plugins/modules/swarm_reconcile.py)."""
+
+from __future__ import annotations
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_reconcile import UnsafeChange, reconcile
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import (
+    INFO_ARGV,
+    NODES_ARGV,
+    node_entry,
+    state_of,
+)
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import failure_text, run_docker
+
+ARGUMENT_SPEC = {
+    "desired": {"type": "dict", "required": True},
+    "prune": {"type": "list", "elements": "str", "default": []},
+}
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _supports_check_mode = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        hostvars = task_vars["hostvars"]
+        node_ids = {h: hostvars[h].get("swarm_node_id") for h in args["desired"]}
+        nodes_result, info = run_docker(self, [NODES_ARGV, INFO_ARGV])
+        own = state_of(info)
+        if not nodes_result.ok:
+            if self._task.check_mode:
+                # Check mode before the swarm exists: report what every node would get.
+                nodes_result.documents, own = [], {"node_id": ""}
+            else:
+                result.update(failed=True, msg=f"reading the nodes failed: {failure_text([nodes_result, info])}")
+                return result
+        nodes = [node_entry(d) for d in nodes_result.documents]
+        try:
+            changes = reconcile(nodes, args["desired"], node_ids, own.get("node_id", ""), args["prune"])
+        except UnsafeChange as exc:
+            result.update(failed=True, msg=f"role change refused: {exc}")
+            return result
+        argvs = changes["argvs"]
+        if changes["pending"] and not self._task.check_mode:
+            result.update(
+                failed=True,
+                msg=f"not in the node list of this manager: {', '.join(changes['pending'])}; did their join fail?",
+            )
+            return result
+        changed = bool(argvs or changes["pending"])
+        result.update(
+            changed=changed,
+            diff=changes["diff"] if changed else {},
+            commands=[" ".join(a[:3]) + " " + a[-1] for a in argvs],
+            pending=changes["pending"],
+            round_trips=1,
+        )
+        if self._task.check_mode or not argvs:
+            return result
+        applied = run_docker(self, argvs)
+        result["round_trips"] = 2
+        if not all(r.ok for r in applied):
+            result.update(failed=True, msg=f"reconciling nodes failed:\n{failure_text(applied)}")
+        return result

@@ -1,0 +1,41 @@
+"""Action plugin swarm_unlock: unlock a locked (autolock) manager (docs: plugins/modules/swarm_unlock.py)."""
+
+from __future__ import annotations
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import Invocation
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import INFO_ARGV, state_of
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import failure_text, run_docker
+
+ARGUMENT_SPEC = {"key": {"type": "str", "required": True, "no_log": True}}
+
+
+def unlock_invocation(key: str) -> Invocation:
+    """`docker swarm unlock` reads the key from stdin, so it is never an argument."""
+    return Invocation(["docker", "swarm", "unlock"], stdin=key)
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _supports_check_mode = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        diff = {"before": {"swarm": "locked"}, "after": {"swarm": "active"}}
+        if self._task.check_mode:
+            result.update(changed=True, diff=diff, round_trips=0, msg="would unlock the swarm on this node")
+            return result
+        unlock, info = run_docker(self, [unlock_invocation(args["key"]), INFO_ARGV], sensitive=True)
+        state = state_of(info)
+        if state.get("state") != "active":
+            result.update(failed=True, msg=f"unlocking failed (check swarm_unlock_key): {failure_text([unlock, info])}")
+            return result
+        result.update(
+            changed=unlock.ok,
+            diff=diff if unlock.ok else {},
+            ansible_facts={"swarm_node_id": state["node_id"]},
+            round_trips=1,
+        )
+        return result

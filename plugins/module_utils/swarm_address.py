@@ -1,0 +1,85 @@
+"""Which address a node advertises to the swarm, from the host's own facts.
+
+Pure functions shared by the planner and the `swarm_advertise_addr` filter. Linux facts list
+addresses in `ansible_all_ipv4_addresses`/`ansible_all_ipv6_addresses` and the default route in
+`ansible_default_ipv4`; Windows facts list every address in `ansible_ip_addresses` and have no
+default-route address, so the first usable IPv4 there stands in for it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+
+class AddressError(ValueError):
+    """The host's variables or facts do not give a usable advertise address."""
+
+
+def _fact(facts: dict, name: str, default=None):
+    # Facts reach plugins either flat (ansible_default_ipv4) or under ansible_facts (default_ipv4).
+    if f"ansible_{name}" in facts:
+        return facts[f"ansible_{name}"]
+    return (facts.get("ansible_facts") or {}).get(name, default)
+
+
+def _usable(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.split("%")[0])
+    except ValueError:
+        return False
+    return not (ip.is_loopback or ip.is_link_local or ip.is_unspecified)
+
+
+def host_addresses(facts: dict) -> list[str]:
+    """Every usable address the host reports, Linux and Windows facts alike, in fact order."""
+    found = []
+    for name in ("all_ipv4_addresses", "all_ipv6_addresses", "ip_addresses"):
+        for address in _fact(facts, name) or []:
+            if _usable(address) and address not in found:
+                found.append(address)
+    return found
+
+
+def default_ipv4(facts: dict) -> str | None:
+    """The default-route IPv4 (Linux) or the first usable IPv4 the host lists (Windows)."""
+    default = (_fact(facts, "default_ipv4") or {}).get("address")
+    if default:
+        return default
+    return next(
+        (a for a in host_addresses(facts) if ipaddress.ip_address(a.split("%")[0]).version == 4), None
+    )
+
+
+def choose_advertise_addr(facts: dict, explicit: str | None = None, subnet: str | None = None) -> str:
+    """`explicit` if it is one of the host's addresses, else its address on `subnet`, else its default IPv4.
+
+    Raises AddressError naming the field and what would be valid.
+    """
+    addresses = host_addresses(facts)
+    if not addresses and not default_ipv4(facts):
+        raise AddressError("no network facts: gather facts (gather_subset network) before planning the swarm")
+    if explicit:
+        if explicit not in addresses:
+            raise AddressError(
+                f"swarm_advertise_addr {explicit!r} is not an address of this host; "
+                f"valid: {', '.join(addresses) or 'none found'}"
+            )
+        return explicit
+    if subnet:
+        try:
+            network = ipaddress.ip_network(subnet, strict=False)
+        except ValueError as exc:
+            raise AddressError(
+                f"swarm_advertise_subnet {subnet!r} is not a network in CIDR form: {exc}"
+            ) from None
+        on_subnet = [a for a in addresses if ipaddress.ip_address(a.split("%")[0]) in network]
+        if not on_subnet:
+            raise AddressError(
+                f"no address on swarm_advertise_subnet {subnet} (host has {', '.join(addresses) or 'none'}); "
+                "set swarm_advertise_addr for this host or fix the subnet"
+            )
+        return on_subnet[0]
+    default = default_ipv4(facts)
+    if not default:
+        raise AddressError("no default IPv4 address; set swarm_advertise_addr or swarm_advertise_subnet")
+    return default

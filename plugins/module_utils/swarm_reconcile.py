@@ -1,0 +1,198 @@
+"""Role, label and prune decisions for nodes addressed by NodeID. Pure functions.
+
+The project records the label keys it set in one label of its own (OWNED_LABEL), so a label
+someone set by hand is never removed: only keys the project owns and no longer wants are.
+"""
+
+from __future__ import annotations
+
+import re
+
+OWNED_LABEL = "mixedswarm.owned-labels"
+OS_LABEL = "os"
+MANAGER, WORKER = "manager", "worker"
+
+# Docker's guidance for label keys: lower-case alphanumerics, '.', '-' (and '_'), starting and
+# ending with an alphanumeric; these namespaces are reserved for Docker itself.
+_KEY_RE = re.compile(r"^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$")
+_RESERVED_PREFIXES = ("com.docker.", "io.docker.", "org.dockerproject.")
+
+
+class UnsafeChange(ValueError):
+    """A change that would break the swarm (quorum) or cannot be made."""
+
+
+def label_value(value) -> str:
+    """Inventory values as docker stores them: booleans lower-case, numbers as written."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def label_problems(labels) -> list[str]:
+    """What is wrong with a host's swarm_labels, one message per problem (empty when valid)."""
+    if labels is None:
+        return []
+    if not isinstance(labels, dict):
+        return [f"swarm_labels must be a mapping of label key to value, got {type(labels).__name__}"]
+    problems = []
+    for key, value in labels.items():
+        if not isinstance(key, str) or not _KEY_RE.match(key) or ".." in key or "--" in key:
+            problems.append(
+                f"swarm_labels key {key!r} is invalid: use lower-case letters, digits, '.', '-' or '_', "
+                "starting and ending with a letter or digit"
+            )
+        elif key.startswith(_RESERVED_PREFIXES):
+            problems.append(f"swarm_labels key {key!r} is in a namespace reserved for Docker")
+        elif key in (OS_LABEL, OWNED_LABEL):
+            problems.append(f"swarm_labels key {key!r} is set by the project itself; choose another key")
+        if isinstance(value, dict | list | tuple | set) or value is None:
+            problems.append(
+                f"swarm_labels value of {key!r} must be a string, number or boolean, got {value!r}"
+            )
+        elif "\n" in label_value(value) or "\r" in label_value(value):
+            problems.append(f"swarm_labels value of {key!r} must be one line")
+    return problems
+
+
+def desired_labels(os_type: str, labels: dict | None) -> dict:
+    """`os=<OS the engine reports>` plus the host's swarm_labels, all values as strings."""
+    merged = {OS_LABEL: os_type}
+    merged.update({k: label_value(v) for k, v in (labels or {}).items()})
+    return merged
+
+
+def owned_keys(current: dict) -> set[str]:
+    return {k for k in (current.get(OWNED_LABEL) or "").split(",") if k}
+
+
+def label_changes(current: dict, desired: dict) -> tuple[dict, list[str]]:
+    """(labels to add or update, keys to remove) to go from `current` to `desired` on one node.
+
+    Removes only keys the project owned before and no longer wants; keeps the ownership record
+    in step with `desired`.
+    """
+    add = {k: v for k, v in desired.items() if current.get(k) != v}
+    remove = sorted(k for k in owned_keys(current) - desired.keys() if k in current)
+    record = ",".join(sorted(desired))
+    if current.get(OWNED_LABEL) != record:
+        add[OWNED_LABEL] = record
+    return add, remove
+
+
+def labels_after(current: dict, add: dict, remove: list[str]) -> dict:
+    result = {k: v for k, v in current.items() if k not in remove}
+    result.update(add)
+    return result
+
+
+def _reachable(node: dict) -> bool:
+    return node.get("reachability") == "reachable" or (
+        not node.get("reachability") and node.get("status") == "ready"
+    )
+
+
+def role_changes(nodes: list[dict], desired_roles: dict[str, str], joining_managers: int = 0) -> list[tuple]:
+    """Quorum-safe (node_id, 'promote'|'demote') steps: every promotion first, then demotions.
+
+    `nodes` are node_entry dicts of the swarm; `desired_roles` maps NodeID to role for the nodes
+    the inventory manages; `joining_managers` counts managers about to join. A demotion is only
+    planned while the managers left keep a reachable majority; otherwise UnsafeChange says why.
+    """
+    by_id = {n["id"]: n for n in nodes}
+    promote = sorted(
+        i for i, role in desired_roles.items() if role == MANAGER and by_id[i]["role"] != MANAGER
+    )
+    demote = sorted(i for i, role in desired_roles.items() if role == WORKER and by_id[i]["role"] == MANAGER)
+    managers = sum(1 for n in nodes if n["role"] == MANAGER) + len(promote) + joining_managers
+    reachable = (
+        sum(1 for n in nodes if n["role"] == MANAGER and _reachable(n)) + len(promote) + joining_managers
+    )
+    steps = [(i, "promote") for i in promote]
+    for node_id in demote:
+        managers -= 1
+        reachable -= 1 if _reachable(by_id[node_id]) else 0
+        if managers < 1 or reachable <= managers / 2:
+            raise UnsafeChange(
+                f"demoting {by_id[node_id]['hostname']} ({node_id}) would leave {reachable} reachable of "
+                f"{managers} managers, losing quorum; bring the unreachable managers back or demote fewer at once"
+            )
+        steps.append((node_id, "demote"))
+    return steps
+
+
+def quorum_warning(manager_count: int) -> str | None:
+    if manager_count and manager_count % 2 == 0:
+        return (
+            f"{manager_count} managers: an even number tolerates no more failures than {manager_count - 1}; "
+            "use an odd number of managers in swarm_managers"
+        )
+    return None
+
+
+def label_update_argv(node_id: str, add: dict, remove: list[str]) -> list[str] | None:
+    """One `docker node update` for all label changes of a node; None when there are none."""
+    if not add and not remove:
+        return None
+    argv = ["docker", "node", "update"]
+    for key in remove:
+        argv += ["--label-rm", key]
+    for key, value in sorted(add.items()):
+        argv += ["--label-add", f"{key}={value}"]
+    return [*argv, node_id]
+
+
+def role_argv(node_id: str, step: str) -> list[str]:
+    return ["docker", "node", step, node_id]
+
+
+def prune_argvs(node_id: str) -> list[list[str]]:
+    """Drain, then remove, a node gone from the inventory (managers are demoted before, by role_changes)."""
+    return [
+        ["docker", "node", "update", "--availability", "drain", node_id],
+        ["docker", "node", "rm", "--force", node_id],
+    ]
+
+
+def reconcile(nodes: list[dict], desired: dict, node_ids: dict, self_id: str, prune: list[str]) -> dict:
+    """Every docker command that brings roles and labels in line with `desired`, in a safe order.
+
+    `desired` maps host to {"role", "labels"}; `node_ids` maps host to its NodeID; `self_id` is the
+    manager running the commands, demoted (if at all) last so the others still run; `prune` lists
+    NodeIDs to drain and remove. Hosts with no node yet (check mode before a join) are `pending`.
+    Raises UnsafeChange when a demotion would lose quorum.
+    """
+    by_id = {n["id"]: n for n in nodes}
+    managed = {node_ids[h]: h for h in desired if node_ids.get(h) in by_id}
+    pending = sorted(h for h in desired if node_ids.get(h) not in by_id)
+    roles = {i: desired[h]["role"] for i, h in managed.items()}
+    prune = [i for i in prune if i in by_id and i not in managed]
+    roles.update({i: WORKER for i in prune})
+    steps = role_changes(nodes, roles)
+    promote = [role_argv(i, s) for i, s in steps if s == "promote"]
+    demote = [role_argv(i, s) for i, s in steps if s == "demote" and i != self_id]
+    demote_self = [role_argv(i, s) for i, s in steps if s == "demote" and i == self_id]
+    labels, before, after = [], {}, {}
+    for node_id, host in managed.items():
+        current = by_id[node_id]["labels"]
+        add, remove = label_changes(current, desired[host]["labels"])
+        argv = label_update_argv(node_id, add, remove)
+        if argv:
+            labels.append(argv)
+        before[host] = {"role": by_id[node_id]["role"], "labels": current}
+        after[host] = {"role": desired[host]["role"], "labels": labels_after(current, add, remove)}
+    for host in pending:
+        before[host] = {"role": None, "labels": {}}
+        after[host] = {"role": desired[host]["role"], "labels": desired[host]["labels"]}
+    pruned = [argv for i in prune for argv in prune_argvs(i)]
+    for node_id in prune:
+        before[f"{by_id[node_id]['hostname']} ({node_id})"] = {
+            "role": by_id[node_id]["role"],
+            "removed": False,
+        }
+        after[f"{by_id[node_id]['hostname']} ({node_id})"] = {"role": None, "removed": True}
+    return {
+        "argvs": promote + labels + demote + pruned + demote_self,
+        "pending": pending,
+        "diff": {"before": before, "after": after},
+    }

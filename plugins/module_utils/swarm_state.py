@@ -1,0 +1,84 @@
+"""What the docker CLI says about a node and its swarm, reduced to the fields the plan needs.
+
+Input is `docker info --format '{{json .}}'` and `docker node inspect --format '{{json .}}'`
+(one document per node) as Linux and Windows engines print them. Pure functions.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import OutputOf
+
+JSON = "{{json .}}"
+INFO_ARGV = ["docker", "info", "--format", JSON]
+# Every node of the swarm in one invocation; fails (and is ignored) on a node that is no manager.
+NODES_ARGV = ["docker", "node", "inspect", OutputOf(["docker", "node", "ls", "--quiet"]), "--format", JSON]
+
+# LocalNodeState values the engine reports (moby api/types/swarm LocalNodeState).
+INACTIVE, PENDING, ACTIVE, ERROR, LOCKED = "inactive", "pending", "active", "error", "locked"
+NEEDS_JOIN = (INACTIVE, PENDING, ERROR)
+
+
+def node_state(info: dict) -> dict:
+    """The local view of one engine: swarm membership, identity and platform."""
+    swarm = info.get("Swarm") or {}
+    return {
+        "state": swarm.get("LocalNodeState") or INACTIVE,
+        "node_id": swarm.get("NodeID") or "",
+        "cluster_id": (swarm.get("Cluster") or {}).get("ID") or "",
+        "is_manager": bool(swarm.get("ControlAvailable")),
+        "node_addr": swarm.get("NodeAddr") or "",
+        "remote_managers": [
+            {"node_id": m.get("NodeID", ""), "addr": m.get("Addr", "")}
+            for m in swarm.get("RemoteManagers") or []
+        ],
+        "error": swarm.get("Error") or "",
+        "os_type": info.get("OSType") or "",
+        "architecture": info.get("Architecture") or "",
+        "engine_version": info.get("ServerVersion") or "",
+        "hostname": info.get("Name") or "",
+    }
+
+
+def node_entry(doc: dict) -> dict:
+    """One node as a manager sees it (docker node inspect)."""
+    spec = doc.get("Spec") or {}
+    description = doc.get("Description") or {}
+    platform = description.get("Platform") or {}
+    status = doc.get("Status") or {}
+    manager = doc.get("ManagerStatus") or {}
+    return {
+        "id": doc.get("ID", ""),
+        "hostname": description.get("Hostname", ""),
+        "role": spec.get("Role", ""),
+        "availability": spec.get("Availability", ""),
+        "labels": dict(spec.get("Labels") or {}),
+        "status": status.get("State", ""),
+        "addr": status.get("Addr", ""),
+        "os": platform.get("OS", ""),
+        "architecture": platform.get("Architecture", ""),
+        "engine_version": (description.get("Engine") or {}).get("EngineVersion", ""),
+        "leader": bool(manager.get("Leader")),
+        "reachability": manager.get("Reachability", ""),
+        "manager_addr": manager.get("Addr", ""),
+    }
+
+
+def read_results(info_result, nodes_result) -> dict:
+    """The node's state from the two invocations of INFO_ARGV and NODES_ARGV.
+
+    An engine that does not answer gets state 'unavailable' and the engine's message, so the
+    planner can report every broken node at once instead of the run stopping at the first.
+    """
+    if not info_result.ok or not info_result.documents:
+        return {
+            "state": "unavailable",
+            "engine_error": info_result.text or f"docker info exited {info_result.rc}",
+        }
+    state = node_state(info_result.documents[0])
+    state["nodes"] = [node_entry(d) for d in nodes_result.documents] if nodes_result.ok else []
+    return state
+
+
+def state_of(info_result) -> dict:
+    """node_state of a finished INFO_ARGV invocation, or {} when docker info failed."""
+    return node_state(info_result.documents[0]) if info_result.ok and info_result.documents else {}

@@ -1,0 +1,41 @@
+# Documentation of the action plugin plugins/action/swarm_init.py (it runs on the controller).
+DOCUMENTATION = r"""
+module: swarm_init
+short_description: Create a Docker Swarm on this node
+description:
+  - Runs C(docker swarm init) on the node over its own connection (Linux or Windows) and reads back the
+    new NodeID, in one round trip. Sets the fact C(swarm_node_id).
+  - A node that already is in a swarm is left as it is and reported unchanged; it never leaves a swarm.
+  - The swarm stage calls it only on the host M(swarm_plan) chose.
+options:
+  advertise_addr:
+    description: Address the node advertises to the other nodes (an IP address of the node).
+    type: str
+    required: true
+attributes:
+  check_mode:
+    support: full
+    description: Reports that it would initialize; changes nothing.
+  diff_mode:
+    support: full
+    description: Swarm membership before and after.
+author: mixedswarm project
+"""
+
+EXAMPLES = r"""
+- name: Initialize the swarm on the first manager
+  swarm_init:
+    advertise_addr: 10.0.1.4
+  when: inventory_hostname == swarm_plan.plan.init_host
+"""
+
+RETURN = r"""
+node_id:
+  description: NodeID of this node in the swarm.
+  returned: success
+  type: str
+round_trips:
+  description: Connections made to the node.
+  returned: always
+  type: int
+"""

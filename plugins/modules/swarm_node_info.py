@@ -1,0 +1,84 @@
+# Documentation of the action plugin plugins/action/swarm_node_info.py (it runs on the controller).
+DOCUMENTATION = r"""
+module: swarm_node_info
+short_description: Read a node's Docker Swarm state in one round trip
+description:
+  - Runs C(docker info) and, on a manager, C(docker node inspect) of every node, as one script over
+    the node's own connection (sh over SSH, PowerShell over WinRM). Works on Linux and Windows nodes.
+  - Sets the facts C(swarm_node) and, when the node is in a swarm, C(swarm_node_id).
+  - A node whose engine does not answer is reported with O(ignore:state=unavailable) instead of failing,
+    so the planner can list every broken node at once.
+options: {}
+attributes:
+  check_mode:
+    support: full
+    description: Reads only.
+  diff_mode:
+    support: none
+    description: Reads only.
+author: mixedswarm project
+"""
+
+EXAMPLES = r"""
+- name: Read each node's swarm state
+  swarm_node_info:
+  register: node
+
+- name: Show the node's local swarm state
+  ansible.builtin.debug:
+    msg: "{{ node.swarm_node.state }} {{ node.swarm_node.node_id }}"
+"""
+
+RETURN = r"""
+swarm_node:
+  description: The node's state as its engine reports it.
+  returned: always
+  type: dict
+  contains:
+    state:
+      description: C(inactive), C(pending), C(active), C(error), C(locked), or C(unavailable) when the engine does not answer.
+      type: str
+      sample: active
+    engine_error:
+      description: What the engine said when C(state) is C(unavailable).
+      type: str
+    node_id:
+      description: Swarm NodeID (empty when not in a swarm).
+      type: str
+      sample: 5xgbi1o9k9gbdlwdq4c3gl7bx
+    cluster_id:
+      description: ClusterID, reported by managers only.
+      type: str
+    is_manager:
+      description: Whether this node is a manager (control available).
+      type: bool
+    node_addr:
+      description: Address the node uses in the swarm.
+      type: str
+    remote_managers:
+      description: Managers this node knows, as C(node_id) and C(addr).
+      type: list
+      elements: dict
+    os_type:
+      description: OS the engine reports (C(linux) or C(windows)).
+      type: str
+      sample: windows
+    architecture:
+      description: Architecture the engine reports.
+      type: str
+      sample: x86_64
+    engine_version:
+      description: Docker Engine version.
+      type: str
+    hostname:
+      description: Host name the engine reports.
+      type: str
+    nodes:
+      description: On a manager, every node of the swarm (id, hostname, role, availability, labels, status, addr, os, architecture, engine_version, leader, reachability, manager_addr); empty elsewhere.
+      type: list
+      elements: dict
+round_trips:
+  description: Connections made to the node (always 1).
+  returned: always
+  type: int
+"""

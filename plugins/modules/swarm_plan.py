@@ -1,0 +1,107 @@
+# Documentation of the action plugin plugins/action/swarm_plan.py (it runs on the controller).
+DOCUMENTATION = r"""
+module: swarm_plan
+short_description: Validate the inventory against the nodes' swarm state and plan the swarm
+description:
+  - Runs on the controller only (use C(run_once)), after M(swarm_node_info) set the C(swarm_node) fact on
+    every host, and with facts gathered (for host addresses, Linux and Windows alike).
+  - Refuses, before any node changes, listing every problem with the host and the fix. A host in both
+    groups; no managers; an invalid C(swarm_labels) key or value; a C(swarm_advertise_addr) that is not
+    one of the host's addresses, or no address on O(advertise_subnet); an unreachable manager (or one whose
+    engine does not answer); a locked swarm without C(swarm_unlock_key); inventory nodes in different
+    swarms (listing which node is in which); a role change that would lose quorum.
+  - Decides the init host (the first manager, only when no inventory node is in a swarm), the manager the
+    join tokens come from (any reachable manager of the swarm), which hosts join and as what (nodes stuck in
+    C(pending) or C(error) are recovered), which are unlocked, the desired role and labels of every host
+    (C(os=<OS the engine reports>) merged with its C(swarm_labels)), and the nodes to prune.
+  - Warns on an even number of managers, on unreachable workers (left as they are), and on nodes that are
+    not in the inventory when pruning is off.
+  - Reads host variables C(swarm_labels) and C(swarm_advertise_addr) of every host.
+options:
+  managers_group:
+    description: Inventory group of the managers.
+    type: str
+    default: swarm_managers
+  workers_group:
+    description: Inventory group of the workers.
+    type: str
+    default: swarm_workers
+  advertise_subnet:
+    description: Advertise each node's address on this network (CIDR) unless C(swarm_advertise_addr) is set; else the default IPv4.
+    type: str
+  unlock_key_given:
+    description: Whether C(swarm_unlock_key) is set, so locked managers can be unlocked.
+    type: bool
+    default: false
+  prune_nodes:
+    description: Drain and remove swarm nodes that are not in the inventory. Refused while any inventory host cannot be read.
+    type: bool
+    default: false
+attributes:
+  check_mode:
+    support: full
+    description: Plans only; changes nothing anywhere.
+  diff_mode:
+    support: none
+    description: Plans only.
+author: mixedswarm project
+"""
+
+EXAMPLES = r"""
+- name: Validate the inventory and plan the swarm
+  swarm_plan:
+    advertise_subnet: 10.0.1.0/24
+    unlock_key_given: "{{ swarm_unlock_key is defined }}"
+  run_once: true
+  register: swarm_plan
+"""
+
+RETURN = r"""
+plan:
+  description: What the following tasks do.
+  returned: success
+  type: dict
+  contains:
+    init_host:
+      description: Host that initializes the swarm, or null when the swarm exists.
+      type: str
+    token_host:
+      description: Manager the join tokens are read from.
+      type: str
+    manager_host:
+      description: Manager that applies role, label and prune changes (one that stays a manager).
+      type: str
+    cluster_id:
+      description: ClusterID of the existing swarm, or null.
+      type: str
+    unlock:
+      description: Hosts to unlock.
+      type: list
+      elements: str
+    joins:
+      description: Host to C(role), C(advertise_addr) and C(recover) (leave first, the node was stuck).
+      type: dict
+    advertise_addrs:
+      description: Advertise address chosen for every reachable host.
+      type: dict
+    desired:
+      description: Host to its desired C(role) and C(labels).
+      type: dict
+    role_steps:
+      description: Promotions and demotions known now (C(node_id), C(step)), promotions first.
+      type: list
+      elements: dict
+    prune:
+      description: NodeIDs to drain and remove (only with O(prune_nodes)).
+      type: list
+      elements: str
+    warnings:
+      description: Warnings also shown on the console.
+      type: list
+      elements: str
+problems:
+  description: Why the plan was refused, one line per problem naming the host and the fix.
+  returned: failure
+  type: list
+  elements: str
+"""

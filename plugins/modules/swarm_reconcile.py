@@ -1,0 +1,61 @@
+# Documentation of the action plugin plugins/action/swarm_reconcile.py (it runs on the controller).
+DOCUMENTATION = r"""
+module: swarm_reconcile
+short_description: Bring swarm roles and node labels in line with the inventory, by NodeID
+description:
+  - Runs on one manager (delegate it to the C(manager_host) M(swarm_plan) chose). Reads every node in one
+    round trip and applies all changes in a second one, only when there are changes.
+  - Nodes are addressed by the NodeID in each host's C(swarm_node_id) fact, never by hostname.
+  - Roles, quorum-safe, promotions first; a demotion that would leave the managers without a reachable
+    majority is refused before anything changes. The manager running the commands is demoted last.
+  - Labels, C(os=<OS the engine reports>) plus the host's labels. The label keys the project set are
+    recorded in the node label C(mixedswarm.owned-labels); only those keys are ever removed, so labels
+    set by hand survive.
+  - O(prune) nodes are demoted if managers, drained and removed.
+options:
+  desired:
+    description: Host to its desired C(role) (manager or worker) and C(labels) (dict), as M(swarm_plan) returns.
+    type: dict
+    required: true
+  prune:
+    description: NodeIDs to drain and remove (M(swarm_plan) lists them only when pruning was asked for).
+    type: list
+    elements: str
+    default: []
+attributes:
+  check_mode:
+    support: full
+    description: Reports the commands it would run, including for nodes not joined yet; changes nothing.
+  diff_mode:
+    support: full
+    description: Role and labels of every node before and after.
+author: mixedswarm project
+"""
+
+EXAMPLES = r"""
+- name: Reconcile roles and labels by NodeID
+  swarm_reconcile:
+    desired:
+      win1: {role: manager, labels: {os: windows}}
+      ubuntu1: {role: worker, labels: {os: linux, tier: web}}
+  delegate_to: win1
+  run_once: true
+"""
+
+RETURN = r"""
+commands:
+  description: The docker commands run (or that would run in check mode), without their label values.
+  returned: always
+  type: list
+  elements: str
+  sample: ["docker node promote 5xgbi1o9k9gbdlwdq4c3gl7bx"]
+pending:
+  description: Hosts not in the swarm yet (check mode before their join).
+  returned: always
+  type: list
+  elements: str
+round_trips:
+  description: Connections made to the manager (1 when nothing changes, 2 otherwise).
+  returned: always
+  type: int
+"""
