@@ -1,0 +1,315 @@
+"""Turn Azure Resource Manager listings into the project's inventory contract.
+
+The azure_swarm inventory plugin fetches four kinds of listings (VMs per resource group, the
+subscription's VM power states, network interfaces and public IP addresses) and hands them here
+as the plain dicts the REST API returns. Everything below is a pure function of those dicts:
+joining them in memory, choosing each VM's groups and host vars, and the warnings for VMs that
+cannot be used. Unit-tested without Azure or Ansible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MANAGER = "manager"
+WORKER = "worker"
+ROLES = (MANAGER, WORKER)
+ROLE_GROUPS = {MANAGER: "swarm_managers", WORKER: "swarm_workers"}
+SWARM_GROUP = "swarm"
+OS_GROUPS = ("linux", "windows")
+
+HOST_SOURCES = ("private_ip", "public_ip", "fqdn")
+
+# Resource Manager endpoint, token scope and Microsoft Entra authority of each named cloud. The
+# scopes are the ones the SDK itself uses; the US Government cloud's differs from its endpoint.
+CLOUDS = {
+    "AzureCloud": (
+        "https://management.azure.com/",
+        "https://management.azure.com/.default",
+        "login.microsoftonline.com",
+    ),
+    "AzureChinaCloud": (
+        "https://management.chinacloudapi.cn/",
+        "https://management.chinacloudapi.cn/.default",
+        "login.chinacloudapi.cn",
+    ),
+    "AzureUSGovernment": (
+        "https://management.usgovcloudapi.net/",
+        "https://management.core.usgovcloudapi.net/.default",
+        "login.microsoftonline.us",
+    ),
+}
+
+# Connection defaults for Windows hosts: WinRM over HTTPS with certificate validation. The plugin
+# sets them as variables of the `windows` group (the lowest inventory precedence) so group_vars,
+# host_vars and extra vars override them.
+WINRM_DEFAULTS = {
+    "ansible_connection": "winrm",
+    "ansible_port": 5986,
+    "ansible_winrm_scheme": "https",
+    "ansible_winrm_transport": "ntlm",
+    "ansible_winrm_server_cert_validation": "validate",
+}
+
+# Provisioning states in which a VM cannot be managed.
+_UNUSABLE_PROVISIONING = {"failed", "deleting"}
+
+
+@dataclass
+class Options:
+    """The plugin options that decide groups and host vars."""
+
+    role_tag: str = "swarm-role"
+    label_tag_prefix: str = "swarm-label."
+    tag_filters: dict = field(default_factory=dict)
+    include_stopped: bool = False
+    ansible_host_source: str = "private_ip"
+
+
+@dataclass
+class Host:
+    """One inventory host: its name, the contract groups it belongs to and its host vars."""
+
+    name: str
+    groups: list[str]
+    hostvars: dict
+
+
+def resolve_cloud(
+    cloud: str, resource_manager_endpoint: str | None = None, authority_host: str | None = None
+) -> tuple[str, str, str | None]:
+    """(Resource Manager base URL, token scope, authority host) for a named cloud or an endpoint URL.
+
+    An explicit endpoint (Azure Stack Hub, private clouds) decides the scope '<endpoint>/.default';
+    its authority is authority_host, or None to let azure-identity use AZURE_AUTHORITY_HOST.
+    """
+    if resource_manager_endpoint:
+        if not resource_manager_endpoint.startswith("https://"):
+            raise ValueError(
+                f"resource_manager_endpoint {resource_manager_endpoint!r} must be an https:// URL"
+            )
+        base = resource_manager_endpoint.rstrip("/")
+        return base + "/", base + "/.default", authority_host or None
+    if cloud not in CLOUDS:
+        raise ValueError(f"cloud {cloud!r} is not known; valid: {', '.join(CLOUDS)}")
+    endpoint, scope, authority = CLOUDS[cloud]
+    return endpoint, scope, authority_host or authority
+
+
+def resource_key(resource_id: str | None) -> str:
+    """Resource IDs compare case-insensitively in Azure."""
+    return (resource_id or "").lower()
+
+
+def resource_group_of(resource_id: str) -> str:
+    """The resource group segment of a resource ID ('' when the ID has none)."""
+    parts = resource_id.split("/")
+    for index, part in enumerate(parts[:-1]):
+        if part.lower() == "resourcegroups":
+            return parts[index + 1]
+    return ""
+
+
+def groups_missing(resource_ids, fetched_groups) -> list[str]:
+    """Resource groups holding some of resource_ids that were not listed yet (sorted, case-folded).
+
+    A VM's network interface or public IP may live in another resource group than the VM; the
+    plugin lists those groups too, so the request count still follows resource groups, not VMs.
+    """
+    fetched = {g.lower() for g in fetched_groups}
+    wanted = {resource_group_of(rid).lower() for rid in resource_ids if rid}
+    return sorted(wanted - fetched - {""})
+
+
+def power_state(instance_view: dict | None) -> str:
+    """'running', 'stopped', 'deallocated', ... from an instance view; 'unknown' when absent."""
+    for status in (instance_view or {}).get("statuses") or []:
+        code = status.get("code") or ""
+        if code.startswith("PowerState/"):
+            return code.split("/", 1)[1].lower()
+    return "unknown"
+
+
+def tags_match(tags: dict | None, filters: dict) -> bool:
+    """True when every filter matches: tag names case-insensitive, values exact.
+
+    A filter value may be one value, a list of accepted values, or null (the tag must exist).
+    """
+    folded = {str(k).lower(): v for k, v in (tags or {}).items()}
+    for name, accepted in filters.items():
+        key = str(name).lower()
+        if key not in folded:
+            return False
+        if accepted is None:
+            continue
+        values = accepted if isinstance(accepted, list) else [accepted]
+        if folded[key] not in [str(v) for v in values]:
+            return False
+    return True
+
+
+def swarm_role(tags: dict | None, role_tag: str) -> tuple[str | None, str | None]:
+    """(role, problem): the role from the role tag, or None and why it is missing or invalid."""
+    for name, value in (tags or {}).items():
+        if str(name).lower() == role_tag.lower():
+            role = str(value).strip().lower()
+            if role in ROLES:
+                return role, None
+            return None, f"tag {role_tag!r} is {value!r}; valid: {', '.join(ROLES)}"
+    return None, f"no {role_tag!r} tag"
+
+
+def swarm_labels(tags: dict | None, prefix: str) -> dict:
+    """Node labels from tags named '<prefix><label>' (e.g. 'swarm-label.zone': 'a')."""
+    if not prefix:
+        return {}
+    return {
+        str(name)[len(prefix) :]: str(value)
+        for name, value in (tags or {}).items()
+        if str(name).lower().startswith(prefix.lower()) and len(str(name)) > len(prefix)
+    }
+
+
+def os_family(vm: dict) -> str:
+    """'windows' or 'linux' from the OS disk type, or from the OS profile when the disk says nothing."""
+    props = vm.get("properties") or {}
+    os_type = (((props.get("storageProfile") or {}).get("osDisk") or {}).get("osType") or "").lower()
+    if os_type in OS_GROUPS:
+        return os_type
+    return "windows" if (props.get("osProfile") or {}).get("windowsConfiguration") else "linux"
+
+
+def _ordered_nic_ids(vm: dict) -> list[str]:
+    """The VM's NIC IDs, primary first (a single NIC is primary without saying so)."""
+    refs = ((vm.get("properties") or {}).get("networkProfile") or {}).get("networkInterfaces") or []
+    primary = [r for r in refs if (r.get("properties") or {}).get("primary")]
+    rest = [r for r in refs if r not in primary]
+    return [r["id"] for r in primary + rest if r.get("id")]
+
+
+def _nic_addresses(nic: dict, public_ips: dict) -> tuple[list[str], list[str], list[str]]:
+    """(private IPs, public IPs, FQDNs) of one NIC, its primary IP configuration first."""
+    configs = (nic.get("properties") or {}).get("ipConfigurations") or []
+    configs = sorted(configs, key=lambda c: not (c.get("properties") or {}).get("primary"))
+    private, public, fqdns = [], [], []
+    for config in configs:
+        props = config.get("properties") or {}
+        if props.get("privateIPAddress"):
+            private.append(props["privateIPAddress"])
+        pip = public_ips.get(resource_key((props.get("publicIPAddress") or {}).get("id")))
+        if pip:
+            pip_props = pip.get("properties") or {}
+            if pip_props.get("ipAddress"):
+                public.append(pip_props["ipAddress"])
+            fqdn = (pip_props.get("dnsSettings") or {}).get("fqdn")
+            if fqdn:
+                fqdns.append(fqdn)
+    return private, public, fqdns
+
+
+def _ansible_host(name: str, addresses: dict, source: str) -> tuple[str, str | None]:
+    """(ansible_host, warning): the requested address kind, else the private IP with a warning."""
+    wanted = {
+        "private_ip": addresses["private"][:1],
+        "public_ip": addresses["public"][:1],
+        "fqdn": addresses["fqdns"][:1],
+    }[source]
+    if wanted:
+        return wanted[0], None
+    return addresses["private"][
+        0
+    ], f"VM {name}: no {source.replace('_', ' ')}; ansible_host is its private IP"
+
+
+def build_hosts(
+    vms: list[dict],
+    statuses: list[dict],
+    nics: list[dict],
+    public_ips: list[dict],
+    options: Options,
+) -> tuple[list[Host], list[str]]:
+    """Join the listings in memory; returns the usable hosts (sorted by name) and the warnings.
+
+    A VM is skipped, with a warning naming it, when its provisioning failed or it is being
+    deleted, when none of its network interfaces (or none with a private IP) was found, or when
+    its name repeats another VM's. VMs that are not running are skipped silently unless
+    include_stopped is set; VMs outside tag_filters are not considered at all.
+    """
+    power = {
+        resource_key(s.get("id")): power_state((s.get("properties") or {}).get("instanceView"))
+        for s in statuses
+    }
+    nic_by_id = {resource_key(n.get("id")): n for n in nics}
+    pip_by_id = {resource_key(p.get("id")): p for p in public_ips}
+
+    hosts: dict[str, Host] = {}
+    warnings: list[str] = []
+    for vm in sorted(vms, key=lambda v: resource_key(v.get("id"))):
+        name = vm.get("name") or ""
+        tags = vm.get("tags") or {}
+        if not tags_match(tags, options.tag_filters):
+            continue
+        props = vm.get("properties") or {}
+        provisioning = props.get("provisioningState") or "unknown"
+        if provisioning.lower() in _UNUSABLE_PROVISIONING:
+            warnings.append(f"VM {name} skipped: provisioning state {provisioning}")
+            continue
+        state = power.get(resource_key(vm.get("id")), "unknown")
+        if state != "running" and not options.include_stopped:
+            continue
+        addresses: dict[str, list[str]] = {"private": [], "public": [], "fqdns": []}
+        found_nic = False
+        for nic_id in _ordered_nic_ids(vm):
+            nic = nic_by_id.get(resource_key(nic_id))
+            if nic is None:
+                continue
+            found_nic = True
+            for kind, values in zip(
+                ("private", "public", "fqdns"), _nic_addresses(nic, pip_by_id), strict=True
+            ):
+                addresses[kind].extend(values)
+        if not found_nic:
+            warnings.append(f"VM {name} skipped: no network interface found")
+            continue
+        if not addresses["private"]:
+            warnings.append(f"VM {name} skipped: its network interfaces have no private IP")
+            continue
+        if name in hosts:
+            warnings.append(
+                f"VM {name} in resource group {resource_group_of(vm['id'])} skipped: "
+                f"the name is already used by the VM {hosts[name].hostvars['azure_vm_id']}"
+            )
+            continue
+
+        family = os_family(vm)
+        groups = [family]
+        role, problem = swarm_role(tags, options.role_tag)
+        if role:
+            groups.insert(0, ROLE_GROUPS[role])
+        else:
+            warnings.append(f"VM {name} is not in the swarm groups: {problem}")
+        ansible_host, host_warning = _ansible_host(name, addresses, options.ansible_host_source)
+        if host_warning:
+            warnings.append(host_warning)
+
+        hostvars = {
+            "ansible_host": ansible_host,
+            "azure_vm_id": vm.get("id"),
+            "azure_computer_name": (props.get("osProfile") or {}).get("computerName"),
+            "azure_resource_group": resource_group_of(vm.get("id") or ""),
+            "azure_location": vm.get("location"),
+            "azure_vm_size": (props.get("hardwareProfile") or {}).get("vmSize"),
+            "azure_os": family,
+            "azure_power_state": state,
+            "azure_provisioning_state": provisioning,
+            "azure_private_ips": addresses["private"],
+            "azure_public_ips": addresses["public"],
+            "azure_fqdn": (addresses["fqdns"] or [None])[0],
+            "azure_tags": dict(tags),
+            "swarm_advertise_addr": addresses["private"][0],
+        }
+        labels = swarm_labels(tags, options.label_tag_prefix)
+        if labels:
+            hostvars["swarm_labels"] = labels
+        hosts[name] = Host(name=name, groups=groups, hostvars=hostvars)
+    return sorted(hosts.values(), key=lambda h: h.name), warnings
