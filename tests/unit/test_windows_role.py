@@ -1,0 +1,269 @@
+"""docker_windows role, offline: its checks run for real against fake Windows facts.
+
+The role is driven on the controller (ansible_connection=local) by
+tests/fixtures/windows/role_check.yml. Bad input must stop a host inside the role's
+validation, before the first Windows module ("Enable the Windows Containers feature"),
+with a message that names the host and the variable; good input must get past it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+PLAYBOOK = REPO / "tests" / "fixtures" / "windows" / "role_check.yml"
+FIRST_WINDOWS_TASK = "Enable the Windows Containers feature"
+PINNED_VERSION = "27.5.1"
+
+SERVER_2022 = {
+    "os_family": "Windows",
+    "os_product_type": "server",
+    "distribution": "Microsoft Windows Server 2022 Datacenter",
+    "distribution_version": "10.0.20348.0",
+    "hostname": "WIN-MGR1",
+    "ip_addresses": ["10.10.0.4"],
+}
+
+
+def run_role(tmp_path: Path, cases: dict[str, dict], facts: dict | None = None) -> dict[str, dict]:
+    """Run the fixture playbook, one inventory host per case; return per host where it stopped.
+
+    Each value: {"failed_task": name or None, "msg": text, "tasks": [names that ran ok]}.
+    """
+    base = {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}
+    inventory = {"all": {"hosts": {name: {**base, **hostvars} for name, hostvars in cases.items()}}}
+    inventory_file = tmp_path / "inventory.yml"
+    inventory_file.write_text(yaml.safe_dump(inventory))
+    extra = tmp_path / "facts.json"
+    extra.write_text(json.dumps({"ansible_facts": SERVER_2022 if facts is None else facts}))
+    env = {
+        **os.environ,
+        "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
+        "ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json",
+        "ANSIBLE_NOCOLOR": "1",
+    }
+    proc = subprocess.run(
+        [
+            str(REPO / ".venv/bin/ansible-playbook"),
+            "-i",
+            str(inventory_file),
+            "-e",
+            f"@{extra}",
+            str(PLAYBOOK),
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    report = json.loads(proc.stdout)
+    outcome = {name: {"failed_task": None, "msg": "", "tasks": []} for name in cases}
+    for play in report["plays"]:
+        for task in play["tasks"]:
+            for host, result in task["hosts"].items():
+                seen = outcome[host]
+                if seen["failed_task"] is not None:
+                    continue
+                name = task["task"]["name"].split(" : ", 1)[-1]  # drop the "docker_windows : " prefix
+                if result.get("failed"):
+                    failed_item = next((r for r in result.get("results", []) if r.get("failed")), result)
+                    seen["failed_task"] = name
+                    seen["msg"] = failed_item.get("msg", "")
+                elif not result.get("skipped"):
+                    seen["tasks"].append(name)
+    return outcome
+
+
+def assert_stopped_in_validation(result: dict, *needles: str) -> None:
+    assert result["failed_task"] is not None, "the role accepted bad input"
+    assert FIRST_WINDOWS_TASK not in result["tasks"] + [result["failed_task"]]
+    flat = " ".join(result["msg"].split())
+    for needle in needles:
+        assert needle in flat, f"{needle!r} not in {flat!r}"
+
+
+BAD_INPUT = {
+    "bad_version": ({"docker_windows_version": "27.5"}, ["bad_version:", 'docker_windows_version="27.5"']),
+    "url_without_checksum": (
+        {"docker_windows_download_url": "https://mirror.example/docker-27.5.1.zip"},
+        ["url_without_checksum:", "docker_windows_checksum is empty"],
+    ),
+    "unc_without_checksum": (
+        {"docker_windows_download_url": "\\\\files\\media\\docker-27.5.1.zip"},
+        ["unc_without_checksum:", "docker_windows_checksum is empty"],
+    ),
+    "unknown_version_without_checksum": (
+        {"docker_windows_version": "26.1.9"},
+        ["unknown_version_without_checksum:", "no SHA256 for Docker 26.1.9", PINNED_VERSION],
+    ),
+    "checksum_not_sha256": (
+        {"docker_windows_checksum": "abc123"},
+        ["checksum_not_sha256:", 'docker_windows_checksum="abc123" is not a SHA256'],
+    ),
+    "url_of_unknown_kind": (
+        {
+            "docker_windows_download_url": "ftp://mirror.example/docker.zip",
+            "docker_windows_checksum": "a" * 64,
+        },
+        ["url_of_unknown_kind:", "neither an http(s) URL"],
+    ),
+    "daemon_options_not_a_dict": (
+        {"docker_windows_daemon_options": "data-root=D:\\docker;debug"},
+        ["daemon_options_not_a_dict: docker_windows_daemon_options must be a YAML mapping"],
+    ),
+    "daemon_option_unknown": (
+        {"docker_windows_daemon_options": {"data-rot": "D:\\docker"}},
+        ["docker_windows_daemon_options.data-rot", "Supported parameters include"],
+    ),
+    "daemon_option_wrong_type": (
+        {"docker_windows_daemon_options": {"dns": "8.8.8.8,1.1.1.1", "mtu": "large"}},
+        ["argument 'mtu' is of type str", "docker_windows_daemon_options"],
+    ),
+    "daemon_option_linux_only": (
+        {"docker_windows_daemon_options": {"iptables": False}},
+        ["docker_windows_daemon_options.iptables"],
+    ),
+    "tls_hosts_clash": (
+        {
+            "docker_windows_tls_enabled": True,
+            "docker_windows_daemon_options": {"hosts": ["tcp://0.0.0.0:2375"]},
+        },
+        ["tls_hosts_clash:", "docker_windows_daemon_options sets hosts"],
+    ),
+    "tls_supplied_files_missing": (
+        {"docker_windows_tls_enabled": True, "docker_windows_tls_source": "supplied"},
+        ["tls_supplied_files_missing:", 'docker_windows_tls_source is "supplied"'],
+    ),
+    "tls_source_unknown": (
+        {"docker_windows_tls_enabled": True, "docker_windows_tls_source": "letsencrypt"},
+        ["docker_windows_tls_source", "generate, supplied"],
+    ),
+    "firewall_profile_unknown": (
+        {"docker_windows_firewall_profiles": ["public", "work"]},
+        ["docker_windows_firewall_profiles", "domain, private, public"],
+    ),
+    "winrm_password_missing": (
+        {"ansible_connection": "winrm", "ansible_user": "Administrator", "ansible_password": ""},
+        ["winrm_password_missing: no password for the winrm connection", "WINRM_PASSWORD"],
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def bad_input_outcome(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("bad_input")
+    cases = {name: hostvars for name, (hostvars, _) in BAD_INPUT.items()}
+    cases["good"] = {}
+    return run_role(tmp, cases)
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUT))
+def test_bad_input_stops_the_host_before_any_windows_module(bad_input_outcome, case):
+    assert_stopped_in_validation(bad_input_outcome[case], *BAD_INPUT[case][1])
+
+
+def test_good_input_passes_validation_and_reaches_the_first_windows_module(bad_input_outcome):
+    """Validation accepted the defaults: the first task that fails is the first real Windows task."""
+    good = bad_input_outcome["good"]
+    assert good["failed_task"] == FIRST_WINDOWS_TASK, good["msg"]
+    assert "powershell" in good["msg"]  # it failed only because this controller is not Windows
+    assert "Check the node runs a supported Windows Server release" in good["tasks"]
+    assert "Work out the download source and the daemon configuration" in good["tasks"]
+
+
+@pytest.mark.parametrize(
+    ("facts", "needles"),
+    [
+        (
+            {
+                **SERVER_2022,
+                "distribution": "Microsoft Windows Server 2016",
+                "distribution_version": "10.0.14393.0",
+            },
+            ["old_server: found Microsoft Windows Server 2016", "build 14393"],
+        ),
+        (
+            {**SERVER_2022, "os_product_type": "workstation", "distribution": "Microsoft Windows 11 Pro"},
+            ["old_server: found Microsoft Windows 11 Pro", "product type workstation"],
+        ),
+        ({"os_family": "Debian", "distribution": "Debian", "distribution_version": "12.5"}, ["found Debian"]),
+    ],
+    ids=["server-2016", "windows-11-client", "not-windows"],
+)
+def test_unsupported_release_is_refused_naming_host_found_and_supported(tmp_path, facts, needles):
+    outcome = run_role(tmp_path, {"old_server": {}}, facts)["old_server"]
+    assert_stopped_in_validation(
+        outcome,
+        *needles,
+        "supports Windows Server 2019 (build 17763), Windows Server 2022 (build 20348), "
+        "Windows Server 2025 (build 26100)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("build", "release"), [("17763", "2019"), ("20348", "2022"), ("26100", "2025")], ids=lambda v: v
+)
+def test_supported_releases_pass(tmp_path, build, release):
+    facts = {**SERVER_2022, "distribution": f"Microsoft Windows Server {release}"}
+    facts["distribution_version"] = f"10.0.{build}.1"
+    outcome = run_role(tmp_path, {"node": {"docker_windows_test_entry": "validate"}}, facts)["node"]
+    assert outcome["failed_task"] is None, outcome["msg"]
+
+
+def render_daemon_json(tmp_path: Path, hostvars: dict) -> bytes:
+    out = tmp_path / "daemon.json"
+    case = {"docker_windows_test_entry": "validate", "docker_windows_test_daemon_json": str(out), **hostvars}
+    outcome = run_role(tmp_path, {"node": case})["node"]
+    assert outcome["failed_task"] is None, outcome["msg"]
+    return out.read_bytes()
+
+
+def test_daemon_json_escapes_windows_paths_and_has_no_bom(tmp_path):
+    options = {
+        "data-root": "D:\\docker",
+        "exec-opts": ["isolation=process"],
+        "log-opts": {"max-size": "10m"},
+        "debug": False,
+    }
+    raw = render_daemon_json(tmp_path, {"docker_windows_daemon_options": options})
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8")
+    assert '"data-root": "D:\\\\docker"' in text
+    assert json.loads(text) == options
+
+
+def test_daemon_json_with_tls_lists_listeners_and_certificate_paths(tmp_path):
+    pem = tmp_path / "x.pem"
+    pem.write_text("not read by the checks, only required to exist\n")
+    raw = render_daemon_json(
+        tmp_path,
+        {
+            "docker_windows_tls_enabled": True,
+            "docker_windows_tls_source": "supplied",
+            "docker_windows_tls_port": 2376,
+            "docker_windows_tls_ca_cert": str(pem),
+            "docker_windows_tls_server_cert": str(pem),
+            "docker_windows_tls_server_key": str(pem),
+            "docker_windows_daemon_options": {"data-root": "D:\\docker"},
+        },
+    )
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    assert json.loads(raw) == {
+        "data-root": "D:\\docker",
+        "hosts": ["npipe://", "tcp://0.0.0.0:2376"],
+        "tlsverify": True,
+        "tlscacert": "C:\\ProgramData\\docker\\certs\\ca.pem",
+        "tlscert": "C:\\ProgramData\\docker\\certs\\server-cert.pem",
+        "tlskey": "C:\\ProgramData\\docker\\certs\\server-key.pem",
+    }
+
+
+def test_empty_daemon_options_render_an_empty_object(tmp_path):
+    assert json.loads(render_daemon_json(tmp_path, {})) == {}
