@@ -1,0 +1,68 @@
+"""Action plugin swarm_dns_probe: resolve a service from inside another service's task container.
+
+Runs on the node that hosts the source task (the verify stage picks it with swarm_verify), over
+that node's own connection, so it works on Linux and Windows nodes alike: `docker exec` of
+nslookup for NAME and tasks.NAME. Documentation: plugins/modules/swarm_dns_probe.py.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_report import (
+    judge_lookups,
+    lookup_addresses,
+    lookup_invocations,
+)
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import run_docker
+
+ARGUMENT_SPEC = {
+    "source": {"type": "str", "required": True},
+    "target": {"type": "str", "required": True},
+    "expected_tasks": {"type": "int", "required": True},
+}
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _supports_check_mode = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        run = functools.partial(run_docker, self)
+        (containers,) = run(
+            [
+                [
+                    "docker",
+                    "ps",
+                    "--filter",
+                    f"label=com.docker.swarm.service.name={args['source']}",
+                    "--filter",
+                    "status=running",
+                    "--format",
+                    "{{json .}}",
+                ]
+            ]
+        )
+        ids = [d["ID"] for d in containers.documents if isinstance(d, dict)]
+        if not ids:
+            raise AnsibleActionFail(
+                f"no running container of service {args['source']} on this node: {containers.text or 'none listed'}"
+            )
+        names = [args["target"], f"tasks.{args['target']}"]
+        outcomes = run(lookup_invocations(ids[0], names))
+        lookups = {name: lookup_addresses(r.text) for name, r in zip(names, outcomes, strict=True)}
+        problems = judge_lookups(args["target"], args["expected_tasks"], lookups)
+        result.update(
+            changed=False,
+            container=ids[0],
+            lookups=lookups,
+            output={name: r.text for name, r in zip(names, outcomes, strict=True)},
+        )
+        if problems:
+            result.update(failed=True, msg="; ".join(problems))
+        return result

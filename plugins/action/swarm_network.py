@@ -1,0 +1,76 @@
+"""Action plugin swarm_network: user-defined overlay networks from variables.
+
+Runs on one manager. Reads nodes and the declared networks in one round trip, validates every
+definition (no encrypted overlay when Windows nodes exist), then creates or removes only what
+the definitions ask for. Documentation: plugins/modules/swarm_network.py.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import yaml
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
+    ClusterError,
+    cluster_os,
+    read_cluster,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import errors_message
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_network import (
+    plan_networks,
+    validate_networks,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_spec import diff_entries
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import run_docker
+
+ARGUMENT_SPEC = {
+    "networks": {"type": "list", "elements": "dict", "required": True},
+    "validate_only": {"type": "bool", "default": False},
+}
+
+
+def render(network: dict) -> str:
+    shown = {k: v for k, v in network.items() if v not in (None, {}) and k != "state"}
+    return yaml.safe_dump(shown, sort_keys=False, default_flow_style=False)
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        run = functools.partial(run_docker, self)
+        names = [n["name"] for n in args["networks"] if isinstance(n.get("name"), str)]
+        first = [["docker", "network", "inspect", "--format", "{{json .}}", *names]] if names else []
+        try:
+            nodes, first_results = read_cluster(run, first)
+        except ClusterError as exc:
+            raise AnsibleActionFail(str(exc)) from exc
+        existing = {d["Name"]: d for r in first_results for d in r.documents if isinstance(d, dict)}
+
+        networks, errors = validate_networks(args["networks"], cluster_os(nodes))
+        actions, plan_errors = plan_networks(networks, existing) if not errors else ([], [])
+        if errors or plan_errors:
+            raise AnsibleActionFail(errors_message("network definitions", errors + plan_errors))
+
+        changes = [a for a in actions if a["action"] != "none"]
+        result.update(
+            changed=bool(changes) and not args["validate_only"],
+            diff=diff_entries(actions, render),
+            networks={a["name"]: a["action"] for a in actions},
+        )
+        if args["validate_only"] or self._task.check_mode or not changes:
+            return result
+        outcomes = run([a["argv"] for a in changes])
+        failed = [
+            f"network {a['name']}: {a['action']} failed: {r.text}"
+            for a, r in zip(changes, outcomes, strict=True)
+            if not r.ok
+        ]
+        if failed:
+            raise AnsibleActionFail("\n".join(failed))
+        return result

@@ -1,0 +1,130 @@
+"""Action plugin swarm_service: create, update or remove swarm services on the right OS.
+
+Runs on one manager over its own connection (SSH or WinRM). Reads nodes, the declared services
+and networks in one round trip, validates every definition, plans, applies only what changed,
+then waits for convergence and fails fast with each failing task's node and error.
+Documentation: plugins/modules/swarm_service.py.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import yaml
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import OutputOf
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
+    ClusterError,
+    cluster_os,
+    read_cluster,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import (
+    MANAGED_LABEL,
+    MANAGED_VALUE,
+    errors_message,
+    validate_services,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_spec import (
+    diff_entries,
+    display,
+    plan_services,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_tasks import wait_for_convergence
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import run_docker
+
+ARGUMENT_SPEC = {
+    "services": {"type": "list", "elements": "dict", "required": True},
+    "networks": {"type": "list", "elements": "dict", "default": []},
+    "validate_only": {"type": "bool", "default": False},
+    "wait": {"type": "bool", "default": True},
+    "timeout": {"type": "int", "default": 300},
+    "max_task_failures": {"type": "int", "default": 2},
+}
+
+
+MANAGED_SERVICE_IDS = [
+    "docker",
+    "service",
+    "ls",
+    "--quiet",
+    "--filter",
+    f"label={MANAGED_LABEL}={MANAGED_VALUE}",
+]
+
+
+def render(spec: dict) -> str:
+    return yaml.safe_dump(display(spec), sort_keys=False, default_flow_style=False)
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        run = functools.partial(run_docker, self)
+        names = [d["name"] for d in args["services"] if isinstance(d.get("name"), str)]
+        declared_networks = {n["name"] for n in args["networks"] if n.get("state", "present") == "present"}
+
+        extra = [
+            ["docker", "network", "ls", "--no-trunc", "--format", "{{json .}}"],
+            # Tasks that exist before any change: their failures are history, not this run's.
+            ["docker", "service", "ps", "--quiet", "--no-trunc", OutputOf(MANAGED_SERVICE_IDS)],
+        ]
+        if names:
+            extra.append(["docker", "service", "inspect", "--format", "{{json .}}", *names])
+        try:
+            nodes, (network_result, ps_result, *service_result) = read_cluster(run, extra)
+        except ClusterError as exc:
+            raise AnsibleActionFail(str(exc)) from exc
+        existing = {d["Spec"]["Name"]: d for r in service_result for d in r.documents if isinstance(d, dict)}
+        network_names = {d["ID"]: d["Name"] for d in network_result.documents if isinstance(d, dict)}
+        baseline = (
+            {line for line in ps_result.text.split("\n") if line and " " not in line}
+            if ps_result.ok
+            else set()
+        )
+
+        specs, errors = validate_services(
+            args["services"], cluster_os(nodes), set(network_names.values()) | declared_networks
+        )
+        actions, plan_errors = plan_services(specs, existing, network_names) if not errors else ([], [])
+        if errors or plan_errors:
+            raise AnsibleActionFail(errors_message("service definitions", errors + plan_errors))
+
+        changes = [a for a in actions if a["action"] != "none"]
+        result.update(
+            changed=bool(changes) and not args["validate_only"],
+            diff=diff_entries(actions, render),
+            services={a["name"]: {"action": a["action"], "changed_fields": a["fields"]} for a in actions},
+        )
+        if args["validate_only"] or self._task.check_mode:
+            return result
+
+        outcomes = run([a["argv"] for a in changes])
+        failed = [
+            f"service {a['name']}: {a['action']} failed: {r.text}"
+            for a, r in zip(changes, outcomes, strict=True)
+            if not r.ok
+        ]
+        if failed:
+            raise AnsibleActionFail("\n".join(failed))
+
+        present = [a["name"] for a in actions if a["action"] != "remove"]
+        if args["wait"] and present:
+            statuses, problems = wait_for_convergence(
+                run,
+                present,
+                nodes,
+                baseline,
+                {a["name"] for a in changes},
+                timeout=args["timeout"],
+                failure_threshold=args["max_task_failures"],
+            )
+            for name, status in statuses.items():
+                result["services"][name]["replicas"] = f"{status['running']}/{status['desired']}"
+            if problems:
+                result.update(failed=True, msg="\n".join(problems))
+        return result

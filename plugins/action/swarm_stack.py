@@ -1,0 +1,152 @@
+"""Action plugin swarm_stack: deploy a compose file as a stack, each service on its declared OS.
+
+Runs on one manager. The compose document arrives rendered (templated on the controller), gets
+the OS constraints, ownership label and hash (module_utils.service_compose), is copied to the
+manager's temporary directory and deployed with `docker stack deploy`; an unchanged stack is
+not redeployed. Then it waits for convergence like swarm_service.
+Documentation: plugins/modules/swarm_stack.py.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import yaml
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import OutputOf
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
+    ClusterError,
+    cluster_os,
+    read_cluster,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose import (
+    HASH_LABEL,
+    STACK_NAMESPACE_LABEL,
+    prepare_compose,
+    stack_is_current,
+    stack_service_names,
+    unmanaged_services,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import errors_message
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_tasks import wait_for_convergence
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import run_docker
+
+ARGUMENT_SPEC = {
+    "name": {"type": "str", "required": True},
+    "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+    "definition": {"type": "raw"},
+    "prune": {"type": "bool", "default": True},
+    "with_registry_auth": {"type": "bool", "default": False},
+    "validate_only": {"type": "bool", "default": False},
+    "wait": {"type": "bool", "default": True},
+    "timeout": {"type": "int", "default": 300},
+    "max_task_failures": {"type": "int", "default": 2},
+}
+
+
+def stack_services_invocations(stack: str) -> list[list[str]]:
+    """The stack's services and their task IDs (the baseline for new failures)."""
+    ids = ["docker", "service", "ls", "--quiet", "--filter", f"label={STACK_NAMESPACE_LABEL}={stack}"]
+    return [
+        ["docker", "service", "inspect", "--format", "{{json .}}", OutputOf(ids)],
+        ["docker", "service", "ps", "--quiet", "--no-trunc", OutputOf(ids)],
+    ]
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        _, args = self.validate_argument_spec(
+            argument_spec=ARGUMENT_SPEC, required_if=[("state", "present", ("definition",))]
+        )
+        stack = args["name"]
+        run = functools.partial(run_docker, self)
+        try:
+            nodes, (inspect_result, ps_result) = read_cluster(run, stack_services_invocations(stack))
+        except ClusterError as exc:
+            raise AnsibleActionFail(str(exc)) from exc
+        # With no service in the stack both commands get no argument and fail: nothing exists.
+        existing = {d["Spec"]["Name"]: d for d in inspect_result.documents if isinstance(d, dict)}
+        baseline = (
+            {line for line in ps_result.text.split("\n") if line and " " not in line}
+            if ps_result.ok
+            else set()
+        )
+        foreign = unmanaged_services(existing)
+        if foreign:
+            raise AnsibleActionFail(
+                f"stack {stack!r}: service(s) {', '.join(foreign)} exist but were not deployed by this project; "
+                "they are left alone (pick another stack name)"
+            )
+
+        if args["state"] == "absent":
+            result.update(changed=bool(existing) and not args["validate_only"], services=sorted(existing))
+            if existing and not (args["validate_only"] or self._task.check_mode):
+                (removed,) = run([["docker", "stack", "rm", stack]])
+                if not removed.ok:
+                    raise AnsibleActionFail(f"stack {stack!r}: docker stack rm failed: {removed.text}")
+            return result
+
+        compose = args["definition"]
+        if isinstance(compose, str):
+            try:
+                compose = yaml.safe_load(compose)
+            except yaml.YAMLError as exc:
+                raise AnsibleActionFail(
+                    f"stack {stack!r}, field 'definition': not valid YAML: {exc}"
+                ) from exc
+        prepared, digest, errors = prepare_compose(stack, compose, cluster_os(nodes))
+        if errors:
+            raise AnsibleActionFail(errors_message(f"stack {stack!r}", errors))
+        current = stack_is_current(stack, prepared, digest, existing)
+        text = yaml.safe_dump(prepared, sort_keys=False, default_flow_style=False)
+        before_hashes = {n: (d["Spec"].get("Labels") or {}).get(HASH_LABEL) for n, d in existing.items()}
+        result.update(
+            changed=not current and not args["validate_only"],
+            services=stack_service_names(stack, prepared),
+            hash=digest,
+            diff=[]
+            if current
+            else [
+                {
+                    "before_header": f"stack {stack} (services and their {HASH_LABEL})",
+                    "before": yaml.safe_dump(before_hashes) if before_hashes else "",
+                    "after_header": f"stack {stack} (compose file as deployed)",
+                    "after": text,
+                }
+            ],
+        )
+        if current or args["validate_only"] or self._task.check_mode:
+            return result
+
+        tmp_dir = self._make_tmp_path()
+        try:
+            path = self._connection._shell.join_path(tmp_dir, f"{stack}-compose.yml")
+            self._transfer_data(path, text)
+            argv = ["docker", "stack", "deploy", "--compose-file", path]
+            argv += ["--prune"] if args["prune"] else []
+            argv += ["--with-registry-auth"] if args["with_registry_auth"] else []
+            (deployed,) = run([[*argv, stack]])
+        finally:
+            self._remove_tmp_path(tmp_dir)
+        if not deployed.ok:
+            raise AnsibleActionFail(f"stack {stack!r}: docker stack deploy failed: {deployed.text}")
+        if args["wait"]:
+            names = stack_service_names(stack, prepared)
+            statuses, problems = wait_for_convergence(
+                run,
+                names,
+                nodes,
+                baseline,
+                set(names),
+                timeout=args["timeout"],
+                failure_threshold=args["max_task_failures"],
+            )
+            result["replicas"] = {n: f"{s['running']}/{s['desired']}" for n, s in statuses.items()}
+            if problems:
+                result.update(failed=True, msg="\n".join(problems))
+        return result

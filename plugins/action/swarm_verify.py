@@ -1,0 +1,103 @@
+"""Action plugin swarm_verify: check nodes and services as a user would, plan probes, summarise.
+
+Runs on one manager: nodes and the declared services (and stacks' services) with all their
+tasks in two round trips. When something is wrong it fails listing every problem; the result
+still carries the summary, which the verify stage prints either way. Documentation: plugins/modules/swarm_verify.py.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
+    ClusterError,
+    read_cluster,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose import STACK_NAMESPACE_LABEL
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_report import (
+    check_services,
+    dns_probe_plan,
+    http_targets,
+    node_problems,
+    summary_lines,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_tasks import read_tasks
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import run_docker
+
+ARGUMENT_SPEC = {
+    "services": {"type": "list", "elements": "dict", "default": []},
+    "stacks": {"type": "list", "elements": "dict", "default": []},
+    "dns_probe": {
+        "type": "dict",
+        "options": {"source": {"type": "str", "required": True}, "target": {"type": "str", "required": True}},
+    },
+    "http_checks": {
+        "type": "list",
+        "elements": "dict",
+        "default": [],
+        "options": {
+            "service": {"type": "str", "required": True},
+            "port": {"type": "int"},
+            "path": {"type": "str", "default": "/"},
+        },
+    },
+}
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _supports_check_mode = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        run = functools.partial(run_docker, self)
+        stacks = [s["name"] for s in args["stacks"] if s.get("state", "present") == "present"]
+        listing = [
+            [
+                "docker",
+                "service",
+                "ls",
+                "--filter",
+                f"label={STACK_NAMESPACE_LABEL}={stack}",
+                "--format",
+                "{{json .}}",
+            ]
+            for stack in stacks
+        ]
+        try:
+            nodes, stack_results = read_cluster(run, listing)
+        except ClusterError as exc:
+            raise AnsibleActionFail(str(exc)) from exc
+        names = [s["name"] for s in args["services"] if s.get("state", "present") == "present"]
+        for stack, listed in zip(stacks, stack_results, strict=True):
+            found = sorted(d["Name"] for d in listed.documents if isinstance(d, dict))
+            names += found or [f"{stack} (stack with no service)"]
+        services, tasks = read_tasks(run, names) if names else ({}, {})
+
+        problems = node_problems(nodes)
+        rows, service_problems = check_services(names, services, tasks, nodes)
+        problems += service_problems
+        dns_plan, dns_skipped = None, "no dns_probe requested"
+        if args["dns_probe"]:
+            dns_plan, dns_skipped = dns_probe_plan(
+                args["dns_probe"]["source"], args["dns_probe"]["target"], tasks, nodes
+            )
+        targets, http_problems = http_targets(args["http_checks"], services, tasks, nodes)
+        problems += http_problems
+        result.update(
+            changed=False,
+            nodes=sorted(nodes.values(), key=lambda n: n["hostname"]),
+            services=rows,
+            problems=problems,
+            dns_probe=dns_plan,
+            dns_probe_skipped=dns_skipped if dns_plan is None else "",
+            http_targets=targets,
+            summary=summary_lines(nodes, rows),
+        )
+        if problems:
+            result.update(failed=True, msg=f"{len(problems)} problem(s):\n- " + "\n- ".join(problems))
+        return result

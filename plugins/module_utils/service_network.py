@@ -1,0 +1,206 @@
+"""Validate overlay network definitions, compare them with `docker network inspect`, build commands.
+
+Service discovery (a service's name and tasks.<name> resolving to its tasks) works on
+user-defined overlay networks only, never on the routing mesh network `ingress`; services that
+should find each other share a network declared here. Encrypted overlays are refused when the
+swarm has Windows nodes (Windows does not support them). A network cannot be changed in place,
+so a managed network that differs from its definition is reported, not silently re-created.
+Pure functions, no Ansible.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import (
+    MANAGED_LABEL,
+    MANAGED_VALUE,
+    DefinitionErrors,
+    plan_action,
+)
+
+NETWORK_KEYS = {
+    "name",
+    "state",
+    "driver",
+    "attachable",
+    "encrypted",
+    "internal",
+    "subnet",
+    "gateway",
+    "labels",
+}
+RESERVED = {
+    "ingress": "'ingress' is the routing mesh network; service names do not resolve on it. Declare a "
+    "user-defined overlay and attach the services that must find each other",
+    "bridge": "a local network of each engine, not a swarm network",
+    "host": "a local network of each engine, not a swarm network",
+    "none": "a local network of each engine, not a swarm network",
+    "docker_gwbridge": "the engine's own bridge to the overlay networks",
+}
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+COMPARED = ("driver", "attachable", "encrypted", "internal", "subnet", "gateway", "labels")
+
+
+def normalise_network(definition: dict, node_os: set[str], errors: DefinitionErrors) -> dict | None:
+    """The comparable form of one network definition; problems go to errors."""
+    name = definition.get("name")
+    label = str(name) if name is not None else "(no name)"
+    count_before = len(errors)
+
+    def fail(field: str, message: str) -> None:
+        errors.add("network", label, field, message)
+
+    unknown = set(definition) - NETWORK_KEYS
+    if unknown:
+        fail(", ".join(sorted(unknown)), f"unknown key; valid keys: {', '.join(sorted(NETWORK_KEYS))}")
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        fail("name", "required; letters, digits, '_', '.', '-', starting with a letter or digit")
+    elif name in RESERVED:
+        fail("name", RESERVED[name])
+    state = definition.get("state", "present")
+    if state not in ("present", "absent"):
+        fail("state", f"{state!r}; valid: present, absent")
+    network = {"name": name, "state": state}
+    if state == "absent":
+        return None if len(errors) > count_before else network
+    driver = definition.get("driver", "overlay")
+    if driver != "overlay":
+        fail("driver", f"{driver!r}; only overlay networks span the swarm")
+    network["driver"] = "overlay"
+    for key, default in (("attachable", True), ("encrypted", False), ("internal", False)):
+        value = definition.get(key, default)
+        if not isinstance(value, bool):
+            fail(key, "true or false")
+        network[key] = value
+    if network["encrypted"] and "windows" in node_os:
+        fail(
+            "encrypted",
+            "the swarm has Windows nodes and Windows does not support encrypted overlay networks; "
+            "set encrypted: false (or keep Windows services off this network and nodes)",
+        )
+    network["subnet"] = network["gateway"] = None
+    subnet = definition.get("subnet")
+    if subnet is not None:
+        try:
+            network["subnet"] = str(ipaddress.ip_network(str(subnet), strict=True))
+        except ValueError as exc:
+            fail("subnet", f"{subnet!r} is not a network in CIDR form such as 10.20.0.0/24 ({exc})")
+    gateway = definition.get("gateway")
+    if gateway is not None:
+        try:
+            address = ipaddress.ip_address(str(gateway))
+            if network["subnet"] and address not in ipaddress.ip_network(network["subnet"]):
+                fail("gateway", f"{gateway} is outside subnet {network['subnet']}")
+            network["gateway"] = str(address)
+        except ValueError:
+            fail("gateway", f"{gateway!r} is not an IP address")
+        if subnet is None:
+            fail("gateway", "a gateway needs a subnet")
+    labels = definition.get("labels") or {}
+    if not isinstance(labels, dict):
+        fail("labels", "a dict of labels")
+        labels = {}
+    network["labels"] = {**{str(k): str(v) for k, v in labels.items()}, MANAGED_LABEL: MANAGED_VALUE}
+    return None if len(errors) > count_before else network
+
+
+def validate_networks(definitions, node_os: set[str]) -> tuple[list[dict], DefinitionErrors]:
+    errors = DefinitionErrors()
+    if not isinstance(definitions, list):
+        errors.append("networks must be a list of network definitions")
+        return [], errors
+    networks, seen = [], set()
+    for definition in definitions:
+        if not isinstance(definition, dict):
+            errors.append(f"every network definition must be a dict, got {definition!r}")
+            continue
+        network = normalise_network(definition, node_os, errors)
+        name = definition.get("name")
+        if isinstance(name, str):
+            if name in seen:
+                errors.add("network", name, "name", "declared more than once; network names must be unique")
+            seen.add(name)
+        if network:
+            networks.append(network)
+    return networks, errors
+
+
+def actual_network(inspect: dict) -> dict:
+    """The comparable form of an existing network from `docker network inspect`."""
+    ipam = (inspect.get("IPAM") or {}).get("Config") or [{}]
+    return {
+        "name": inspect.get("Name"),
+        "state": "present",
+        "driver": inspect.get("Driver"),
+        "attachable": bool(inspect.get("Attachable")),
+        "encrypted": "encrypted" in (inspect.get("Options") or {}),
+        "internal": bool(inspect.get("Internal")),
+        "subnet": ipam[0].get("Subnet") or None,
+        "gateway": ipam[0].get("Gateway") or None,
+        "labels": dict(inspect.get("Labels") or {}),
+    }
+
+
+def network_differences(desired: dict, actual: dict) -> list[str]:
+    """Fields that differ; subnet and gateway only when the definition sets them (else IPAM picks)."""
+    return [
+        key
+        for key in COMPARED
+        if desired.get(key) != actual.get(key)
+        and not (key in ("subnet", "gateway") and desired.get(key) is None)
+    ]
+
+
+def create_network_argv(network: dict) -> list[str]:
+    argv = ["docker", "network", "create", "--driver", "overlay"]
+    for key in ("attachable", "internal"):
+        if network[key]:
+            argv.append(f"--{key}")
+    if network["encrypted"]:
+        argv += ["--opt", "encrypted"]
+    if network["subnet"]:
+        argv += ["--subnet", network["subnet"]]
+    if network["gateway"]:
+        argv += ["--gateway", network["gateway"]]
+    for key, value in network["labels"].items():
+        argv += ["--label", f"{key}={value}"]
+    return [*argv, network["name"]]
+
+
+def plan_networks(networks: list[dict], existing: dict[str, dict]) -> tuple[list[dict], DefinitionErrors]:
+    """What to do for each network: create, remove or nothing; drift of a managed one is an error.
+
+    existing: `docker network inspect` documents by name. A network of that name that this
+    project did not create is used as it is and never altered.
+    """
+    errors, actions = DefinitionErrors(), []
+    for network in networks:
+        name, doc = network["name"], existing.get(network["name"])
+        actual = actual_network(doc) if doc else None
+        managed = bool(actual) and actual["labels"].get(MANAGED_LABEL) == MANAGED_VALUE
+        if network["state"] == "absent":
+            if actual and not managed:
+                errors.add(
+                    "network", name, "state", "exists but was not created by this project; it is left alone"
+                )
+            elif actual:
+                actions.append(plan_action(name, "remove", ["docker", "network", "rm", name], actual, None))
+            continue
+        if actual is None:
+            actions.append(plan_action(name, "create", create_network_argv(network), None, network))
+            continue
+        differences = network_differences(network, actual) if managed else []
+        if differences:
+            changes = ", ".join(f"{k}: {actual[k]!r} -> {network[k]!r}" for k in differences)
+            errors.add(
+                "network",
+                name,
+                ", ".join(differences),
+                f"differs from the existing network ({changes}); docker cannot change a network in place: "
+                "detach its services, remove it (state: absent) and declare it again",
+            )
+        else:
+            actions.append(plan_action(name, "none", None, actual, actual))
+    return actions, errors

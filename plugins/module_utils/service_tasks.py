@@ -1,0 +1,226 @@
+"""Judge service convergence from task state, and wait for it without hiding why it fails.
+
+A service has converged when its update is not in progress and exactly the wanted number of
+tasks run the service's current task spec. It has failed (and waiting stops at once) when
+tasks created since the change keep being rejected or failing (no such image, wrong platform,
+Windows build mismatch) or when the scheduler finds no node for a task. Failures are reported
+per task with its node and the engine's error. The docker runner is passed in, so the loop is
+unit-tested with recorded payloads.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import OutputOf
+
+FAILED_STATES = ("rejected", "failed")
+UPDATE_IN_PROGRESS = ("updating", "rollback_started")
+UPDATE_FAILED = ("paused", "rollback_paused", "rollback_completed")
+
+# Engine error fragments and what they usually mean in a mixed-OS swarm.
+_HINTS = (
+    (
+        "no such image",
+        "the node could not get the image: check the name and tag, that the node can reach the registry, "
+        "and that the image's OS matches the node's (a Linux image on a Windows node, or the reverse, "
+        "fails like this; set os: on the service)",
+    ),
+    (
+        "no suitable node",
+        "no node satisfies the service's placement: check os:, constraints, node labels and that the "
+        "image's platform exists in the swarm (docker node ls, docker node inspect)",
+    ),
+    (
+        "unsupported platform",
+        "the image's OS or architecture matches no eligible node; set os: to the image's OS",
+    ),
+    (
+        "operating system does not match",
+        "the Windows image was built for another Windows Server release than the node; use an image tag "
+        "matching the node's build",
+    ),
+)
+
+
+def hint(error: str) -> str | None:
+    lowered = (error or "").lower()
+    return next((text for fragment, text in _HINTS if fragment in lowered), None)
+
+
+def task_name(task: dict, service_name: str) -> str:
+    slot = task.get("Slot")
+    return f"{service_name}.{slot}" if slot else f"{service_name} (global)"
+
+
+def comparable_task_spec(spec: dict | None) -> dict:
+    """A task spec without placement: the engine keeps a task whose node still fits new constraints."""
+    return {k: v for k, v in (spec or {}).items() if k != "Placement"}
+
+
+def service_status(
+    service: dict,
+    tasks: list[dict],
+    baseline: set[str],
+    updated: bool,
+) -> dict:
+    """Convergence of one service from its inspect document and the inspect documents of its tasks.
+
+    baseline: task IDs that existed before this run changed anything (their failures are history).
+    updated: whether this run changed the service (then a failed rolling update counts).
+    """
+    spec = service.get("Spec", {})
+    name = spec.get("Name", service.get("ID", "?"))
+    template = comparable_task_spec(spec.get("TaskTemplate"))
+    active = [t for t in tasks if t.get("DesiredState") == "running"]
+    running = [t for t in active if t.get("Status", {}).get("State") == "running"]
+    current = [t for t in running if comparable_task_spec(t.get("Spec")) == template]
+    if "Replicated" in spec.get("Mode", {}):
+        desired = spec["Mode"]["Replicated"].get("Replicas", 1)
+    else:
+        desired = len(active)
+    update = service.get("UpdateStatus") or {}
+    update_state = update.get("State")
+    failures = [
+        t
+        for t in tasks
+        if t.get("ID") not in baseline
+        and t.get("Status", {}).get("State") in FAILED_STATES
+        and t["Status"].get("Err")
+    ]
+    unschedulable = [
+        t for t in active if t.get("Status", {}).get("State") == "pending" and t.get("Status", {}).get("Err")
+    ]
+    in_progress = update_state in UPDATE_IN_PROGRESS
+    return {
+        "name": name,
+        "desired": desired,
+        "running": len(running),
+        "current": len(current),
+        "converged": not in_progress and len(current) == desired == len(active),
+        "update_state": update_state,
+        "update_failed": bool(updated and update_state in UPDATE_FAILED),
+        "update_message": update.get("Message", ""),
+        "failures": failures,
+        "unschedulable": unschedulable,
+    }
+
+
+def describe_tasks(status: dict, tasks: list[dict], nodes: dict[str, dict]) -> list[str]:
+    """One line per distinct (node, error): 'web.2 on lab-w1 (windows): rejected: No such image ... (hint)'."""
+    lines, seen = [], set()
+    for task in tasks:
+        node = nodes.get(task.get("NodeID", ""), {})
+        where = f"{node.get('hostname', task.get('NodeID') or 'no node')}"
+        if node.get("os"):
+            where += f" ({node['os']})"
+        state = task.get("Status", {}).get("State", "?")
+        error = task.get("Status", {}).get("Err", "")
+        key = (where, state, error)
+        if key in seen:
+            continue
+        seen.add(key)
+        line = f"{task_name(task, status['name'])} on {where}: {state}: {error}"
+        advice = hint(error)
+        lines.append(f"{line} -- {advice}" if advice else line)
+    return lines
+
+
+def failure_report(status: dict, nodes: dict[str, dict]) -> list[str]:
+    lines = describe_tasks(status, status["failures"] + status["unschedulable"], nodes)
+    if status["update_failed"]:
+        lines.insert(0, f"rolling update {status['update_state']}: {status['update_message']}")
+    return lines
+
+
+def poll_invocations(names: list[str]) -> list[list[str]]:
+    """One round trip: the services, and every task of theirs (history included) inspected."""
+    return [
+        ["docker", "service", "inspect", "--format", "{{json .}}", *names],
+        [
+            "docker",
+            "inspect",
+            "--type",
+            "task",
+            "--format",
+            "{{json .}}",
+            OutputOf(["docker", "service", "ps", "--quiet", "--no-trunc", *names]),
+        ],
+    ]
+
+
+def group_tasks(services: dict[str, dict], task_documents: list) -> dict[str, list[dict]]:
+    """Task documents by service name."""
+    id_to_name = {doc["ID"]: name for name, doc in services.items()}
+    by_service: dict[str, list[dict]] = {name: [] for name in services}
+    for task in task_documents:
+        name = id_to_name.get(task.get("ServiceID")) if isinstance(task, dict) else None
+        if name:
+            by_service[name].append(task)
+    return by_service
+
+
+def read_tasks(run: Callable, names: list[str]) -> tuple[dict[str, dict], dict[str, list[dict]]]:
+    """Services by name and their tasks, in one round trip."""
+    service_result, tasks_result = run(poll_invocations(names))
+    services = {doc["Spec"]["Name"]: doc for doc in service_result.documents if isinstance(doc, dict)}
+    return services, group_tasks(services, tasks_result.documents)
+
+
+def wait_for_convergence(
+    run: Callable,
+    names: list[str],
+    nodes: dict[str, dict],
+    baseline: set[str],
+    updated: set[str],
+    timeout: float,
+    interval: float = 2.0,
+    failure_threshold: int = 2,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[dict[str, dict], list[str]]:
+    """Poll until every named service converged, one failed, or the timeout passed.
+
+    Returns (statuses by name, problems). problems is empty on success; otherwise it names each
+    failing service with its failing tasks (node and error), or, on timeout, what each
+    unconverged service is still doing.
+    """
+    deadline = clock() + timeout
+    pending_seen: dict[str, int] = {}
+    while True:
+        services, tasks = read_tasks(run, names)
+        statuses, problems = {}, []
+        for name in names:
+            if name not in services:
+                problems.append(f"service {name}: not found in the swarm")
+                continue
+            status = service_status(services[name], tasks.get(name, []), baseline, name in updated)
+            statuses[name] = status
+            for task in status["unschedulable"]:
+                pending_seen[task["ID"]] = pending_seen.get(task["ID"], 0) + 1
+            # The scheduler re-evaluates pending tasks; an error seen on two polls is settled.
+            status["unschedulable"] = [t for t in status["unschedulable"] if pending_seen[t["ID"]] >= 2]
+            if (
+                len(status["failures"]) >= failure_threshold
+                or status["unschedulable"]
+                or status["update_failed"]
+            ):
+                problems.append(
+                    f"service {name} is failing:\n  " + "\n  ".join(failure_report(status, nodes))
+                )
+        if problems or all(s["converged"] for s in statuses.values()):
+            return statuses, problems
+        if clock() >= deadline:
+            lines = []
+            for status in statuses.values():
+                if status["converged"]:
+                    continue
+                lines.append(
+                    f"service {status['name']}: {status['current']}/{status['desired']} tasks running the current "
+                    f"spec, update state {status['update_state'] or 'none'}"
+                )
+                active = [t for t in tasks.get(status["name"], []) if t.get("DesiredState") == "running"]
+                lines += ["  " + line for line in describe_tasks(status, active + status["failures"], nodes)]
+            return statuses, [f"timed out after {timeout:g}s waiting for convergence:\n" + "\n".join(lines)]
+        sleep(interval)

@@ -1,0 +1,56 @@
+# Documentation of the action plugin plugins/action/swarm_dns_probe.py (it runs on the controller).
+DOCUMENTATION = r"""
+module: swarm_dns_probe
+short_description: Resolve a swarm service from inside another service's task container
+description:
+  - Runs on the node that hosts a running task of O(source) (over that node's own connection, Linux or Windows),
+    and runs C(nslookup -type=a) for O(target) and C(tasks.TARGET) inside that task's container with C(docker exec).
+  - Fails when O(target) does not resolve or C(tasks.TARGET) does not resolve to one address per running task.
+    Names resolve only when both services share a user-defined overlay network (never through C(ingress)).
+options:
+  source:
+    description: Service whose container runs the lookup; its image needs nslookup (busybox and Windows images have it).
+    type: str
+    required: true
+  target:
+    description: Service to resolve.
+    type: str
+    required: true
+  expected_tasks:
+    description: Number of running tasks of O(target), the number of addresses C(tasks.TARGET) must return.
+    type: int
+    required: true
+attributes:
+  check_mode:
+    support: full
+    description: Reads only.
+  diff_mode:
+    support: none
+    description: Reads only.
+author: mixedswarm project
+"""
+
+EXAMPLES = r"""
+- name: Resolve web from a task of ssh
+  swarm_dns_probe:
+    source: ssh
+    target: web
+    expected_tasks: 3
+  delegate_to: "{{ verify.dns_probe.node_id | swarm_host_for_node(hostvars, groups['swarm']) }}"
+"""
+
+RETURN = r"""
+container:
+  description: ID of the container the lookups ran in.
+  returned: success
+  type: str
+lookups:
+  description: IPv4 addresses found per name.
+  returned: success
+  type: dict
+  sample: {"web": ["10.0.1.5"], "tasks.web": ["10.0.1.6", "10.0.1.7", "10.0.1.8"]}
+output:
+  description: What nslookup printed per name.
+  returned: success
+  type: dict
+"""

@@ -1,0 +1,195 @@
+# Documentation of the action plugin plugins/action/swarm_service.py (it runs on the controller).
+DOCUMENTATION = r"""
+module: swarm_service
+short_description: Create, update or remove Docker Swarm services, each on the right OS
+description:
+  - Runs on one swarm manager (C(run_once) on C(swarm_managers) or C(delegate_to) a manager) and drives the
+    C(docker) CLI over that node's own connection, so the manager may be Linux (SSH) or Windows (WinRM).
+  - Reads the nodes (with their OS), the declared services and the networks in one round trip, validates
+    B(every) definition, and only then changes anything. Problems are reported together, each naming the
+    service and the field.
+  - O(services[].os) adds the placement constraint C(node.platform.os==OS). In a swarm with nodes of more than
+    one OS, a service with neither C(os) nor an explicit C(node.platform.os) / C(node.labels.os) constraint is
+    refused, because the scheduler could place a Linux image on a Windows node (or the reverse), where the task
+    is rejected with C(No such image) and retried forever.
+  - A new service is created; a changed one is updated in place with only the changed flags, as a rolling update
+    that honours its update and rollback settings; an unchanged one is left alone (C(changed=false)).
+  - Services the project did not create (no label C(mixedswarm.managed=true)) are never touched; declaring one
+    is an error that says how to hand it over. Removal happens only through O(services[].state=absent).
+  - Then waits until every declared service converged. When tasks created by this run are rejected or fail
+    (no such image, wrong platform, Windows build mismatch) or no node satisfies the placement, it stops at once
+    and reports each failing task's node and error with a hint, instead of waiting for the timeout.
+options:
+  services:
+    description:
+      - Service definitions. Keys are described below; unknown keys are errors.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      name:
+        description: Service name.
+        type: str
+        required: true
+      state:
+        description: C(absent) removes the service, only if this project created it.
+        type: str
+        choices: [present, absent]
+        default: present
+      image:
+        description: Image reference. Compared without digest; C(:latest) is implied when no tag is given.
+        type: str
+      os:
+        description: OS whose nodes run the service (adds C(node.platform.os==OS)).
+        type: str
+        choices: [linux, windows]
+      mode:
+        description:
+          - C(replicated) runs O(services[].replicas) tasks, C(global) one task per eligible node. Cannot change in place.
+        type: str
+        choices: [replicated, global]
+        default: replicated
+      replicas:
+        description: Number of tasks of a replicated service.
+        type: int
+        default: 1
+      command:
+        description: Arguments after the image (the container command), a list or a command-line string.
+        type: raw
+      entrypoint:
+        description: Overrides the image's entrypoint, a list or a command-line string.
+        type: raw
+      env:
+        description: Environment variables, a dict or a list of C(KEY=VALUE).
+        type: raw
+      publish:
+        description:
+          - Published ports, each C(80), C("8080:80"), C("53:53/udp") or a dict with C(published), C(target),
+            C(protocol) (tcp, udp, sctp) and C(mode) (ingress, host).
+          - C(ingress) ports answer on every node through the routing mesh; C(host) ports only on nodes running a task.
+        type: list
+        elements: raw
+      publish_mode:
+        description:
+          - Mode of ports that do not set their own. Defaults to C(ingress), or C(host) when O(services[].routing_mesh=false).
+        type: str
+        choices: [ingress, host]
+      networks:
+        description:
+          - Overlay networks to attach; each must be declared in O(networks) or exist. Service names resolve only
+            on user-defined overlays, never on C(ingress).
+        type: list
+        elements: str
+      endpoint_mode:
+        description:
+          - C(vip) gives the service one virtual IP; C(dnsrr) makes its name resolve to each task's address.
+            C(dnsrr) cannot publish through the routing mesh. Defaults to C(vip), or C(dnsrr) when
+            O(services[].routing_mesh=false).
+        type: str
+        choices: [vip, dnsrr]
+      routing_mesh:
+        description:
+          - C(false) is the easy option for Windows Server releases without the routing mesh (or a swarm without
+            IPVS), meaning endpoint mode C(dnsrr) and host-mode ports unless set otherwise.
+        type: bool
+        default: true
+      labels:
+        description: Service labels; C(mixedswarm.managed=true) is always added.
+        type: raw
+      constraints:
+        description: Placement constraints such as C(node.role==manager) or C(node.labels.zone==a).
+        type: list
+        elements: str
+      placement_preferences:
+        description: Spread preferences such as C(spread=node.labels.zone), in order.
+        type: list
+        elements: str
+      limits:
+        description: Resource limits, C(cpus) (for example 0.5) and C(memory) (for example 256M). Unset means none.
+        type: dict
+      reservations:
+        description: Resource reservations, C(cpus) and C(memory).
+        type: dict
+      update_config:
+        description:
+          - Rolling update settings C(parallelism), C(delay), C(failure_action) (pause, continue, rollback),
+            C(monitor), C(max_failure_ratio), C(order) (stop-first, start-first). Unset keys take the engine's defaults.
+        type: dict
+      rollback_config:
+        description: Rollback settings, the same keys (C(failure_action) pause or continue).
+        type: dict
+  networks:
+    description:
+      - The network definitions of O(ignore:swarm_networks); only their names are used here, so a service may
+        name a network that is declared but not created yet (validation runs before the networks stage).
+    type: list
+    elements: dict
+    default: []
+  validate_only:
+    description: Validate and plan against the swarm, report what would change, change nothing (C(changed=false)).
+    type: bool
+    default: false
+  wait:
+    description: Wait for convergence after changes.
+    type: bool
+    default: true
+  timeout:
+    description: Seconds to wait for convergence before failing with what each service is still doing.
+    type: int
+    default: 300
+  max_task_failures:
+    description: Stop waiting once a service has this many tasks, created by this run, rejected or failed.
+    type: int
+    default: 2
+attributes:
+  check_mode:
+    support: full
+    description: Reads and plans only; reports the changes it would make.
+  diff_mode:
+    support: full
+    description: Shows each changed service before and after.
+notes:
+  - The docker CLI on the manager resolves image digests, so the manager must reach the registry.
+author: mixedswarm project
+"""
+
+EXAMPLES = r"""
+- name: A Linux web service behind the routing mesh and a Windows service without it
+  swarm_service:
+    services:
+      - name: web
+        image: nginx:1.27
+        os: linux
+        replicas: 3
+        publish: [80]
+        networks: [appnet]
+      - name: winapp
+        image: mcr.microsoft.com/dotnet/framework/samples:aspnetapp
+        os: windows
+        replicas: 2
+        routing_mesh: false
+        publish: ["8080:80"]
+        networks: [appnet]
+    networks:
+      - name: appnet
+  run_once: true
+
+- name: Remove a service this project created
+  swarm_service:
+    services:
+      - name: old
+        state: absent
+  run_once: true
+"""
+
+RETURN = r"""
+services:
+  description: Per service, what was done (C(create), C(update), C(remove), C(none)), which fields changed and, after waiting, running/desired tasks.
+  returned: always
+  type: dict
+  sample: {"web": {"action": "update", "changed_fields": ["image"], "replicas": "3/3"}}
+diff:
+  description: Before and after of each service that changes (durations and sizes in units).
+  returned: always
+  type: list
+"""

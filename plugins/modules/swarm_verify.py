@@ -1,0 +1,103 @@
+# Documentation of the action plugin plugins/action/swarm_verify.py (it runs on the controller).
+DOCUMENTATION = r"""
+module: swarm_verify
+short_description: Check a Docker Swarm's nodes and services as a user would, and summarise them
+description:
+  - Runs on one swarm manager (Linux or Windows) and reads the nodes and the declared services (and the services
+    of the declared stacks) with all their tasks in two round trips.
+  - Checks that every node is Ready, that every service converged (the wanted number of tasks running the current
+    spec) and that each running task is on a node of the OS the service's placement pins.
+  - Plans the probes the verify stage runs next, choosing nodes so they cross the network. A DNS probe runs
+    from a node that hosts a task of O(dns_probe.source) but (if possible) none of O(dns_probe.target). An HTTP
+    check goes to a node with a task for host-mode ports, to any ready node for ingress ports.
+  - Fails listing every problem; the result still carries the summary.
+options:
+  services:
+    description: Service definitions as given to M(swarm_service); the names of those present are checked.
+    type: list
+    elements: dict
+    default: []
+  stacks:
+    description: Stack definitions as given to M(swarm_stack); the services of those present are checked.
+    type: list
+    elements: dict
+    default: []
+  dns_probe:
+    description: Look up O(dns_probe.target) and C(tasks.TARGET) from a container of O(dns_probe.source).
+    type: dict
+    suboptions:
+      source:
+        description: Service whose task container runs nslookup (its image must have it).
+        type: str
+        required: true
+      target:
+        description: Service to resolve; both must share a user-defined overlay network.
+        type: str
+        required: true
+  http_checks:
+    description: Published services to request over HTTP.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      service:
+        description: Service name.
+        type: str
+        required: true
+      port:
+        description: Published port; the first published port when unset.
+        type: int
+      path:
+        description: URL path.
+        type: str
+        default: /
+attributes:
+  check_mode:
+    support: full
+    description: Reads only.
+  diff_mode:
+    support: none
+    description: Reads only.
+author: mixedswarm project
+"""
+
+EXAMPLES = r"""
+- name: Check nodes and services and plan the probes
+  swarm_verify:
+    services: "{{ swarm_services }}"
+    dns_probe: {source: ssh, target: web}
+    http_checks: [{service: web}]
+  run_once: true
+  register: verify
+"""
+
+RETURN = r"""
+nodes:
+  description: Every node with id, hostname, os, role, availability, state, addr, leader, labels.
+  returned: always
+  type: list
+services:
+  description: One row per service with mode, replicas (running/desired), os, constraints, endpoint_mode, ports, nodes.
+  returned: always
+  type: list
+problems:
+  description: What is wrong, one sentence each.
+  returned: always
+  type: list
+dns_probe:
+  description: The probe plan (node_id, hostname, source, target, target_tasks), or null with dns_probe_skipped saying why.
+  returned: always
+  type: dict
+dns_probe_skipped:
+  description: Why no DNS probe is possible or requested (empty when planned).
+  returned: always
+  type: str
+http_targets:
+  description: For each HTTP check the node (node_id, hostname, addr), port, mode and path.
+  returned: always
+  type: list
+summary:
+  description: Readable lines, nodes with OS, role and labels, services with replicas, placement and ports.
+  returned: always
+  type: list
+"""
