@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Benchmark the azure_swarm inventory plugin on canned subscriptions of 10 to 1,000 VMs.
+
+Each row builds the whole inventory through Ansible's plugin loader, the real Azure SDK clients
+(paging, deserialisation, retry and auth policies) and the offline ARM transport of the tests,
+which answers instantly: the wall time is the plugin's and the SDK's own work, and the request
+count is what a real subscription of that shape would cost. Run from the repository root:
+
+    .venv/bin/python benchmarks/azure_inventory.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from ansible.inventory.data import InventoryData
+from ansible.parsing.dataloader import DataLoader
+from ansible.plugins.loader import inventory_loader
+
+REPO = Path(__file__).resolve().parent.parent
+# The plugin imports the project's module_utils through the collection; the offline ARM is the tests'.
+sys.path.insert(0, str(REPO / "collections"))
+sys.path.insert(0, str(REPO / "tests" / "fixtures" / "azure"))
+fake_arm = importlib.import_module("fake_arm")
+COMMAND = ".venv/bin/python benchmarks/azure_inventory.py"
+
+# (VMs, resource groups, items per page). ARM pages VM lists much later than these sizes;
+# the last row forces paging to show the count following pages, not VMs.
+ROWS = [(10, 5, 1000), (100, 5, 1000), (1000, 5, 1000), (1000, 5, 100)]
+
+
+def build_inventory(vm_count: int, groups: int, page_size: int, workdir: Path) -> tuple[int, int, float]:
+    """(hosts, requests, seconds) for one inventory build."""
+    subscription = fake_arm.scaled_subscription(vm_count, groups)
+    config = workdir / "bench.azure_swarm.yml"
+    config.write_text(
+        json.dumps(
+            {
+                "plugin": "azure_swarm",
+                "subscription_id": subscription["subscription_id"],
+                "resource_groups": subscription["resource_groups"],
+            }
+        )
+    )
+    transport = fake_arm.FakeArmTransport(subscription, page_size=page_size)
+    plugin = inventory_loader.get("azure_swarm")
+    plugin._sdk_options = lambda: {"transport": transport}
+    plugin._credential = lambda authority: fake_arm.FakeCredential()
+    inventory = InventoryData()
+    start = time.perf_counter()
+    plugin.parse(inventory, DataLoader(), str(config), cache=False)
+    elapsed = time.perf_counter() - start
+    return len(inventory.hosts), len(transport.requests), elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="builds per row; the median is shown")
+    args = parser.parse_args()
+    inventory_loader.add_directory(str(REPO / "plugins" / "inventory"))
+
+    print("| VMs | resource groups | items per page | hosts | requests | wall time (median) |")
+    print("|----:|----------------:|---------------:|------:|---------:|-------------------:|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for vm_count, groups, page_size in ROWS:
+            runs = [build_inventory(vm_count, groups, page_size, Path(tmp)) for _ in range(args.repeat)]
+            hosts, requests, _ = runs[0]
+            seconds = statistics.median(r[2] for r in runs)
+            print(f"| {vm_count} | {groups} | {page_size} | {hosts} | {requests} | {seconds:.3f} s |")
+    print(f"\nReproduce: {COMMAND}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
