@@ -1,0 +1,56 @@
+"""The swarm's docker invocations as sh and PowerShell command lines (secrets stay out of arguments)."""
+
+from ansible_collections.mixedswarm.swarm.plugins.action.swarm_join import join_argvs
+from ansible_collections.mixedswarm.swarm.plugins.action.swarm_join_token import join_addr, token_argvs, token_in
+from ansible_collections.mixedswarm.swarm.plugins.action.swarm_unlock import unlock_invocation
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import (
+    POWERSHELL,
+    SH,
+    batch_script,
+    command_line,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import INFO_ARGV, NODES_ARGV, node_state
+from swarm_fixtures import load
+
+TOKEN = "SWMTKN-1-3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl-1awxwuwd3z9j1z3puu7rcgdbx"
+
+
+def test_read_batch_in_both_shells():
+    assert command_line(NODES_ARGV, SH) == "docker node inspect $(docker node ls --quiet) --format '{{json .}}'"
+    assert (
+        command_line(NODES_ARGV, POWERSHELL)
+        == "& 'docker' 'node' 'inspect' (& 'docker' 'node' 'ls' '--quiet') '--format' '{{json .}}'"
+    )
+    assert command_line(INFO_ARGV, POWERSHELL) == "& 'docker' 'info' '--format' '{{json .}}'"
+
+
+def test_join_in_both_shells_and_recovery_leaves_first():
+    (join,) = join_argvs(TOKEN, "10.0.1.4:2377", "10.0.1.7", recover=False)
+    assert command_line(join, SH) == f"docker swarm join --token {TOKEN} --advertise-addr 10.0.1.7 10.0.1.4:2377"
+    assert command_line(join, POWERSHELL) == (
+        f"& 'docker' 'swarm' 'join' '--token' '{TOKEN}' '--advertise-addr' '10.0.1.7' '10.0.1.4:2377'"
+    )
+    leave, _ = join_argvs(TOKEN, "10.0.1.4:2377", "10.0.1.7", recover=True)
+    assert leave == ["docker", "swarm", "leave", "--force"]
+
+
+def test_unlock_key_goes_to_stdin_not_arguments():
+    key = "SWMKEY-1-7c37Cc8654o6p38HnroywCi19pllOnGtbdZEgtKxZu8"
+    assert command_line(unlock_invocation(key), SH) == f"printf '%s\\n' {key} | docker swarm unlock"
+    assert command_line(unlock_invocation(key), POWERSHELL) == f"'{key}' | & 'docker' 'swarm' 'unlock'"
+    assert key not in unlock_invocation(key)
+    assert key in batch_script([unlock_invocation(key)], POWERSHELL)
+
+
+def test_token_reads_and_rotation():
+    assert token_argvs(False) == [
+        ["docker", "swarm", "join-token", "--quiet", "worker"],
+        ["docker", "swarm", "join-token", "--quiet", "manager"],
+    ]
+    assert all("--rotate" in a for a in token_argvs(True))
+    assert token_in(f"WARNING: something\n{TOKEN}\n") == TOKEN
+    assert token_in("Error response from daemon: This node is not a swarm manager.") is None
+
+
+def test_join_address_is_the_managers_own():
+    assert join_addr(node_state(load("windows_info_manager.json"))) == "192.168.120.194:2377"

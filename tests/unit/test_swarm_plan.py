@@ -1,0 +1,156 @@
+"""swarm_plan: every bad input is refused before any change; init, tokens, joins and roles are decided."""
+
+import pytest
+from swarm_fixtures import linux_facts, state, windows_facts
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_plan import PlanError, plan_swarm
+
+WIN_ID, WIN2_ID = "yekfp7jy5y82ks65sgmpxcdgb", "q3vbsc1k1k2yqcvd7ywfbaup5"
+
+
+def fresh(facts=None, info="linux_info_inactive.json", **extra):
+    return {"state": state(info), "facts": facts or linux_facts("172.29.223.11"), **extra}
+
+
+def classic_fresh():
+    """The classic lab: three Windows managers (win1 first) and one Ubuntu manager, nothing joined."""
+    hosts = {f"win{i}": fresh(windows_facts(), "windows_info_inactive.json") for i in (1, 2, 3)}
+    hosts["ubuntu1"] = fresh()
+    return ["win1", "win2", "win3", "ubuntu1"], [], hosts
+
+
+def refused(managers, workers, hosts, options=None) -> str:
+    with pytest.raises(PlanError) as caught:
+        plan_swarm(managers, workers, hosts, options)
+    return "\n".join(caught.value.problems)
+
+
+def test_fresh_classic_lab_inits_on_the_first_windows_manager():
+    plan = plan_swarm(*classic_fresh())
+    assert plan["init_host"] == plan["token_host"] == plan["manager_host"] == "win1"
+    assert list(plan["joins"]) == ["win2", "win3", "ubuntu1"]
+    assert all(j["role"] == "manager" and not j["recover"] for j in plan["joins"].values())
+    assert plan["advertise_addrs"]["win1"] == "192.168.120.194"
+    assert plan["desired"]["win1"]["labels"] == {"os": "windows"}
+    assert plan["desired"]["ubuntu1"]["labels"] == {"os": "linux"}
+    assert any("even number" in w for w in plan["warnings"])
+
+
+def test_existing_swarm_joins_new_nodes_with_tokens_from_a_manager_not_the_first():
+    managers, workers = ["win1", "win2", "linux3"], ["linux4"]
+    hosts = {
+        # win1 was demoted by hand: it is a worker now and cannot hand out tokens.
+        "win1": {
+            "state": state("windows_info_manager.json", ControlAvailable=False, Cluster=None, NodeID="w1"),
+            "facts": windows_facts(),
+        },
+        "win2": {"state": state("windows_info_manager.json", "windows_node_inspect.jsonl", NodeID=WIN2_ID),
+                 "facts": windows_facts()},
+        "linux3": fresh(),
+        "linux4": fresh(info="linux_info_inactive.json", labels={"tier": "web"}),
+    }  # fmt: skip
+    hosts["win1"]["state"]["remote_managers"] = [{"node_id": WIN2_ID, "addr": "192.168.120.196:2377"}]
+    plan = plan_swarm(managers, workers, hosts)
+    assert plan["init_host"] is None
+    assert plan["token_host"] == "win2"
+    assert plan["manager_host"] == "win2"
+    assert plan["joins"] == {
+        "linux3": {"role": "manager", "advertise_addr": "172.29.223.11", "recover": False},
+        "linux4": {"role": "worker", "advertise_addr": "172.29.223.11", "recover": False},
+    }
+    assert plan["desired"]["linux4"]["labels"] == {"os": "linux", "tier": "web"}
+
+
+def test_stuck_nodes_are_recovered():
+    managers, workers, hosts = classic_fresh()
+    hosts["win1"] = {"state": state("windows_info_manager.json", "windows_node_inspect.jsonl"), "facts": windows_facts()}
+    hosts["win2"]["state"]["state"] = "pending"
+    hosts["win3"]["state"]["state"] = "error"
+    plan = plan_swarm(managers, workers, hosts)
+    assert plan["joins"]["win2"]["recover"] and plan["joins"]["win3"]["recover"]
+    assert not plan["joins"]["ubuntu1"]["recover"]
+
+
+def test_host_in_both_groups_and_no_managers():
+    managers, _, hosts = classic_fresh()
+    assert "host ubuntu1: in both swarm_managers and swarm_workers" in refused(managers, ["ubuntu1"], hosts)
+    assert "swarm_managers is empty" in refused([], ["ubuntu1"], {"ubuntu1": fresh()})
+
+
+def test_invalid_labels_name_the_host():
+    managers, workers, hosts = classic_fresh()
+    hosts["ubuntu1"]["labels"] = {"Bad Key": "x"}
+    assert "host ubuntu1: swarm_labels key 'Bad Key' is invalid" in refused(managers, workers, hosts)
+
+
+def test_advertise_address_not_on_host():
+    managers, workers, hosts = classic_fresh()
+    hosts["win2"]["advertise_addr"] = "10.9.9.9"
+    message = refused(managers, workers, hosts)
+    assert "host win2: swarm_advertise_addr '10.9.9.9' is not an address of this host" in message
+    assert "192.168.120.194" in message
+
+
+def test_unreachable_manager_is_refused_and_unreachable_worker_is_a_warning():
+    managers, workers, hosts = classic_fresh()
+    hosts["win3"]["state"] = None
+    assert "host win3: manager is unreachable" in refused(managers, workers, hosts)
+    hosts["win3"] = fresh(windows_facts(), "windows_info_inactive.json")
+    hosts["w9"] = {"state": None}
+    plan = plan_swarm(managers, ["w9"], hosts)
+    assert "host w9: worker is unreachable; it is left as it is this run" in plan["warnings"]
+    assert "w9" not in plan["joins"]
+
+
+def test_engine_not_answering_is_refused():
+    managers, workers, hosts = classic_fresh()
+    hosts["ubuntu1"]["state"] = {"state": "unavailable", "engine_error": "Cannot connect to the Docker daemon"}
+    assert "host ubuntu1: the Docker Engine does not answer (Cannot connect" in refused(managers, workers, hosts)
+
+
+def test_locked_swarm_needs_its_key():
+    managers, workers, hosts = classic_fresh()
+    hosts["win1"] = {"state": state("windows_info_manager.json", "windows_node_inspect.jsonl"), "facts": windows_facts()}
+    hosts["win2"]["state"]["state"] = "locked"
+    assert "host win2: the swarm is locked (autolock); set swarm_unlock_key" in refused(managers, workers, hosts)
+    plan = plan_swarm(managers, workers, hosts, {"unlock_key_given": True})
+    assert plan["unlock"] == ["win2"] and "win2" not in plan["joins"]
+
+
+def test_nodes_in_different_swarms_are_listed():
+    managers, workers, hosts = classic_fresh()
+    hosts["win1"] = {"state": state("windows_info_manager.json", "windows_node_inspect.jsonl"), "facts": windows_facts()}
+    hosts["ubuntu1"] = {"state": state("linux_info_manager.json"), "facts": linux_facts("172.29.223.11")}
+    message = refused(managers, workers, hosts)
+    assert "inventory nodes are in different swarms" in message
+    assert "win1 is in cjbn9h403asg60dqrxz3nlnn9" in message
+    assert f"ubuntu1 is in {hosts['ubuntu1']['state']['cluster_id']}" in message
+
+
+def test_worker_of_a_foreign_swarm_is_refused():
+    hosts = {"m1": fresh(), "w1": {"state": state("linux_info_worker.json"), "facts": linux_facts("172.29.223.14")}}
+    hosts["w1"]["state"]["remote_managers"] = [{"node_id": "zzz", "addr": "10.8.0.1:2377"}]
+    message = refused(["m1"], ["w1"], hosts)
+    assert "no reachable manager of the swarm is in the inventory" in message
+
+
+def test_prune_lists_nodes_gone_from_inventory_and_is_refused_with_unreachable_hosts():
+    managers, workers, hosts = classic_fresh()
+    hosts["win1"] = {
+        "state": state("windows_info_manager.json", "windows_node_inspect.jsonl", NodeID=WIN_ID),
+        "facts": windows_facts(),
+    }
+    plan = plan_swarm(managers, workers, hosts)
+    assert plan["prune"] == [] and any("swarm2" in w and "swarm_prune_nodes" in w for w in plan["warnings"])
+    plan = plan_swarm(managers, workers, hosts, {"prune_nodes": True})
+    assert plan["prune"] == [WIN2_ID]
+    assert plan["role_steps"] == [{"node_id": WIN2_ID, "step": "demote"}]
+    hosts["w9"] = {"state": None}
+    assert "swarm_prune_nodes is true but w9 cannot be read" in refused(managers, ["w9"], hosts, {"prune_nodes": True})
+
+
+def test_all_problems_are_reported_at_once():
+    managers, workers, hosts = classic_fresh()
+    hosts["win2"]["labels"] = {"os": "x"}
+    hosts["win3"]["state"] = None
+    assert len(refused(managers, workers, hosts).splitlines()) == 2

@@ -1,0 +1,162 @@
+"""swarm_reconcile: label ownership, quorum-safe role order, prune, and the commands they become."""
+
+import pytest
+from swarm_fixtures import load
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_reconcile import (
+    OWNED_LABEL,
+    UnsafeChange,
+    desired_labels,
+    label_changes,
+    label_problems,
+    label_update_argv,
+    quorum_warning,
+    reconcile,
+    role_changes,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import node_entry
+
+
+def node(node_id, role="worker", labels=None, reachability=None, status="ready"):
+    return {
+        "id": node_id,
+        "hostname": f"host-{node_id}",
+        "role": role,
+        "labels": labels or {},
+        "status": status,
+        "reachability": reachability or ("reachable" if role == "manager" else ""),
+    }
+
+
+def test_desired_labels_merge_os_and_stringify():
+    assert desired_labels("windows", {"tier": "web", "gpu": True, "rack": 4}) == {
+        "os": "windows",
+        "tier": "web",
+        "gpu": "true",
+        "rack": "4",
+    }
+
+
+def test_first_labelling_records_ownership():
+    add, remove = label_changes({}, {"os": "linux", "tier": "web"})
+    assert add == {"os": "linux", "tier": "web", OWNED_LABEL: "os,tier"}
+    assert remove == []
+
+
+def test_hand_set_label_survives_and_owned_unwanted_label_goes():
+    current = {"os": "linux", "tier": "web", "team": "blue", OWNED_LABEL: "os,tier"}
+    add, remove = label_changes(current, {"os": "linux"})
+    assert remove == ["tier"]  # owned and no longer wanted; "team" was set by hand
+    assert add == {OWNED_LABEL: "os"}
+
+
+def test_no_change_when_labels_match():
+    current = {"os": "linux", "team": "blue", OWNED_LABEL: "os"}
+    assert label_changes(current, {"os": "linux"}) == ({}, [])
+    assert label_update_argv("abc", {}, []) is None
+
+
+def test_label_update_is_one_command_per_node():
+    argv = label_update_argv("abc", {"os": "linux", OWNED_LABEL: "os"}, ["tier"])
+    assert argv == [
+        "docker", "node", "update",
+        "--label-rm", "tier",
+        "--label-add", f"{OWNED_LABEL}=os",
+        "--label-add", "os=linux",
+        "abc",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("labels", "fragment"),
+    [
+        ({"Tier": "web"}, "key 'Tier' is invalid"),
+        ({"tier-": "web"}, "key 'tier-' is invalid"),
+        ({"a..b": "x"}, "key 'a..b' is invalid"),
+        ({"com.docker.x": "1"}, "reserved for Docker"),
+        ({"os": "linux"}, "set by the project itself"),
+        ({OWNED_LABEL: "x"}, "set by the project itself"),
+        ({"tier": ["a"]}, "must be a string, number or boolean"),
+        ({"tier": None}, "must be a string, number or boolean"),
+        ({"tier": "a\nb"}, "must be one line"),
+        (["tier=web"], "must be a mapping"),
+    ],
+)
+def test_invalid_labels_are_named(labels, fragment):
+    problems = label_problems(labels)
+    assert problems and fragment in problems[0]
+
+
+def test_valid_labels_pass():
+    assert label_problems({"tier": "web", "zone.a_1": 3, "gpu": False}) == []
+    assert label_problems(None) == []
+
+
+def test_promotions_come_before_demotions():
+    nodes = [node("m1", "manager"), node("m2", "manager"), node("w1"), node("w2")]
+    steps = role_changes(nodes, {"m1": "manager", "m2": "worker", "w1": "manager", "w2": "manager"})
+    assert steps == [("w1", "promote"), ("w2", "promote"), ("m2", "demote")]
+
+
+def test_demotion_that_loses_quorum_is_refused():
+    # Three managers, one unreachable: demoting a reachable one leaves 1 reachable of 2.
+    nodes = [node("m1", "manager"), node("m2", "manager"), node("m3", "manager", reachability="unreachable")]
+    with pytest.raises(UnsafeChange, match="losing quorum"):
+        role_changes(nodes, {"m1": "manager", "m2": "worker", "m3": "manager"})
+
+
+def test_last_manager_is_never_demoted():
+    with pytest.raises(UnsafeChange):
+        role_changes([node("m1", "manager")], {"m1": "worker"})
+
+
+def test_joining_managers_count_for_quorum():
+    nodes = [node("m1", "manager"), node("m2", "manager")]
+    assert role_changes(nodes, {"m2": "worker"}, joining_managers=2) == [("m2", "demote")]
+
+
+def test_even_manager_count_warns():
+    assert "even number" in quorum_warning(4)
+    assert quorum_warning(3) is None
+
+
+def test_reconcile_windows_swarm_orders_commands_and_keeps_hand_labels():
+    nodes = [node_entry(d) for d in load("windows_node_inspect.jsonl")]
+    nodes.append(node("wk1", labels={"team": "blue"}))
+    desired = {
+        "swarm1": {"role": "manager", "labels": {"os": "windows"}},
+        "swarm2": {"role": "worker", "labels": {"os": "windows"}},
+        "ubuntu1": {"role": "manager", "labels": {"os": "linux", "tier": "db"}},
+        "ubuntu2": {"role": "worker", "labels": {"os": "linux"}},
+    }
+    ids = {"swarm1": "yekfp7jy5y82ks65sgmpxcdgb", "swarm2": "q3vbsc1k1k2yqcvd7ywfbaup5", "ubuntu1": "wk1"}
+    changes = reconcile(nodes, desired, ids, self_id="yekfp7jy5y82ks65sgmpxcdgb", prune=[])
+    verbs = [(a[2], a[-1]) for a in changes["argvs"]]
+    assert verbs[0] == ("promote", "wk1")
+    assert verbs[-1] == ("demote", "q3vbsc1k1k2yqcvd7ywfbaup5")
+    assert changes["pending"] == ["ubuntu2"]
+    assert changes["diff"]["after"]["ubuntu1"]["labels"]["team"] == "blue"
+    assert changes["diff"]["after"]["ubuntu2"] == {"role": "worker", "labels": {"os": "linux"}}
+
+
+def test_reconcile_demotes_the_running_manager_last_and_prunes_before():
+    nodes = [node("m1", "manager"), node("m2", "manager"), node("m3", "manager"), node("gone", status="down")]
+    desired = {h: {"role": r, "labels": {}} for h, r in (("a", "worker"), ("b", "manager"), ("c", "manager"))}
+    for h in desired:
+        desired[h]["labels"] = {"os": "linux"}
+    ids = {"a": "m1", "b": "m2", "c": "m3"}
+    current = {"os": "linux", OWNED_LABEL: "os"}
+    for n in nodes:
+        n["labels"] = dict(current)
+    changes = reconcile(nodes, desired, ids, self_id="m1", prune=["gone"])
+    assert [a[2:] for a in changes["argvs"]] == [
+        ["update", "--availability", "drain", "gone"],
+        ["rm", "--force", "gone"],
+        ["demote", "m1"],
+    ]
+
+
+def test_reconcile_in_sync_runs_nothing():
+    nodes = [node("m1", "manager", labels={"os": "linux", OWNED_LABEL: "os", "team": "x"})]
+    changes = reconcile(nodes, {"a": {"role": "manager", "labels": {"os": "linux"}}}, {"a": "m1"}, "m1", [])
+    assert changes["argvs"] == [] and changes["pending"] == []

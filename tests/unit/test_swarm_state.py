@@ -1,0 +1,66 @@
+"""swarm_state: recorded docker info / node inspect of Linux and Windows engines, reduced to the plan's fields."""
+
+from swarm_fixtures import load
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import Result
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import (
+    INFO_ARGV,
+    NODES_ARGV,
+    node_entry,
+    node_state,
+    read_results,
+)
+
+
+def test_windows_manager_info():
+    state = node_state(load("windows_info_manager.json"))
+    assert state["state"] == "active"
+    assert state["is_manager"] is True
+    assert state["node_id"] == "yekfp7jy5y82ks65sgmpxcdgb"
+    assert state["cluster_id"] == "cjbn9h403asg60dqrxz3nlnn9"
+    assert (state["os_type"], state["architecture"], state["engine_version"]) == ("windows", "x86_64", "19.03.8")
+    assert {"node_id": "q3vbsc1k1k2yqcvd7ywfbaup5", "addr": "192.168.120.196:2377"} in state["remote_managers"]
+
+
+def test_windows_inactive_info_has_no_swarm_identity():
+    state = node_state(load("windows_info_inactive.json"))
+    assert state["state"] == "inactive"
+    assert (state["node_id"], state["cluster_id"], state["is_manager"]) == ("", "", False)
+    assert state["remote_managers"] == []
+
+
+def test_linux_infos():
+    manager = node_state(load("linux_info_manager.json"))
+    worker = node_state(load("linux_info_worker.json"))
+    inactive = node_state(load("linux_info_inactive.json"))
+    assert manager["os_type"] == worker["os_type"] == inactive["os_type"] == "linux"
+    assert manager["is_manager"] and manager["cluster_id"]
+    # Workers do not see the ClusterID: the planner finds their swarm through the managers.
+    assert worker["state"] == "active" and not worker["is_manager"] and worker["cluster_id"] == ""
+    assert worker["remote_managers"]
+    assert inactive["state"] == "inactive"
+
+
+def test_node_entries_of_both_oses():
+    windows = [node_entry(d) for d in load("windows_node_inspect.jsonl")]
+    assert windows[0]["os"] == "windows" and windows[0]["leader"] and windows[0]["role"] == "manager"
+    assert windows[1]["labels"] == {"os": "windows", "mixedswarm.owned-labels": "os"}
+    linux = [node_entry(d) for d in load("linux_node_inspect.jsonl")]
+    assert {n["os"] for n in linux} == {"linux"}
+    assert {n["role"] for n in linux} == {"manager", "worker"}
+    assert all(n["status"] == "ready" for n in linux)
+
+
+def test_read_results_reports_an_engine_that_does_not_answer():
+    info = Result(INFO_ARGV, 1, [], "Cannot connect to the Docker daemon at unix:///var/run/docker.sock.")
+    nodes = Result(NODES_ARGV, 1, [], "")
+    assert read_results(info, nodes) == {
+        "state": "unavailable",
+        "engine_error": "Cannot connect to the Docker daemon at unix:///var/run/docker.sock.",
+    }
+
+
+def test_read_results_ignores_the_node_list_of_a_non_manager():
+    info = Result(INFO_ARGV, 0, [load("windows_info_inactive.json")])
+    nodes = Result(NODES_ARGV, 1, [], "Error response from daemon: This node is not a swarm manager.")
+    assert read_results(info, nodes)["nodes"] == []
