@@ -313,6 +313,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 "azure_swarm needs azure-identity, azure-mgmt-compute and azure-mgmt-network "
                 f"(pip install -r requirements.txt): {AZURE_IMPORT_ERROR}"
             )
+        if not hasattr(ComputeManagementClient, "send_request"):
+            raise AnsibleError(
+                "azure_swarm needs azure-mgmt-compute >= 39 and azure-mgmt-network >= 33 (requirements.txt); "
+                "an older one is installed, e.g. by azure.azcollection's requirements: keep those in a "
+                "separate virtualenv (docs/azure.md)"
+            )
         subscription = self.get_option("subscription_id")
         if not subscription:
             raise AnsibleError(
