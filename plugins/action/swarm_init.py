@@ -19,7 +19,12 @@ class ActionModule(ActionBase):
         _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         diff = {"before": {"swarm": "inactive"}, "after": {"swarm": "active", "role": "manager"}}
         if self._task.check_mode:
-            result.update(changed=True, diff=diff, round_trips=0, msg=f"would initialize the swarm on {args['advertise_addr']}")
+            result.update(
+                changed=True,
+                diff=diff,
+                round_trips=0,
+                msg=f"would initialize the swarm on {args['advertise_addr']}",
+            )
             return result
         init, info = run_docker(
             self, [["docker", "swarm", "init", "--advertise-addr", args["advertise_addr"]], INFO_ARGV]

@@ -19,7 +19,10 @@ ARGUMENT_SPEC = {
 def join_argvs(token: str, manager_addr: str, advertise_addr: str, recover: bool) -> list[list[str]]:
     """The join, preceded by a forced leave when the node is stuck in pending or error."""
     leave = [["docker", "swarm", "leave", "--force"]] if recover else []
-    return [*leave, ["docker", "swarm", "join", "--token", token, "--advertise-addr", advertise_addr, manager_addr]]
+    return [
+        *leave,
+        ["docker", "swarm", "join", "--token", token, "--advertise-addr", advertise_addr, manager_addr],
+    ]
 
 
 class ActionModule(ActionBase):
@@ -34,7 +37,12 @@ class ActionModule(ActionBase):
             "after": {"swarm": "active", "role": args["role"]},
         }
         if self._task.check_mode:
-            result.update(changed=True, diff=diff, round_trips=0, msg=f"would join as {args['role']} via {args['manager_addr']}")
+            result.update(
+                changed=True,
+                diff=diff,
+                round_trips=0,
+                msg=f"would join as {args['role']} via {args['manager_addr']}",
+            )
             return result
         argvs = join_argvs(args["token"], args["manager_addr"], args["advertise_addr"], args["recover"])
         *steps, info = run_docker(self, [*argvs, INFO_ARGV], sensitive=True)

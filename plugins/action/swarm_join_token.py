@@ -48,7 +48,9 @@ class ActionModule(ActionBase):
                     msg="no swarm to read tokens from yet",
                 )
                 return result
-            result.update(failed=True, msg=f"reading join tokens failed: {failure_text([worker, manager, info])}")
+            result.update(
+                failed=True, msg=f"reading join tokens failed: {failure_text([worker, manager, info])}"
+            )
             return result
         result.update(
             changed=args["rotate"],

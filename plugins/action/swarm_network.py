@@ -11,6 +11,7 @@ import functools
 
 import yaml
 from ansible.errors import AnsibleActionFail
+from ansible.parsing.yaml.dumper import AnsibleDumper
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
@@ -34,7 +35,7 @@ ARGUMENT_SPEC = {
 
 def render(network: dict) -> str:
     shown = {k: v for k, v in network.items() if v not in (None, {}) and k != "state"}
-    return yaml.safe_dump(shown, sort_keys=False, default_flow_style=False)
+    return yaml.dump(shown, sort_keys=False, default_flow_style=False, Dumper=AnsibleDumper)
 
 
 class ActionModule(ActionBase):

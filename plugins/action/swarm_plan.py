@@ -50,7 +50,9 @@ class ActionModule(ActionBase):
                 },
             )
         except PlanError as exc:
-            result.update(failed=True, problems=exc.problems, msg="Swarm plan refused:\n" + "\n".join(exc.problems))
+            result.update(
+                failed=True, problems=exc.problems, msg="Swarm plan refused:\n" + "\n".join(exc.problems)
+            )
             return result
         for warning in plan["warnings"]:
             self._display.warning(warning)

@@ -35,7 +35,9 @@ class ActionModule(ActionBase):
                 # Check mode before the swarm exists: report what every node would get.
                 nodes_result.documents, own = [], {"node_id": ""}
             else:
-                result.update(failed=True, msg=f"reading the nodes failed: {failure_text([nodes_result, info])}")
+                result.update(
+                    failed=True, msg=f"reading the nodes failed: {failure_text([nodes_result, info])}"
+                )
                 return result
         nodes = [node_entry(d) for d in nodes_result.documents]
         try:

@@ -12,6 +12,7 @@ import functools
 
 import yaml
 from ansible.errors import AnsibleActionFail
+from ansible.parsing.yaml.dumper import AnsibleDumper
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import OutputOf
@@ -55,7 +56,7 @@ MANAGED_SERVICE_IDS = [
 
 
 def render(spec: dict) -> str:
-    return yaml.safe_dump(display(spec), sort_keys=False, default_flow_style=False)
+    return yaml.dump(display(spec), sort_keys=False, default_flow_style=False, Dumper=AnsibleDumper)
 
 
 class ActionModule(ActionBase):

@@ -13,6 +13,7 @@ import functools
 
 import yaml
 from ansible.errors import AnsibleActionFail
+from ansible.parsing.yaml.dumper import AnsibleDumper
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import OutputOf
@@ -103,7 +104,7 @@ class ActionModule(ActionBase):
         if errors:
             raise AnsibleActionFail(errors_message(f"stack {stack!r}", errors))
         current = stack_is_current(stack, prepared, digest, existing)
-        text = yaml.safe_dump(prepared, sort_keys=False, default_flow_style=False)
+        text = yaml.dump(prepared, sort_keys=False, default_flow_style=False, Dumper=AnsibleDumper)
         before_hashes = {n: (d["Spec"].get("Labels") or {}).get(HASH_LABEL) for n, d in existing.items()}
         result.update(
             changed=not current and not args["validate_only"],
@@ -114,7 +115,7 @@ class ActionModule(ActionBase):
             else [
                 {
                     "before_header": f"stack {stack} (services and their {HASH_LABEL})",
-                    "before": yaml.safe_dump(before_hashes) if before_hashes else "",
+                    "before": yaml.dump(before_hashes, Dumper=AnsibleDumper) if before_hashes else "",
                     "after_header": f"stack {stack} (compose file as deployed)",
                     "after": text,
                 }

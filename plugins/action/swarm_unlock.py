@@ -30,7 +30,9 @@ class ActionModule(ActionBase):
         unlock, info = run_docker(self, [unlock_invocation(args["key"]), INFO_ARGV], sensitive=True)
         state = state_of(info)
         if state.get("state") != "active":
-            result.update(failed=True, msg=f"unlocking failed (check swarm_unlock_key): {failure_text([unlock, info])}")
+            result.update(
+                failed=True, msg=f"unlocking failed (check swarm_unlock_key): {failure_text([unlock, info])}"
+            )
             return result
         result.update(
             changed=unlock.ok,

@@ -49,4 +49,6 @@ def run_docker(action, invocations: list[list[str]], sensitive: bool = False) ->
 def failure_text(results: list[Result]) -> str:
     """One line per failed invocation: its docker subcommand (never the arguments, which may hold
     secrets) and what it printed."""
-    return "\n".join(f"{' '.join(map(str, r.argv[:3]))}: {r.text or f'exit {r.rc}'}" for r in results if not r.ok)
+    return "\n".join(
+        f"{' '.join(map(str, r.argv[:3]))}: {r.text or f'exit {r.rc}'}" for r in results if not r.ok
+    )

@@ -7,11 +7,15 @@ import pytest
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import (
     POWERSHELL,
     SH,
+    Invocation,
+    OutputOf,
+    Result,
     batch_script,
     command_line,
     parse_batch_output,
     quote,
 )
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import failure_text, run_docker
 
 
 @pytest.mark.parametrize(
@@ -77,3 +81,53 @@ def test_missing_end_marker_is_a_failure_not_a_success():
     first, second = parse_batch_output(out, invocations)
     assert first.rc == -1 and first.text == "partial"
     assert second.rc == -1 and second.text == "did not run"
+
+
+def test_output_of_and_stdin_run_for_real_in_sh():
+    """An argument made of another command's words, and text on stdin that never is an argument."""
+    invocations = [
+        ["echo", OutputOf(["printf", "a\\nb c"])],
+        Invocation(["cat"], stdin="it's $HOME"),
+    ]
+    out = subprocess.run(["sh", "-c", batch_script(invocations, SH)], capture_output=True, text=True).stdout
+    words, piped = parse_batch_output(out, invocations)
+    assert words.text == "a b c"
+    assert piped.text == "it's $HOME"
+
+
+def test_output_of_and_stdin_in_powershell():
+    assert command_line(
+        ["docker", "node", "inspect", OutputOf(["docker", "node", "ls", "-q"])], POWERSHELL
+    ) == ("& 'docker' 'node' 'inspect' (& 'docker' 'node' 'ls' '-q')")
+    assert command_line(Invocation(["docker", "swarm", "unlock"], stdin="k'1"), POWERSHELL) == (
+        "'k''1' | & 'docker' 'swarm' 'unlock'"
+    )
+
+
+class _FakeAction:
+    """Stands in for an action plugin: runs what it is given in a local sh, as a connection would."""
+
+    def __init__(self):
+        self._connection = type("Conn", (), {"_shell": type("Shell", (), {"SHELL_FAMILY": "sh"})()})()
+        self.commands = []
+
+    def _low_level_execute_command(self, cmd, sudoable=True, in_data=None):
+        self.commands.append(cmd)
+        done = subprocess.run(["sh", "-c", cmd], input=in_data, capture_output=True, text=True)
+        return {"rc": done.returncode, "stdout": done.stdout, "stderr": done.stderr}
+
+
+def test_sensitive_batch_travels_on_stdin():
+    action = _FakeAction()
+    (result,) = run_docker(action, [["echo", "SWMTKN-secret"]], sensitive=True)
+    assert result.text == "SWMTKN-secret"
+    assert action.commands == ["/bin/sh -s"]
+    (result,) = run_docker(action, [["echo", "plain"]])
+    assert "plain" in action.commands[-1]
+
+
+def test_failure_text_names_the_subcommand_never_its_arguments():
+    results = [
+        Result(["docker", "swarm", "join", "--token", "SWMTKN-secret", "10.0.0.1:2377"], 1, [], "timeout")
+    ]
+    assert failure_text(results) == "docker swarm join: timeout"

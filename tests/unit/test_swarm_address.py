@@ -22,7 +22,9 @@ def test_subnet_picks_the_address_on_it():
 
 def test_explicit_address_must_belong_to_the_host():
     assert choose_advertise_addr(linux_facts("172.29.223.11", "10.9.0.4"), explicit="10.9.0.4") == "10.9.0.4"
-    with pytest.raises(AddressError, match=r"swarm_advertise_addr '10.1.1.1' is not an address.*172.29.223.11"):
+    with pytest.raises(
+        AddressError, match=r"swarm_advertise_addr '10.1.1.1' is not an address.*172.29.223.11"
+    ):
         choose_advertise_addr(linux_facts("172.29.223.11"), explicit="10.1.1.1")
 
 
@@ -34,7 +36,7 @@ def test_windows_facts_use_ip_addresses_and_skip_link_local():
 
 
 def test_no_address_on_subnet_and_bad_subnet_are_refused():
-    with pytest.raises(AddressError, match="no address on swarm_advertise_subnet 10.0.0.0/24"):
+    with pytest.raises(AddressError, match=r"no address on swarm_advertise_subnet 10\.0\.0\.0/24"):
         choose_advertise_addr(windows_facts(), subnet="10.0.0.0/24")
     with pytest.raises(AddressError, match="not a network in CIDR form"):
         choose_advertise_addr(windows_facts(), subnet="10.0.0/33")

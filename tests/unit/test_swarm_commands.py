@@ -1,7 +1,13 @@
 """The swarm's docker invocations as sh and PowerShell command lines (secrets stay out of arguments)."""
 
+from swarm_fixtures import load
+
 from ansible_collections.mixedswarm.swarm.plugins.action.swarm_join import join_argvs
-from ansible_collections.mixedswarm.swarm.plugins.action.swarm_join_token import join_addr, token_argvs, token_in
+from ansible_collections.mixedswarm.swarm.plugins.action.swarm_join_token import (
+    join_addr,
+    token_argvs,
+    token_in,
+)
 from ansible_collections.mixedswarm.swarm.plugins.action.swarm_unlock import unlock_invocation
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import (
     POWERSHELL,
@@ -9,14 +15,19 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import
     batch_script,
     command_line,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import INFO_ARGV, NODES_ARGV, node_state
-from swarm_fixtures import load
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import (
+    INFO_ARGV,
+    NODES_ARGV,
+    node_state,
+)
 
 TOKEN = "SWMTKN-1-3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl-1awxwuwd3z9j1z3puu7rcgdbx"
 
 
 def test_read_batch_in_both_shells():
-    assert command_line(NODES_ARGV, SH) == "docker node inspect $(docker node ls --quiet) --format '{{json .}}'"
+    assert (
+        command_line(NODES_ARGV, SH) == "docker node inspect $(docker node ls --quiet) --format '{{json .}}'"
+    )
     assert (
         command_line(NODES_ARGV, POWERSHELL)
         == "& 'docker' 'node' 'inspect' (& 'docker' 'node' 'ls' '--quiet') '--format' '{{json .}}'"
@@ -26,7 +37,9 @@ def test_read_batch_in_both_shells():
 
 def test_join_in_both_shells_and_recovery_leaves_first():
     (join,) = join_argvs(TOKEN, "10.0.1.4:2377", "10.0.1.7", recover=False)
-    assert command_line(join, SH) == f"docker swarm join --token {TOKEN} --advertise-addr 10.0.1.7 10.0.1.4:2377"
+    assert (
+        command_line(join, SH) == f"docker swarm join --token {TOKEN} --advertise-addr 10.0.1.7 10.0.1.4:2377"
+    )
     assert command_line(join, POWERSHELL) == (
         f"& 'docker' 'swarm' 'join' '--token' '{TOKEN}' '--advertise-addr' '10.0.1.7' '10.0.1.4:2377'"
     )

@@ -63,7 +63,10 @@ def test_existing_swarm_joins_new_nodes_with_tokens_from_a_manager_not_the_first
 
 def test_stuck_nodes_are_recovered():
     managers, workers, hosts = classic_fresh()
-    hosts["win1"] = {"state": state("windows_info_manager.json", "windows_node_inspect.jsonl"), "facts": windows_facts()}
+    hosts["win1"] = {
+        "state": state("windows_info_manager.json", "windows_node_inspect.jsonl"),
+        "facts": windows_facts(),
+    }
     hosts["win2"]["state"]["state"] = "pending"
     hosts["win3"]["state"]["state"] = "error"
     plan = plan_swarm(managers, workers, hosts)
@@ -104,22 +107,35 @@ def test_unreachable_manager_is_refused_and_unreachable_worker_is_a_warning():
 
 def test_engine_not_answering_is_refused():
     managers, workers, hosts = classic_fresh()
-    hosts["ubuntu1"]["state"] = {"state": "unavailable", "engine_error": "Cannot connect to the Docker daemon"}
-    assert "host ubuntu1: the Docker Engine does not answer (Cannot connect" in refused(managers, workers, hosts)
+    hosts["ubuntu1"]["state"] = {
+        "state": "unavailable",
+        "engine_error": "Cannot connect to the Docker daemon",
+    }
+    assert "host ubuntu1: the Docker Engine does not answer (Cannot connect" in refused(
+        managers, workers, hosts
+    )
 
 
 def test_locked_swarm_needs_its_key():
     managers, workers, hosts = classic_fresh()
-    hosts["win1"] = {"state": state("windows_info_manager.json", "windows_node_inspect.jsonl"), "facts": windows_facts()}
+    hosts["win1"] = {
+        "state": state("windows_info_manager.json", "windows_node_inspect.jsonl"),
+        "facts": windows_facts(),
+    }
     hosts["win2"]["state"]["state"] = "locked"
-    assert "host win2: the swarm is locked (autolock); set swarm_unlock_key" in refused(managers, workers, hosts)
+    assert "host win2: the swarm is locked (autolock); set swarm_unlock_key" in refused(
+        managers, workers, hosts
+    )
     plan = plan_swarm(managers, workers, hosts, {"unlock_key_given": True})
     assert plan["unlock"] == ["win2"] and "win2" not in plan["joins"]
 
 
 def test_nodes_in_different_swarms_are_listed():
     managers, workers, hosts = classic_fresh()
-    hosts["win1"] = {"state": state("windows_info_manager.json", "windows_node_inspect.jsonl"), "facts": windows_facts()}
+    hosts["win1"] = {
+        "state": state("windows_info_manager.json", "windows_node_inspect.jsonl"),
+        "facts": windows_facts(),
+    }
     hosts["ubuntu1"] = {"state": state("linux_info_manager.json"), "facts": linux_facts("172.29.223.11")}
     message = refused(managers, workers, hosts)
     assert "inventory nodes are in different swarms" in message
@@ -128,7 +144,10 @@ def test_nodes_in_different_swarms_are_listed():
 
 
 def test_worker_of_a_foreign_swarm_is_refused():
-    hosts = {"m1": fresh(), "w1": {"state": state("linux_info_worker.json"), "facts": linux_facts("172.29.223.14")}}
+    hosts = {
+        "m1": fresh(),
+        "w1": {"state": state("linux_info_worker.json"), "facts": linux_facts("172.29.223.14")},
+    }
     hosts["w1"]["state"]["remote_managers"] = [{"node_id": "zzz", "addr": "10.8.0.1:2377"}]
     message = refused(["m1"], ["w1"], hosts)
     assert "no reachable manager of the swarm is in the inventory" in message
@@ -146,7 +165,9 @@ def test_prune_lists_nodes_gone_from_inventory_and_is_refused_with_unreachable_h
     assert plan["prune"] == [WIN2_ID]
     assert plan["role_steps"] == [{"node_id": WIN2_ID, "step": "demote"}]
     hosts["w9"] = {"state": None}
-    assert "swarm_prune_nodes is true but w9 cannot be read" in refused(managers, ["w9"], hosts, {"prune_nodes": True})
+    assert "swarm_prune_nodes is true but w9 cannot be read" in refused(
+        managers, ["w9"], hosts, {"prune_nodes": True}
+    )
 
 
 def test_all_problems_are_reported_at_once():

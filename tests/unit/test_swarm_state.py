@@ -18,8 +18,14 @@ def test_windows_manager_info():
     assert state["is_manager"] is True
     assert state["node_id"] == "yekfp7jy5y82ks65sgmpxcdgb"
     assert state["cluster_id"] == "cjbn9h403asg60dqrxz3nlnn9"
-    assert (state["os_type"], state["architecture"], state["engine_version"]) == ("windows", "x86_64", "19.03.8")
-    assert {"node_id": "q3vbsc1k1k2yqcvd7ywfbaup5", "addr": "192.168.120.196:2377"} in state["remote_managers"]
+    assert (state["os_type"], state["architecture"], state["engine_version"]) == (
+        "windows",
+        "x86_64",
+        "19.03.8",
+    )
+    assert {"node_id": "q3vbsc1k1k2yqcvd7ywfbaup5", "addr": "192.168.120.196:2377"} in state[
+        "remote_managers"
+    ]
 
 
 def test_windows_inactive_info_has_no_swarm_identity():
