@@ -167,6 +167,7 @@ tag_filters:
   cluster: classic-lab
 ansible_host_source: public_ip
 
+---
 # A whole subscription in Azure China, with a service principal from the environment,
 # a cache of one hour and extra groups by location and VM size.
 plugin: azure_swarm
@@ -184,6 +185,7 @@ keyed_groups:
 groups:
   gpu: azure_vm_size.startswith('Standard_NC')
 
+---
 # Azure Stack Hub
 plugin: azure_swarm
 auth_source: env
