@@ -34,7 +34,8 @@ SERVER_2022 = {
 def run_role(tmp_path: Path, cases: dict[str, dict], facts: dict | None = None) -> dict[str, dict]:
     """Run the fixture playbook, one inventory host per case; return per host where it stopped.
 
-    Each value: {"failed_task": name or None, "msg": text, "tasks": [names that ran ok]}.
+    Each value: {"failed_task": name or None, "msg": text, "tasks": [names that ran ok],
+    "changed": [names that reported a change]}.
     """
     base = {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}
     inventory = {"all": {"hosts": {name: {**base, **hostvars} for name, hostvars in cases.items()}}}
@@ -64,7 +65,7 @@ def run_role(tmp_path: Path, cases: dict[str, dict], facts: dict | None = None) 
         timeout=300,
     )
     report = json.loads(proc.stdout)
-    outcome = {name: {"failed_task": None, "msg": "", "tasks": []} for name in cases}
+    outcome = {name: {"failed_task": None, "msg": "", "tasks": [], "changed": []} for name in cases}
     for play in report["plays"]:
         for task in play["tasks"]:
             for host, result in task["hosts"].items():
@@ -78,6 +79,8 @@ def run_role(tmp_path: Path, cases: dict[str, dict], facts: dict | None = None) 
                     seen["msg"] = failed_item.get("msg", "")
                 elif not result.get("skipped"):
                     seen["tasks"].append(name)
+                    if result.get("changed"):
+                        seen["changed"].append(name)
     return outcome
 
 
@@ -217,45 +220,59 @@ def test_supported_releases_pass(tmp_path, build, release):
     assert outcome["failed_task"] is None, outcome["msg"]
 
 
-def render_daemon_json(tmp_path: Path, hostvars: dict) -> bytes:
-    out = tmp_path / "daemon.json"
-    case = {"docker_windows_test_entry": "validate", "docker_windows_test_daemon_json": str(out), **hostvars}
-    outcome = run_role(tmp_path, {"node": case})["node"]
-    assert outcome["failed_task"] is None, outcome["msg"]
-    return out.read_bytes()
+WINDOWS_PATH_OPTIONS = {
+    "data-root": "D:\\docker",
+    "exec-opts": ["isolation=process"],
+    "log-opts": {"max-size": "10m"},
+    "debug": False,
+}
 
 
-def test_daemon_json_escapes_windows_paths_and_has_no_bom(tmp_path):
-    options = {
-        "data-root": "D:\\docker",
-        "exec-opts": ["isolation=process"],
-        "log-opts": {"max-size": "10m"},
-        "debug": False,
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> dict[str, bytes]:
+    """daemon.json as the role renders it, for a few inputs at once (one host each)."""
+    tmp = tmp_path_factory.mktemp("daemon_json")
+    pem = tmp / "x.pem"
+    pem.write_text("not read by the checks, only required to exist\n")
+    tls = {
+        "docker_windows_tls_enabled": True,
+        "docker_windows_tls_source": "supplied",
+        "docker_windows_tls_port": 2376,
+        "docker_windows_tls_ca_cert": str(pem),
+        "docker_windows_tls_server_cert": str(pem),
+        "docker_windows_tls_server_key": str(pem),
+        "docker_windows_daemon_options": {"data-root": "D:\\docker"},
     }
-    raw = render_daemon_json(tmp_path, {"docker_windows_daemon_options": options})
+    inputs = {
+        "windows_paths": {"docker_windows_daemon_options": WINDOWS_PATH_OPTIONS},
+        "tls": tls,
+        "empty": {},
+    }
+    cases = {
+        name: {
+            "docker_windows_test_entry": "validate",
+            "docker_windows_test_daemon_json": str(tmp / name),
+            **hostvars,
+        }
+        for name, hostvars in inputs.items()
+    }
+    outcome = run_role(tmp, cases)
+    for name in cases:
+        assert outcome[name]["failed_task"] is None, outcome[name]["msg"]
+    return {name: (tmp / name).read_bytes() for name in cases}
+
+
+def test_daemon_json_escapes_windows_paths_and_has_no_bom(rendered):
+    raw = rendered["windows_paths"]
     assert not raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8")
     assert '"data-root": "D:\\\\docker"' in text
-    assert json.loads(text) == options
+    assert json.loads(text) == WINDOWS_PATH_OPTIONS
 
 
-def test_daemon_json_with_tls_lists_listeners_and_certificate_paths(tmp_path):
-    pem = tmp_path / "x.pem"
-    pem.write_text("not read by the checks, only required to exist\n")
-    raw = render_daemon_json(
-        tmp_path,
-        {
-            "docker_windows_tls_enabled": True,
-            "docker_windows_tls_source": "supplied",
-            "docker_windows_tls_port": 2376,
-            "docker_windows_tls_ca_cert": str(pem),
-            "docker_windows_tls_server_cert": str(pem),
-            "docker_windows_tls_server_key": str(pem),
-            "docker_windows_daemon_options": {"data-root": "D:\\docker"},
-        },
-    )
-    assert not raw.startswith(b"\xef\xbb\xbf")
-    assert json.loads(raw) == {
+def test_daemon_json_with_tls_lists_listeners_and_certificate_paths(rendered):
+    assert not rendered["tls"].startswith(b"\xef\xbb\xbf")
+    assert json.loads(rendered["tls"]) == {
         "data-root": "D:\\docker",
         "hosts": ["npipe://", "tcp://0.0.0.0:2376"],
         "tlsverify": True,
@@ -265,5 +282,43 @@ def test_daemon_json_with_tls_lists_listeners_and_certificate_paths(tmp_path):
     }
 
 
-def test_empty_daemon_options_render_an_empty_object(tmp_path):
-    assert json.loads(render_daemon_json(tmp_path, {})) == {}
+def test_empty_daemon_options_render_an_empty_object(rendered):
+    assert json.loads(rendered["empty"]) == {}
+
+
+def test_tls_material_is_generated_on_the_controller_once_and_kept(tmp_path):
+    """CA, one server certificate per node (its names and addresses), one client certificate."""
+    from cryptography import x509
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    tls_dir = tmp_path / "tls"
+    case = {"docker_windows_test_entry": "tls_generate", "docker_windows_tls_generate_dir": str(tls_dir)}
+    cases = {"win1": {**case, "ansible_host": "203.0.113.7"}, "win2": case}
+    first = run_role(tmp_path, cases)
+    for name in cases:
+        assert first[name]["failed_task"] is None, first[name]["msg"]
+
+    def load(path):
+        return x509.load_pem_x509_certificate((tls_dir / path).read_bytes())
+
+    ca = load("ca.pem")
+    assert ca.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    for leaf_path, usage in [
+        ("win1/server-cert.pem", ExtendedKeyUsageOID.SERVER_AUTH),
+        ("win2/server-cert.pem", ExtendedKeyUsageOID.SERVER_AUTH),
+        ("client-cert.pem", ExtendedKeyUsageOID.CLIENT_AUTH),
+    ]:
+        leaf = load(leaf_path)
+        leaf.verify_directly_issued_by(ca)
+        assert list(leaf.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value) == [usage]
+    san = load("win1/server-cert.pem").extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert set(san.get_values_for_type(x509.DNSName)) == {"win1", "localhost", "WIN-MGR1"}
+    assert {str(ip) for ip in san.get_values_for_type(x509.IPAddress)} == {
+        "10.10.0.4",
+        "203.0.113.7",
+        "127.0.0.1",
+    }
+    assert oct((tls_dir / "ca-key.pem").stat().st_mode & 0o777) == "0o600"
+
+    second = run_role(tmp_path, cases)
+    assert second["win1"]["changed"] == [] and second["win2"]["changed"] == []
