@@ -54,9 +54,40 @@ def task_name(task: dict, service_name: str) -> str:
     return f"{service_name}.{slot}" if slot else f"{service_name} (global)"
 
 
-def comparable_task_spec(spec: dict | None) -> dict:
-    """A task spec without placement: the engine keeps a task whose node still fits new constraints."""
-    return {k: v for k, v in (spec or {}).items() if k != "Placement"}
+# `docker service inspect` fills in these defaults; a task's spec holds them only when set.
+_INSPECT_DEFAULTS = (("RestartPolicy",), ("Runtime",), ("ContainerSpec", "StopGracePeriod"))
+
+
+def _without(spec: dict, path: tuple[str, ...]) -> dict:
+    head, *rest = path
+    if head not in spec:
+        return spec
+    copy = dict(spec)
+    if rest:
+        copy[head] = _without(spec[head], tuple(rest))
+    else:
+        del copy[head]
+    return copy
+
+
+def _has(spec: dict, path: tuple[str, ...]) -> bool:
+    for key in path:
+        if not isinstance(spec, dict) or key not in spec:
+            return False
+        spec = spec[key]
+    return True
+
+
+def task_is_current(task_spec: dict | None, template: dict | None) -> bool:
+    """Whether a task runs the service's current task template.
+
+    Placement is left out: the engine keeps a task whose node still satisfies new constraints.
+    """
+    task_spec, template = _without(task_spec or {}, ("Placement",)), _without(template or {}, ("Placement",))
+    for path in _INSPECT_DEFAULTS:
+        if not _has(task_spec, path):
+            template = _without(template, path)
+    return task_spec == template
 
 
 def service_status(
@@ -72,10 +103,9 @@ def service_status(
     """
     spec = service.get("Spec", {})
     name = spec.get("Name", service.get("ID", "?"))
-    template = comparable_task_spec(spec.get("TaskTemplate"))
     active = [t for t in tasks if t.get("DesiredState") == "running"]
     running = [t for t in active if t.get("Status", {}).get("State") == "running"]
-    current = [t for t in running if comparable_task_spec(t.get("Spec")) == template]
+    current = [t for t in running if task_is_current(t.get("Spec"), spec.get("TaskTemplate"))]
     if "Replicated" in spec.get("Mode", {}):
         desired = spec["Mode"]["Replicated"].get("Replicas", 1)
     else:
