@@ -159,11 +159,31 @@ BAD_INPUT = {
 }
 
 
+GOOD_INPUT = {
+    "good": {},
+    "good_mirror": {
+        "docker_windows_download_url": "https://mirror.example/docker/docker-27.5.1.zip",
+        "docker_windows_checksum": "A573BE076030C8BABE34FFCD89C7AD6E720CFB4F876A0F8412DBA7ECDD368926",
+    },
+    "good_unc_share": {
+        "docker_windows_version": "28.0.4",
+        "docker_windows_download_url": "\\\\files\\media\\docker-28.0.4.zip",
+        "docker_windows_checksum": "b" * 64,
+    },
+    "good_node_path": {
+        "docker_windows_download_url": "D:\\media\\docker-27.5.1.zip",
+        "docker_windows_checksum": "c" * 64,
+        "docker_windows_swarm_subnet": "10.42.1.0/24",
+        "docker_windows_tls_enabled": True,
+    },
+}
+
+
 @pytest.fixture(scope="module")
 def bad_input_outcome(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("bad_input")
     cases = {name: hostvars for name, (hostvars, _) in BAD_INPUT.items()}
-    cases["good"] = {}
+    cases.update(GOOD_INPUT)
     return run_role(tmp, cases)
 
 
@@ -172,9 +192,10 @@ def test_bad_input_stops_the_host_before_any_windows_module(bad_input_outcome, c
     assert_stopped_in_validation(bad_input_outcome[case], *BAD_INPUT[case][1])
 
 
-def test_good_input_passes_validation_and_reaches_the_first_windows_module(bad_input_outcome):
-    """Validation accepted the defaults: the first task that fails is the first real Windows task."""
-    good = bad_input_outcome["good"]
+@pytest.mark.parametrize("case", sorted(GOOD_INPUT))
+def test_good_input_passes_validation_and_reaches_the_first_windows_module(bad_input_outcome, case):
+    """Validation accepted the input: the first task that fails is the first real Windows task."""
+    good = bad_input_outcome[case]
     assert good["failed_task"] == FIRST_WINDOWS_TASK, good["msg"]
     assert "powershell" in good["msg"]  # it failed only because this controller is not Windows
     assert "Check the node runs a supported Windows Server release" in good["tasks"]
@@ -280,6 +301,40 @@ def test_daemon_json_with_tls_lists_listeners_and_certificate_paths(rendered):
         "tlscert": "C:\\ProgramData\\docker\\certs\\server-cert.pem",
         "tlskey": "C:\\ProgramData\\docker\\certs\\server-key.pem",
     }
+
+
+SOURCES = {
+    "pinned": (
+        {},
+        "https://download.docker.com/win/static/stable/x86_64/docker-27.5.1.zip",
+        "a573be076030c8babe34ffcd89c7ad6e720cfb4f876a0f8412dba7ecdd368926",
+    ),
+    "share_with_checksum": (
+        {"docker_windows_download_url": "\\\\files\\media\\d.zip", "docker_windows_checksum": "AB" * 32},
+        "\\\\files\\media\\d.zip",
+        "ab" * 32,
+    ),
+    "other_version_with_checksum": (
+        {"docker_windows_version": "28.0.4", "docker_windows_checksum": "cd" * 32},
+        "https://download.docker.com/win/static/stable/x86_64/docker-28.0.4.zip",
+        "cd" * 32,
+    ),
+}
+
+
+def test_download_source_and_checksum(tmp_path):
+    cases = {
+        name: {
+            "docker_windows_test_entry": "validate",
+            "docker_windows_test_source": str(tmp_path / name),
+            **hostvars,
+        }
+        for name, (hostvars, _, _) in SOURCES.items()
+    }
+    outcome = run_role(tmp_path, cases)
+    for name, (_, source, sha256) in SOURCES.items():
+        assert outcome[name]["failed_task"] is None, outcome[name]["msg"]
+        assert json.loads((tmp_path / name).read_text()) == {"source": source, "sha256": sha256}
 
 
 def test_empty_daemon_options_render_an_empty_object(rendered):
