@@ -126,7 +126,7 @@ def format_duration(nanoseconds: int) -> str:
     for unit, size in (("h", 3600 * 10**9), ("m", 60 * 10**9), ("s", 10**9), ("ms", 10**6)):
         if nanoseconds and nanoseconds % size == 0:
             return f"{nanoseconds // size}{unit}"
-    return f"{nanoseconds}ns"
+    return f"{nanoseconds}ns" if nanoseconds else "0s"
 
 
 def parse_memory(value) -> int:

@@ -22,6 +22,11 @@ UPDATE_FAILED = ("paused", "rollback_paused", "rollback_completed")
 # Engine error fragments and what they usually mean in a mixed-OS swarm.
 _HINTS = (
     (
+        "host-mode port already in use",
+        "every eligible node already has the published host-mode port taken: run fewer replicas than eligible "
+        "nodes, and use update order stop-first (start-first needs the port its predecessor still holds)",
+    ),
+    (
         "no such image",
         "the node could not get the image: check the name and tag, that the node can reach the registry, "
         "and that the image's OS matches the node's (a Linux image on a Windows node, or the reverse, "
@@ -55,7 +60,12 @@ def task_name(task: dict, service_name: str) -> str:
 
 
 # `docker service inspect` fills in these defaults; a task's spec holds them only when set.
-_INSPECT_DEFAULTS = (("RestartPolicy",), ("Runtime",), ("ContainerSpec", "StopGracePeriod"))
+_INSPECT_DEFAULTS = (
+    ("RestartPolicy",),
+    ("Runtime",),
+    ("ContainerSpec", "StopGracePeriod"),
+    ("ContainerSpec", "DNSConfig"),
+)
 
 
 def _without(spec: dict, path: tuple[str, ...]) -> dict:
