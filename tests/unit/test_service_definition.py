@@ -1,0 +1,171 @@
+"""service_definition: validation of service definitions and the normalised spec."""
+
+import pytest
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import (
+    DefinitionErrors,
+    format_duration,
+    normalise_constraint,
+    normalise_image,
+    normalise_service,
+    parse_duration,
+    parse_memory,
+    parse_port,
+    validate_services,
+)
+
+LINUX_ONLY = {"linux"}
+MIXED = {"linux", "windows"}
+
+
+def one(definition, node_os=LINUX_ONLY, networks=frozenset({"appnet"})):
+    specs, errors = validate_services([definition], node_os, set(networks))
+    return (specs[0] if specs else None), errors
+
+
+def test_minimal_definition_gets_engine_defaults_and_the_ownership_label():
+    spec, errors = one({"name": "web", "image": "nginx"})
+    assert errors == []
+    assert spec["image"] == "nginx:latest"
+    assert spec["mode"] == "replicated" and spec["replicas"] == 1
+    assert spec["labels"] == {"mixedswarm.managed": "true"}
+    assert spec["endpoint_mode"] == "vip"
+    assert spec["update_config"]["order"] == "stop-first"
+    assert spec["limits"] == {"cpus": 0, "memory": 0}
+
+
+def test_os_adds_the_platform_constraint():
+    spec, errors = one(
+        {"name": "web", "image": "nginx", "os": "linux", "constraints": ["node.role == worker"]}
+    )
+    assert errors == []
+    assert spec["constraints"] == ["node.platform.os==linux", "node.role==worker"]
+
+
+def test_mixed_cluster_refuses_a_service_without_os_and_says_why():
+    _, errors = one({"name": "web", "image": "nginx"}, node_os=MIXED)
+    assert len(errors) == 1
+    assert "service 'web', field 'os'" in errors[0]
+    assert "No such image" in errors[0] and "linux and windows" in errors[0]
+
+
+@pytest.mark.parametrize("constraint", ["node.platform.os==windows", "node.labels.os == windows"])
+def test_mixed_cluster_accepts_an_explicit_os_constraint(constraint):
+    spec, errors = one({"name": "iis", "image": "iis", "constraints": [constraint]}, node_os=MIXED)
+    assert errors == []
+    assert spec["os"] == "windows"
+
+
+def test_os_without_nodes_of_that_os_is_refused():
+    _, errors = one({"name": "iis", "image": "iis", "os": "windows"})
+    assert errors == ["service 'iis', field 'os': no windows node in the swarm (nodes: linux)"]
+
+
+@pytest.mark.parametrize(
+    ("definition", "field", "fragment"),
+    [
+        ({"os": "macos"}, "os", "'macos'; valid: linux, windows"),
+        ({"replicas": -1}, "replicas", "integer >= 0 (got -1)"),
+        ({"replicas": "3"}, "replicas", "integer >= 0"),
+        ({"publish": ["80:http"]}, "publish", "PUBLISHED[:TARGET][/PROTOCOL]"),
+        ({"publish": [70000]}, "publish", "outside 1-65535"),
+        ({"publish": [{"published": 80, "mode": "mesh"}]}, "publish", "valid: ingress, host"),
+        ({"constraints": ["node.os=linux"]}, "constraints", "KEY==VALUE"),
+        ({"constraints": ["node.colour==red"]}, "constraints", "node.labels.NAME"),
+        ({"networks": ["nowhere"]}, "networks", "neither declared nor existing"),
+        ({"networks": ["ingress"]}, "networks", "routing mesh"),
+        ({"endpoint_mode": "dnsrr", "publish": [80]}, "publish", "engine refuses it"),
+        ({"mode": "global", "replicas": 2}, "replicas", "one task per eligible node"),
+        ({"os": "linux", "constraints": ["node.platform.os==windows"]}, "os", "contradicts"),
+        ({"limits": {"memory": "lots"}}, "limits", "512M"),
+        ({"update_config": {"order": "random"}}, "update_config", "stop-first, start-first"),
+        ({"update_config": {"delay": "soon"}}, "update_config", "duration"),
+        ({"replica": 3}, "replica", "unknown key"),
+        ({"image": "bad image"}, "image", "image reference"),
+    ],
+)
+def test_bad_input_names_the_service_and_the_field(definition, field, fragment):
+    _, errors = one({"name": "web", "image": "nginx", "os": "linux", **definition})
+    assert any(e.startswith(f"service 'web', field '{field}'") and fragment in e for e in errors), errors
+
+
+def test_every_problem_of_every_definition_is_reported_at_once():
+    specs, errors = validate_services(
+        [
+            {"name": "a", "image": "x", "replicas": -2},
+            {"name": "b", "image": "x", "os": "plan9"},
+            {"name": "a", "image": "x"},
+        ],
+        LINUX_ONLY,
+        set(),
+    )
+    assert len(errors) == 3
+    assert any("'a', field 'name'" in e and "more than once" in e for e in errors)
+
+
+def test_dnsrr_with_host_mode_ports_is_fine_and_routing_mesh_false_sets_both():
+    spec, errors = one({"name": "web", "image": "nginx", "routing_mesh": False, "publish": ["8080:80"]})
+    assert errors == []
+    assert spec["endpoint_mode"] == "dnsrr"
+    assert spec["ports"] == [{"published": 8080, "target": 80, "protocol": "tcp", "mode": "host"}]
+
+
+def test_absent_needs_only_the_name():
+    spec, errors = one({"name": "old", "state": "absent"})
+    assert errors == [] and spec == {"name": "old", "state": "absent"}
+
+
+def test_command_string_and_env_values_are_normalised():
+    errors = DefinitionErrors()
+    spec = normalise_service(
+        {"name": "s", "image": "b", "command": "sh -c 'sleep 10'", "env": {"DEBUG": True, "N": 3}}, errors
+    )
+    assert errors == []
+    assert spec["args"] == ["sh", "-c", "sleep 10"]
+    assert spec["env"] == {"DEBUG": "true", "N": "3"}
+
+
+@pytest.mark.parametrize(
+    ("text", "nanoseconds"),
+    [("10s", 10 * 10**9), ("1m30s", 90 * 10**9), ("500ms", 5 * 10**8), (2, 2 * 10**9), ("0", 0)],
+)
+def test_durations(text, nanoseconds):
+    assert parse_duration(text) == nanoseconds
+
+
+def test_durations_format_back_to_what_the_cli_accepts():
+    assert [format_duration(n) for n in (0, 5 * 10**9, 90 * 10**9, 3600 * 10**9, 5 * 10**8)] == [
+        "0s",
+        "5s",
+        "90s",
+        "1h",
+        "500ms",
+    ]
+
+
+def test_memory_uses_binary_units_like_the_cli():
+    assert parse_memory("512M") == 512 * 1024**2
+    assert parse_memory("1g") == 1024**3
+    assert parse_memory("256MiB") == 256 * 1024**2
+    assert parse_memory(1000) == 1000
+
+
+def test_ports_short_and_long_forms():
+    assert parse_port("53:53/udp", "ingress") == {
+        "published": 53,
+        "target": 53,
+        "protocol": "udp",
+        "mode": "ingress",
+    }
+    assert parse_port({"published": 8080, "target": 80, "mode": "host"}, "ingress")["mode"] == "host"
+    assert parse_port(80, "host") == {"published": 80, "target": 80, "protocol": "tcp", "mode": "host"}
+
+
+def test_images_compare_without_digest_and_with_implicit_latest():
+    assert normalise_image("nginx") == "nginx:latest"
+    assert normalise_image("172.29.233.5:5000/busybox") == "172.29.233.5:5000/busybox:latest"
+    assert normalise_image("172.29.233.5:5000/busybox:test@sha256:77") == "172.29.233.5:5000/busybox:test"
+
+
+def test_constraints_are_normalised():
+    assert normalise_constraint(" node.labels.zone  !=  a ") == "node.labels.zone!=a"

@@ -1,0 +1,71 @@
+"""service_network: overlay network definitions against a recorded `docker network inspect`."""
+
+import copy
+
+from service_fixtures import load
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_network import (
+    create_network_argv,
+    plan_networks,
+    validate_networks,
+)
+
+EXISTING = {d["Name"]: d for d in load("network_svcnet.jsonl")}
+
+
+def test_recorded_network_matches_its_definition():
+    networks, errors = validate_networks([{"name": "svcnet"}], {"linux"})
+    assert errors == []
+    actions, errors = plan_networks(networks, EXISTING)
+    assert errors == [] and actions[0]["action"] == "none"
+
+
+def test_new_network_is_an_attachable_labelled_overlay():
+    networks, _ = validate_networks([{"name": "appnet", "subnet": "10.20.0.0/24"}], {"linux"})
+    (action,), _ = plan_networks(networks, EXISTING)
+    assert action["argv"] == create_network_argv(networks[0])
+    assert action["argv"] == [
+        "docker", "network", "create", "--driver", "overlay", "--attachable",
+        "--subnet", "10.20.0.0/24", "--label", "mixedswarm.managed=true", "appnet",
+    ]  # fmt: skip
+
+
+def test_encrypted_overlay_is_refused_with_windows_nodes():
+    _, errors = validate_networks([{"name": "sec", "encrypted": True}], {"linux", "windows"})
+    assert errors == [
+        "network 'sec', field 'encrypted': the swarm has Windows nodes and Windows does not support encrypted "
+        "overlay networks; set encrypted: false (or keep Windows services off this network and nodes)"
+    ]
+    assert validate_networks([{"name": "sec", "encrypted": True}], {"linux"})[1] == []
+
+
+def test_ingress_cannot_be_declared_and_the_reason_is_discovery():
+    _, errors = validate_networks([{"name": "ingress"}], {"linux"})
+    assert "service names do not resolve on it" in errors[0]
+
+
+def test_bad_network_input():
+    _, errors = validate_networks(
+        [{"name": "a", "subnet": "10.0.0.1/24"}, {"name": "b", "driver": "bridge"}, {"name": "a"}], {"linux"}
+    )
+    assert any("'a', field 'subnet'" in e for e in errors)
+    assert any("'b', field 'driver'" in e for e in errors)
+    assert any("'a', field 'name'" in e and "more than once" in e for e in errors)
+
+
+def test_drift_of_a_managed_network_is_reported_not_recreated():
+    networks, _ = validate_networks([{"name": "svcnet", "internal": True}], {"linux"})
+    actions, errors = plan_networks(networks, EXISTING)
+    assert actions == []
+    assert "field 'internal'" in errors[0] and "cannot change a network in place" in errors[0]
+
+
+def test_foreign_network_is_used_but_never_removed():
+    foreign = copy.deepcopy(EXISTING)
+    foreign["svcnet"]["Labels"] = {}
+    networks, _ = validate_networks([{"name": "svcnet", "internal": True}], {"linux"})
+    actions, errors = plan_networks(networks, foreign)
+    assert errors == [] and actions[0]["action"] == "none"
+    absent, _ = validate_networks([{"name": "svcnet", "state": "absent"}], {"linux"})
+    actions, errors = plan_networks(absent, foreign)
+    assert actions == [] and "not created by this project" in errors[0]

@@ -1,0 +1,149 @@
+"""service_spec: recorded `docker service inspect` against definitions, and the docker commands."""
+
+import copy
+
+from service_fixtures import by_name, load
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import validate_services
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_spec import (
+    actual_spec,
+    changed_fields,
+    create_argv,
+    display,
+    plan_services,
+    update_argv,
+)
+
+IMAGE = "172.29.233.5:5000/busybox:test"
+WEB = {
+    "name": "web",
+    "image": IMAGE,
+    "os": "linux",
+    "replicas": 2,
+    "routing_mesh": False,
+    "publish": ["8081:80"],
+    "networks": ["svcnet"],
+    "command": [
+        "sh",
+        "-c",
+        "mkdir -p /www && echo hello from $(hostname) > /www/index.html && exec httpd -f -p 80 -h /www",
+    ],
+}
+SSH = {
+    "name": "ssh",
+    "image": IMAGE,
+    "os": "linux",
+    "endpoint_mode": "dnsrr",
+    "command": ["sleep", "86400"],
+    "networks": ["svcnet"],
+}
+
+
+def networks():
+    return {d["ID"]: d["Name"] for d in load("network_ls.jsonl")}
+
+
+def specs(*definitions):
+    result, errors = validate_services(list(definitions), {"linux"}, {"svcnet"})
+    assert errors == []
+    return result
+
+
+def test_recorded_services_match_the_definitions_that_created_them():
+    existing = by_name("services_converged.jsonl")
+    actions, errors = plan_services(specs(WEB, SSH), existing, networks())
+    assert errors == []
+    assert [(a["name"], a["action"]) for a in actions] == [("web", "none"), ("ssh", "none")]
+
+
+def test_actual_spec_reads_every_field():
+    web = actual_spec(by_name("services_converged.jsonl")["web"], networks())
+    assert web["image"] == IMAGE
+    assert web["os"] == "linux"
+    assert web["ports"] == [{"published": 8081, "target": 80, "protocol": "tcp", "mode": "host"}]
+    assert web["networks"] == ["svcnet"]
+    assert web["endpoint_mode"] == "dnsrr"
+    assert web["update_config"]["monitor"] == 5 * 10**9
+
+
+def test_a_changed_field_updates_only_that_flag():
+    existing = by_name("services_converged.jsonl")
+    changed = {**WEB, "env": {"RELEASE": "2"}, "replicas": 3}
+    (action,) = [a for a in plan_services(specs(changed), existing, networks())[0]]
+    assert action["action"] == "update"
+    assert action["fields"] == ["replicas", "env"]
+    assert action["argv"] == [
+        "docker",
+        "service",
+        "update",
+        "--detach",
+        "--replicas",
+        "3",
+        "--env-add",
+        "RELEASE=2",
+        "web",
+    ]
+
+
+def test_update_removes_what_the_definition_no_longer_has():
+    desired = specs({**WEB, "publish": [], "networks": []})[0]
+    actual = actual_spec(by_name("services_converged.jsonl")["web"], networks())
+    argv = update_argv(desired, actual)
+    assert ["--publish-rm", "published=8081,target=80,protocol=tcp,mode=host"] == argv[4:6]
+    assert ["--network-rm", "svcnet"] == argv[6:8]
+
+
+def test_update_config_changes_are_sent_in_cli_units():
+    desired = specs({**WEB, "update_config": {"delay": "2s", "order": "start-first"}})[0]
+    actual = actual_spec(by_name("services_converged.jsonl")["web"], networks())
+    assert changed_fields(desired, actual) == ["update_config"]
+    argv = update_argv(desired, actual)
+    assert "--update-delay" in argv and argv[argv.index("--update-delay") + 1] == "2s"
+    assert argv[argv.index("--update-order") + 1] == "start-first"
+
+
+def test_create_argv_places_image_and_command_last():
+    argv = create_argv(specs(SSH)[0])
+    assert argv[:6] == ["docker", "service", "create", "--detach", "--name", "ssh"]
+    assert argv[-3:] == [IMAGE, "sleep", "86400"]
+    assert ["--constraint", "node.platform.os==linux"] == argv[
+        argv.index("--constraint") : argv.index("--constraint") + 2
+    ]
+    assert ["--label", "mixedswarm.managed=true"] == argv[argv.index("--label") : argv.index("--label") + 2]
+
+
+def test_a_service_the_project_did_not_create_is_never_touched():
+    existing = copy.deepcopy(by_name("services_converged.jsonl"))
+    del existing["web"]["Spec"]["Labels"]["mixedswarm.managed"]
+    for definition in ({**WEB, "replicas": 5}, {"name": "web", "state": "absent"}):
+        actions, errors = plan_services(specs(definition), existing, networks())
+        assert actions == []
+        assert (
+            "not created by this project" in errors[0]
+            and "--label-add mixedswarm.managed=true web" in errors[0]
+        )
+
+
+def test_mode_change_is_refused_before_anything_runs():
+    existing = by_name("services_converged.jsonl")
+    spec = specs({**SSH, "mode": "global"})
+    actions, errors = plan_services(spec, existing, networks())
+    assert actions == []
+    assert errors and "field 'mode'" in errors[0] and "cannot change a service's mode in place" in errors[0]
+
+
+def test_absent_removes_only_existing_managed_services():
+    existing = by_name("services_converged.jsonl")
+    actions, errors = plan_services(
+        specs({"name": "ssh", "state": "absent"}, {"name": "gone", "state": "absent"}), existing, networks()
+    )
+    assert errors == []
+    assert [(a["name"], a["action"], a["argv"]) for a in actions] == [
+        ("ssh", "remove", ["docker", "service", "rm", "ssh"])
+    ]
+
+
+def test_display_shows_units():
+    shown = display(specs({**WEB, "limits": {"cpus": 0.5, "memory": "256M"}})[0])
+    assert shown["limits"] == {"cpus": 0.5, "memory": 256 * 1024**2}
+    assert shown["update_config"]["monitor"] == "5s"
