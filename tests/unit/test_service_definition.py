@@ -90,7 +90,7 @@ def test_bad_input_names_the_service_and_the_field(definition, field, fragment):
 
 
 def test_every_problem_of_every_definition_is_reported_at_once():
-    specs, errors = validate_services(
+    _, errors = validate_services(
         [
             {"name": "a", "image": "x", "replicas": -2},
             {"name": "b", "image": "x", "os": "plan9"},

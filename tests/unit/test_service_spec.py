@@ -89,8 +89,8 @@ def test_update_removes_what_the_definition_no_longer_has():
     desired = specs({**WEB, "publish": [], "networks": []})[0]
     actual = actual_spec(by_name("services_converged.jsonl")["web"], networks())
     argv = update_argv(desired, actual)
-    assert ["--publish-rm", "published=8081,target=80,protocol=tcp,mode=host"] == argv[4:6]
-    assert ["--network-rm", "svcnet"] == argv[6:8]
+    assert argv[4:6] == ["--publish-rm", "published=8081,target=80,protocol=tcp,mode=host"]
+    assert argv[6:8] == ["--network-rm", "svcnet"]
 
 
 def test_update_config_changes_are_sent_in_cli_units():
@@ -106,10 +106,11 @@ def test_create_argv_places_image_and_command_last():
     argv = create_argv(specs(SSH)[0])
     assert argv[:6] == ["docker", "service", "create", "--detach", "--name", "ssh"]
     assert argv[-3:] == [IMAGE, "sleep", "86400"]
-    assert ["--constraint", "node.platform.os==linux"] == argv[
-        argv.index("--constraint") : argv.index("--constraint") + 2
+    assert argv[argv.index("--constraint") : argv.index("--constraint") + 2] == [
+        "--constraint",
+        "node.platform.os==linux",
     ]
-    assert ["--label", "mixedswarm.managed=true"] == argv[argv.index("--label") : argv.index("--label") + 2]
+    assert argv[argv.index("--label") : argv.index("--label") + 2] == ["--label", "mixedswarm.managed=true"]
 
 
 def test_a_service_the_project_did_not_create_is_never_touched():
