@@ -29,8 +29,10 @@ fi
 if [[ -d /run/systemd/system ]]; then
   systemctl start docker
 else
-  # No systemd (containers, CI sandboxes): run the daemon in the background, detached.
+  # No systemd (containers, CI sandboxes): run the daemon in the background, detached,
+  # and leave its PID where whoever asked for it can stop it again (.ci/run does).
   setsid nohup dockerd >/var/log/dockerd.log 2>&1 < /dev/null &
+  echo $! > "${DOCKERD_PIDFILE:-/run/mixedswarm-dockerd.pid}"
 fi
 
 for _ in $(seq 1 60); do
