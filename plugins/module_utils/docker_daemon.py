@@ -65,7 +65,9 @@ def daemon_config_problems(options, managed_keys=()) -> list[str]:
         elif key == "log-opts":
             problems.extend(_log_opts_problems(value))
     if options.get("live-restore") is True:
-        problems.append("option 'live-restore': dockerd refuses it on swarm nodes; remove it or set it to false")
+        problems.append(
+            "option 'live-restore': dockerd refuses it on swarm nodes; remove it or set it to false"
+        )
     return problems
 
 
