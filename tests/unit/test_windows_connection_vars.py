@@ -1,4 +1,4 @@
-"""inventory/classic_lab/group_vars/windows.yml: what the `windows` group really resolves to.
+"""inventory/group_vars/windows.yml: what the `windows` group really resolves to.
 
 The group vars are resolved by ansible-playbook itself (a debug task, no connection), with and
 without the environment variables they read, and fed to the docker_windows role's checks.
@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
-GROUP_VARS = REPO / "inventory" / "classic_lab" / "group_vars" / "windows.yml"
+GROUP_VARS = REPO / "inventory" / "group_vars" / "windows.yml"
 FIXTURES = REPO / "tests" / "fixtures" / "windows"
 CREDENTIAL_ENV = ("WINRM_USER", "WINRM_PASSWORD", "WINRM_CA_TRUST_PATH", "WINRM_TRANSPORT")
 
