@@ -11,7 +11,7 @@ LAB_MANAGERS ?= 1
 LAB_WORKERS ?= 2
 LAB_INVENTORY := .lab/inventory.yml
 
-.PHONY: help venv engine lab lab-destroy lint unit test clean
+.PHONY: help venv host lab lab-destroy lint unit test clean
 
 help:
 	@echo "make lab          create .venv, make sure a Docker Engine runs, start the lab, run site.yml on it"
@@ -28,11 +28,11 @@ $(BIN)/.installed: requirements.txt
 
 venv: $(BIN)/.installed
 
-# Fails with instructions when no engine answers and it cannot start one itself.
-engine:
-	scripts/ensure-docker-engine.sh
+# A Docker Engine, debootstrap and ssh; fails with instructions when it cannot get them itself.
+host:
+	scripts/prepare-lab-host.sh
 
-lab: venv engine
+lab: venv host
 	$(BIN)/ansible-playbook playbooks/lab.yml -e lab_managers=$(LAB_MANAGERS) -e lab_workers=$(LAB_WORKERS)
 	$(BIN)/ansible-playbook -i $(LAB_INVENTORY) site.yml
 
@@ -49,7 +49,7 @@ lint: venv
 unit: venv
 	$(BIN)/pytest tests/unit
 
-test: venv engine lint
+test: venv host lint
 	$(BIN)/pytest tests
 
 clean: lab-destroy

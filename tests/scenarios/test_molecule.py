@@ -1,5 +1,5 @@
 """Runs every molecule scenario (molecule/<name>/) as one test each, so `pytest tests` is the
-whole suite. Lab scenarios need a Docker Engine (scripts/ensure-docker-engine.sh starts one);
+whole suite. Lab scenarios need a Docker Engine (scripts/prepare-lab-host.sh starts one);
 the windows scenario needs a real Windows Server host and is skipped, with the reason, without it.
 """
 
