@@ -92,6 +92,34 @@ class DefinitionErrors(list):
         self.append(f"{kind} {name!r}, field {field!r}: {message}")
 
 
+class DefinitionCheck:
+    """What every definition is checked for first: only known keys, a valid name, a valid state.
+
+    `fail(field, message)` records a problem of this definition; `failed` says whether any was.
+    """
+
+    def __init__(self, kind: str, definition: dict, known_keys, name_re, name_rule: str, errors):
+        self.kind, self.errors, self._start = kind, errors, len(errors)
+        self.name = definition.get("name")
+        self.label = str(self.name) if self.name is not None else "(no name)"
+        unknown = set(definition) - set(known_keys)
+        if unknown:
+            self.fail(", ".join(sorted(unknown)), f"unknown key; valid keys: {', '.join(sorted(known_keys))}")
+        self.name_ok = isinstance(self.name, str) and bool(name_re.match(self.name))
+        if not self.name_ok:
+            self.fail("name", f"required; {name_rule}")
+        self.state = definition.get("state", "present")
+        if self.state not in ("present", "absent"):
+            self.fail("state", f"{self.state!r}; valid: present, absent")
+
+    def fail(self, field: str, message: str) -> None:
+        self.errors.add(self.kind, self.label, field, message)
+
+    @property
+    def failed(self) -> bool:
+        return len(self.errors) > self._start
+
+
 def plan_action(name: str, action: str, argv, before, after, fields=()) -> dict:
     """One planned step: action is create, update, remove or none; argv is the docker command."""
     return {
@@ -331,23 +359,17 @@ def _choice(definition: dict, key: str, choices, default):
 
 def normalise_service(definition: dict, errors: DefinitionErrors) -> dict | None:
     """The comparable spec of one definition; problems go to errors and None is returned."""
-    name = definition.get("name")
-    label = str(name) if name is not None else "(no name)"
-    count_before = len(errors)
-
-    def fail(field: str, message: str) -> None:
-        errors.add("service", label, field, message)
-
-    unknown = set(definition) - DEFINITION_KEYS
-    if unknown:
-        fail(", ".join(sorted(unknown)), f"unknown key; valid keys: {', '.join(sorted(DEFINITION_KEYS))}")
-    if not isinstance(name, str) or not _NAME_RE.match(name):
-        fail("name", "required; letters, digits, '_', '.', '-', starting with a letter or digit, at most 63")
-    state = definition.get("state", "present")
-    if state not in ("present", "absent"):
-        fail("state", f"{state!r}; valid: present, absent")
-    if state == "absent":
-        return None if len(errors) > count_before else {"name": name, "state": "absent"}
+    check = DefinitionCheck(
+        "service",
+        definition,
+        DEFINITION_KEYS,
+        _NAME_RE,
+        "letters, digits, '_', '.', '-', starting with a letter or digit, at most 63",
+        errors,
+    )
+    name, fail = check.name, check.fail
+    if check.state == "absent":
+        return None if check.failed else {"name": name, "state": "absent"}
 
     spec: dict = {"name": name, "state": "present"}
     image = definition.get("image")
@@ -483,7 +505,7 @@ def normalise_service(definition: dict, errors: DefinitionErrors) -> dict | None
             spec[key] = _update_config(definition.get(key), key)
         except ValueError as exc:
             fail(key, str(exc))
-    return None if len(errors) > count_before else spec
+    return None if check.failed else spec
 
 
 def validate_services(

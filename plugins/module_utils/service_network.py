@@ -16,6 +16,7 @@ import re
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import (
     MANAGED_LABEL,
     MANAGED_VALUE,
+    DefinitionCheck,
     DefinitionErrors,
     plan_action,
 )
@@ -45,26 +46,20 @@ COMPARED = ("driver", "attachable", "encrypted", "internal", "subnet", "gateway"
 
 def normalise_network(definition: dict, node_os: set[str], errors: DefinitionErrors) -> dict | None:
     """The comparable form of one network definition; problems go to errors."""
-    name = definition.get("name")
-    label = str(name) if name is not None else "(no name)"
-    count_before = len(errors)
-
-    def fail(field: str, message: str) -> None:
-        errors.add("network", label, field, message)
-
-    unknown = set(definition) - NETWORK_KEYS
-    if unknown:
-        fail(", ".join(sorted(unknown)), f"unknown key; valid keys: {', '.join(sorted(NETWORK_KEYS))}")
-    if not isinstance(name, str) or not _NAME_RE.match(name):
-        fail("name", "required; letters, digits, '_', '.', '-', starting with a letter or digit")
-    elif name in RESERVED:
+    check = DefinitionCheck(
+        "network",
+        definition,
+        NETWORK_KEYS,
+        _NAME_RE,
+        "letters, digits, '_', '.', '-', starting with a letter or digit",
+        errors,
+    )
+    name, fail = check.name, check.fail
+    if check.name_ok and name in RESERVED:
         fail("name", RESERVED[name])
-    state = definition.get("state", "present")
-    if state not in ("present", "absent"):
-        fail("state", f"{state!r}; valid: present, absent")
-    network = {"name": name, "state": state}
-    if state == "absent":
-        return None if len(errors) > count_before else network
+    network = {"name": name, "state": check.state}
+    if check.state == "absent":
+        return None if check.failed else network
     driver = definition.get("driver", "overlay")
     if driver != "overlay":
         fail("driver", f"{driver!r}; only overlay networks span the swarm")
@@ -103,7 +98,7 @@ def normalise_network(definition: dict, node_os: set[str], errors: DefinitionErr
         fail("labels", "a dict of labels")
         labels = {}
     network["labels"] = {**{str(k): str(v) for k, v in labels.items()}, MANAGED_LABEL: MANAGED_VALUE}
-    return None if len(errors) > count_before else network
+    return None if check.failed else network
 
 
 def validate_networks(definitions, node_os: set[str]) -> tuple[list[dict], DefinitionErrors]:
