@@ -9,12 +9,10 @@ with a message that names the host and the variable; good input must get past it
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
+from role_runner import run_per_host
 
 REPO = Path(__file__).resolve().parents[2]
 PLAYBOOK = REPO / "tests" / "fixtures" / "windows" / "role_check.yml"
@@ -32,56 +30,8 @@ SERVER_2022 = {
 
 
 def run_role(tmp_path: Path, cases: dict[str, dict], facts: dict | None = None) -> dict[str, dict]:
-    """Run the fixture playbook, one inventory host per case; return per host where it stopped.
-
-    Each value: {"failed_task": name or None, "msg": text, "tasks": [names that ran ok],
-    "changed": [names that reported a change]}.
-    """
-    base = {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}
-    inventory = {"all": {"hosts": {name: {**base, **hostvars} for name, hostvars in cases.items()}}}
-    inventory_file = tmp_path / "inventory.yml"
-    inventory_file.write_text(yaml.safe_dump(inventory))
-    extra = tmp_path / "facts.json"
-    extra.write_text(json.dumps({"ansible_facts": SERVER_2022 if facts is None else facts}))
-    env = {
-        **os.environ,
-        "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
-        "ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json",
-        "ANSIBLE_NOCOLOR": "1",
-    }
-    proc = subprocess.run(
-        [
-            str(REPO / ".venv/bin/ansible-playbook"),
-            "-i",
-            str(inventory_file),
-            "-e",
-            f"@{extra}",
-            str(PLAYBOOK),
-        ],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    report = json.loads(proc.stdout)
-    outcome = {name: {"failed_task": None, "msg": "", "tasks": [], "changed": []} for name in cases}
-    for play in report["plays"]:
-        for task in play["tasks"]:
-            for host, result in task["hosts"].items():
-                seen = outcome[host]
-                if seen["failed_task"] is not None:
-                    continue
-                name = task["task"]["name"].split(" : ", 1)[-1]  # drop the "docker_windows : " prefix
-                if result.get("failed"):
-                    failed_item = next((r for r in result.get("results", []) if r.get("failed")), result)
-                    seen["failed_task"] = name
-                    seen["msg"] = failed_item.get("msg", "")
-                elif not result.get("skipped"):
-                    seen["tasks"].append(name)
-                    if result.get("changed"):
-                        seen["changed"].append(name)
-    return outcome
+    """Run the fixture playbook, one inventory host per case (tests/role_runner.py)."""
+    return run_per_host(PLAYBOOK, tmp_path, cases, {"ansible_facts": SERVER_2022 if facts is None else facts})
 
 
 def assert_stopped_in_validation(result: dict, *needles: str) -> None:
