@@ -82,7 +82,8 @@ def bench(size: int, playbook: str, keep: bool) -> dict:
             ansible_playbook("playbooks/lab.yml", "-e", f"lab_name={name}", "-e", "lab_state=absent")
     rows = {}
     for label, out in (("first", first_out), ("again", again_out)):
-        report = json.loads(out)
+        # Warnings may follow the JSON document on stdout.
+        report, _ = json.JSONDecoder().raw_decode(out[out.index("{") :])
         docker, facts = swarm_round_trips(report)
         changed = sum(s.get("changed", 0) for s in report["stats"].values())
         rows[label] = {"docker": docker, "facts": facts, "changed": changed}
