@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import functools
 
-import yaml
 from ansible.errors import AnsibleActionFail
-from ansible.parsing.yaml.dumper import AnsibleDumper
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
-    ClusterError,
     cluster_os,
-    read_cluster,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import errors_message
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_network import (
@@ -26,6 +22,11 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_network i
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_spec import diff_entries
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import run_docker
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.swarm_manager import (
+    apply_planned,
+    read_cluster_or_fail,
+    yaml_text,
+)
 
 ARGUMENT_SPEC = {
     "networks": {"type": "list", "elements": "dict", "required": True},
@@ -35,7 +36,7 @@ ARGUMENT_SPEC = {
 
 def render(network: dict) -> str:
     shown = {k: v for k, v in network.items() if v not in (None, {}) and k != "state"}
-    return yaml.dump(shown, sort_keys=False, default_flow_style=False, Dumper=AnsibleDumper)
+    return yaml_text(shown)
 
 
 class ActionModule(ActionBase):
@@ -47,10 +48,7 @@ class ActionModule(ActionBase):
         run = functools.partial(run_docker, self)
         names = [n["name"] for n in args["networks"] if isinstance(n.get("name"), str)]
         first = [["docker", "network", "inspect", "--format", "{{json .}}", *names]] if names else []
-        try:
-            nodes, first_results = read_cluster(run, first)
-        except ClusterError as exc:
-            raise AnsibleActionFail(str(exc)) from exc
+        nodes, first_results = read_cluster_or_fail(run, first)
         existing = {d["Name"]: d for r in first_results for d in r.documents if isinstance(d, dict)}
 
         networks, errors = validate_networks(args["networks"], cluster_os(nodes))
@@ -66,12 +64,5 @@ class ActionModule(ActionBase):
         )
         if args["validate_only"] or self._task.check_mode or not changes:
             return result
-        outcomes = run([a["argv"] for a in changes])
-        failed = [
-            f"network {a['name']}: {a['action']} failed: {r.text}"
-            for a, r in zip(changes, outcomes, strict=True)
-            if not r.ok
-        ]
-        if failed:
-            raise AnsibleActionFail("\n".join(failed))
+        apply_planned(run, "network", changes)
         return result

@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import functools
 
-import yaml
 from ansible.errors import AnsibleActionFail
-from ansible.parsing.yaml.dumper import AnsibleDumper
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import OutputOf
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
-    ClusterError,
     cluster_os,
-    read_cluster,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import (
     MANAGED_LABEL,
@@ -34,6 +30,12 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_spec impo
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_tasks import wait_for_convergence
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import run_docker
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.swarm_manager import (
+    apply_planned,
+    listed_task_ids,
+    read_cluster_or_fail,
+    yaml_text,
+)
 
 ARGUMENT_SPEC = {
     "services": {"type": "list", "elements": "dict", "required": True},
@@ -56,7 +58,7 @@ MANAGED_SERVICE_IDS = [
 
 
 def render(spec: dict) -> str:
-    return yaml.dump(display(spec), sort_keys=False, default_flow_style=False, Dumper=AnsibleDumper)
+    return yaml_text(display(spec))
 
 
 class ActionModule(ActionBase):
@@ -76,17 +78,10 @@ class ActionModule(ActionBase):
         ]
         if names:
             extra.append(["docker", "service", "inspect", "--format", "{{json .}}", *names])
-        try:
-            nodes, (network_result, ps_result, *service_result) = read_cluster(run, extra)
-        except ClusterError as exc:
-            raise AnsibleActionFail(str(exc)) from exc
+        nodes, (network_result, ps_result, *service_result) = read_cluster_or_fail(run, extra)
         existing = {d["Spec"]["Name"]: d for r in service_result for d in r.documents if isinstance(d, dict)}
         network_names = {d["ID"]: d["Name"] for d in network_result.documents if isinstance(d, dict)}
-        baseline = (
-            {line for line in ps_result.text.split("\n") if line and " " not in line}
-            if ps_result.ok
-            else set()
-        )
+        baseline = listed_task_ids(ps_result)
 
         specs, errors = validate_services(
             args["services"], cluster_os(nodes), set(network_names.values()) | declared_networks
@@ -104,14 +99,7 @@ class ActionModule(ActionBase):
         if args["validate_only"] or self._task.check_mode:
             return result
 
-        outcomes = run([a["argv"] for a in changes])
-        failed = [
-            f"service {a['name']}: {a['action']} failed: {r.text}"
-            for a, r in zip(changes, outcomes, strict=True)
-            if not r.ok
-        ]
-        if failed:
-            raise AnsibleActionFail("\n".join(failed))
+        apply_planned(run, "service", changes)
 
         present = [a["name"] for a in actions if a["action"] != "remove"]
         if args["wait"] and present:

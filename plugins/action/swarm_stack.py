@@ -13,14 +13,11 @@ import functools
 
 import yaml
 from ansible.errors import AnsibleActionFail
-from ansible.parsing.yaml.dumper import AnsibleDumper
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import OutputOf
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
-    ClusterError,
     cluster_os,
-    read_cluster,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose import (
     HASH_LABEL,
@@ -33,6 +30,11 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose i
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import errors_message
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_tasks import wait_for_convergence
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import run_docker
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.swarm_manager import (
+    listed_task_ids,
+    read_cluster_or_fail,
+    yaml_text,
+)
 
 ARGUMENT_SPEC = {
     "name": {"type": "str", "required": True},
@@ -66,17 +68,10 @@ class ActionModule(ActionBase):
         )
         stack = args["name"]
         run = functools.partial(run_docker, self)
-        try:
-            nodes, (inspect_result, ps_result) = read_cluster(run, stack_services_invocations(stack))
-        except ClusterError as exc:
-            raise AnsibleActionFail(str(exc)) from exc
+        nodes, (inspect_result, ps_result) = read_cluster_or_fail(run, stack_services_invocations(stack))
         # With no service in the stack both commands get no argument and fail: nothing exists.
         existing = {d["Spec"]["Name"]: d for d in inspect_result.documents if isinstance(d, dict)}
-        baseline = (
-            {line for line in ps_result.text.split("\n") if line and " " not in line}
-            if ps_result.ok
-            else set()
-        )
+        baseline = listed_task_ids(ps_result)
         foreign = unmanaged_services(existing)
         if foreign:
             raise AnsibleActionFail(
@@ -104,7 +99,7 @@ class ActionModule(ActionBase):
         if errors:
             raise AnsibleActionFail(errors_message(f"stack {stack!r}", errors))
         current = stack_is_current(stack, prepared, digest, existing)
-        text = yaml.dump(prepared, sort_keys=False, default_flow_style=False, Dumper=AnsibleDumper)
+        text = yaml_text(prepared)
         before_hashes = {n: (d["Spec"].get("Labels") or {}).get(HASH_LABEL) for n, d in existing.items()}
         result.update(
             changed=not current and not args["validate_only"],
@@ -115,7 +110,7 @@ class ActionModule(ActionBase):
             else [
                 {
                     "before_header": f"stack {stack} (services and their {HASH_LABEL})",
-                    "before": yaml.dump(before_hashes, Dumper=AnsibleDumper) if before_hashes else "",
+                    "before": yaml_text(before_hashes) if before_hashes else "",
                     "after_header": f"stack {stack} (compose file as deployed)",
                     "after": text,
                 }

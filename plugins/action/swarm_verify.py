@@ -9,13 +9,8 @@ from __future__ import annotations
 
 import functools
 
-from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
-    ClusterError,
-    read_cluster,
-)
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose import STACK_NAMESPACE_LABEL
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_report import (
     check_services,
@@ -26,6 +21,9 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_report im
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_tasks import read_tasks
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import run_docker
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.swarm_manager import (
+    read_cluster_or_fail,
+)
 
 ARGUMENT_SPEC = {
     "services": {"type": "list", "elements": "dict", "default": []},
@@ -68,10 +66,7 @@ class ActionModule(ActionBase):
             ]
             for stack in stacks
         ]
-        try:
-            nodes, stack_results = read_cluster(run, listing)
-        except ClusterError as exc:
-            raise AnsibleActionFail(str(exc)) from exc
+        nodes, stack_results = read_cluster_or_fail(run, listing)
         names = [s["name"] for s in args["services"] if s.get("state", "present") == "present"]
         for stack, listed in zip(stacks, stack_results, strict=True):
             found = sorted(d["Name"] for d in listed.documents if isinstance(d, dict))

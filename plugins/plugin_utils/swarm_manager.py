@@ -1,0 +1,44 @@
+"""Steps the service, network, stack and verify plugins share on the manager they run on."""
+
+from __future__ import annotations
+
+import yaml
+from ansible.errors import AnsibleActionFail
+from ansible.parsing.yaml.dumper import AnsibleDumper
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
+    ClusterError,
+    read_cluster,
+)
+
+
+def read_cluster_or_fail(run, extra):
+    """read_cluster (nodes plus `extra` invocations, one round trip); a failure ends the task."""
+    try:
+        return read_cluster(run, extra)
+    except ClusterError as exc:
+        raise AnsibleActionFail(str(exc)) from exc
+
+
+def listed_task_ids(result) -> set[str]:
+    """Task IDs printed by `docker service ps --quiet` (none when it failed: no such service)."""
+    if not result.ok:
+        return set()
+    return {line for line in result.text.split("\n") if line and " " not in line}
+
+
+def apply_planned(run, kind: str, changes: list[dict]) -> None:
+    """Run every planned change's command in one round trip; fail naming each one that failed."""
+    outcomes = run([change["argv"] for change in changes])
+    failed = [
+        f"{kind} {change['name']}: {change['action']} failed: {outcome.text}"
+        for change, outcome in zip(changes, outcomes, strict=True)
+        if not outcome.ok
+    ]
+    if failed:
+        raise AnsibleActionFail("\n".join(failed))
+
+
+def yaml_text(value) -> str:
+    """Block-style YAML in the given key order, for diffs."""
+    return yaml.dump(value, sort_keys=False, default_flow_style=False, Dumper=AnsibleDumper)
