@@ -9,7 +9,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
 LAB_MANAGERS ?= 1
 LAB_WORKERS ?= 2
-LAB_INVENTORY := .lab/inventory.yml
+LAB_INVENTORY := .lab/default/inventory.yml
 
 .PHONY: help venv host lab lab-destroy lint unit test clean
 
