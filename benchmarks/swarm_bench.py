@@ -20,9 +20,11 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+SWARM_PLAY = "Form the swarm, reconcile roles and labels"
 BIN = Path(sys.executable).parent
 
 
@@ -42,20 +44,39 @@ def ansible_playbook(*args: str, json_output: bool = False) -> tuple[float, str]
     return elapsed, done.stdout
 
 
+def json_report(out: str) -> dict:
+    """The json callback prints one document per playbook file: their plays, and the last stats."""
+    decoder, plays, stats, at = json.JSONDecoder(), [], {}, out.find("{")
+    while at != -1:
+        document, end = decoder.raw_decode(out, at)
+        plays += document.get("plays", [])
+        stats = document.get("stats", stats)
+        at = out.find("{", end)
+    return {"plays": plays, "stats": stats}
+
+
+def swarm_play(report: dict) -> dict:
+    return next(p for p in report["plays"] if p["play"]["name"] == SWARM_PLAY)
+
+
+def swarm_seconds(report: dict) -> float:
+    """Wall time of the swarm play, from its first task's start to its last task's end."""
+    times = swarm_play(report)["play"]["duration"]
+    started, ended = (datetime.fromisoformat(times[k].replace("Z", "+00:00")) for k in ("start", "end"))
+    return (ended - started).total_seconds()
+
+
 def swarm_round_trips(report: dict) -> tuple[Counter, Counter]:
     """(docker round trips of the swarm plugins, fact gatherings) per node that was connected to."""
     docker, facts = Counter(), Counter()
-    for play in report["plays"]:
-        if play["play"]["name"] != "Form the swarm, reconcile roles and labels":
-            continue
-        for task in play["tasks"]:
-            for host, result in task["hosts"].items():
-                if result.get("skipped"):
-                    continue
-                if task["task"]["name"] == "Gathering Facts":
-                    facts[host] += 1
-                delegated = (result.get("_ansible_delegated_vars") or {}).get("ansible_delegated_host")
-                docker[delegated or host] += result.get("round_trips", 0)
+    for task in swarm_play(report)["tasks"]:
+        for host, result in task["hosts"].items():
+            if result.get("skipped"):
+                continue
+            if task["task"]["name"] == "Gathering Facts":
+                facts[host] += 1
+            delegated = (result.get("_ansible_delegated_vars") or {}).get("ansible_delegated_host")
+            docker[delegated or host] += result.get("round_trips", 0)
     return docker, facts
 
 
@@ -82,11 +103,10 @@ def bench(size: int, playbook: str, keep: bool) -> dict:
             ansible_playbook("playbooks/lab.yml", "-e", f"lab_name={name}", "-e", "lab_state=absent")
     rows = {}
     for label, out in (("first", first_out), ("again", again_out)):
-        # Warnings may follow the JSON document on stdout.
-        report, _ = json.JSONDecoder().raw_decode(out[out.index("{") :])
+        report = json_report(out)
         docker, facts = swarm_round_trips(report)
         changed = sum(s.get("changed", 0) for s in report["stats"].values())
-        rows[label] = {"docker": docker, "facts": facts, "changed": changed}
+        rows[label] = {"docker": docker, "facts": facts, "changed": changed, "swarm_s": swarm_seconds(report)}
     return {"size": size, "managers": managers, "first_s": first, "again_s": again, **rows}
 
 
@@ -110,12 +130,14 @@ def main() -> None:
     results = [bench(size, args.playbook, args.keep) for size in args.sizes]
     print(f"Playbook(s): {args.playbook}\n")
     print(
-        "| nodes (managers) | first run | re-run | re-run changed | swarm docker round trips/node, first | re-run | fact gatherings/node |"
+        "| nodes (managers) | first run (swarm stage) | re-run (swarm stage) | re-run changed "
+        "| swarm docker round trips/node, first | re-run | fact gatherings/node |"
     )
     print("|---|---|---|---|---|---|---|")
     for r in results:
         print(
-            f"| {r['size']} ({r['managers']}) | {r['first_s']:.1f} s | {r['again_s']:.1f} s | {r['again']['changed']} "
+            f"| {r['size']} ({r['managers']}) | {r['first_s']:.1f} s ({r['first']['swarm_s']:.1f} s) "
+            f"| {r['again_s']:.1f} s ({r['again']['swarm_s']:.1f} s) | {r['again']['changed']} "
             f"| {per_node(r['first']['docker'], r['size'])} | {per_node(r['again']['docker'], r['size'])} "
             f"| {per_node(r['again']['facts'], r['size'])} |"
         )
