@@ -89,3 +89,36 @@ def test_a_lab_without_managers_is_refused_before_anything_starts(tmp_path: Path
     assert "Invalid lab setting lab_managers=0: at least 1 (a swarm needs a manager)" in proc.stdout
     assert "Start the lab" not in proc.stdout
     assert not (tmp_path / "never-started").exists()
+
+
+@pytest.mark.parametrize(
+    ("distribution", "version", "suite", "arch", "machine"),
+    [
+        ("Ubuntu", "24.04", "noble", "amd64", "x86_64"),
+        ("Ubuntu", "22.04", "jammy", "arm64", "aarch64"),
+        ("Debian", "12.7", "bookworm", "amd64", "x86_64"),
+    ],
+)
+def test_docker_repository_is_a_deb822_source_with_its_own_keyring(
+    tmp_path: Path, distribution, version, suite, arch, machine
+):
+    rendered = tmp_path / "docker.sources"
+    host_facts = {**facts(distribution, version), "architecture": machine}
+    outcome = run_per_host(
+        REPO / "tests" / "fixtures" / "linux" / "render_sources.yml",
+        tmp_path,
+        {"node": {"rendered_sources": str(rendered)}},
+        {"ansible_facts": host_facts},
+    )
+    assert outcome["node"]["failed_task"] is None, outcome["node"]["msg"]
+    fields = dict(
+        line.split(": ", 1) for line in rendered.read_text().splitlines() if line and not line.startswith("#")
+    )
+    assert fields == {
+        "Types": "deb",
+        "URIs": f"https://download.docker.com/linux/{distribution.lower()}",
+        "Suites": suite,
+        "Components": "stable",
+        "Architectures": arch,
+        "Signed-By": "/etc/apt/keyrings/docker.asc",
+    }
