@@ -8,31 +8,26 @@ nslookup for NAME and tasks.NAME. Documentation: plugins/modules/swarm_dns_probe
 from __future__ import annotations
 
 import functools
+from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_report import (
     judge_lookups,
     lookup_addresses,
     lookup_invocations,
 )
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import run_docker
-
-ARGUMENT_SPEC = {
-    "source": {"type": "str", "required": True},
-    "target": {"type": "str", "required": True},
-    "expected_tasks": {"type": "int", "required": True},
-}
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import DockerCLIAction, run_docker
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _supports_check_mode = True
+class ActionModule(DockerCLIAction):
+    ARGUMENT_SPEC: ClassVar[dict] = {
+        "source": {"type": "str", "required": True},
+        "target": {"type": "str", "required": True},
+        "expected_tasks": {"type": "int", "required": True},
+    }
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+    def act(self, args, result, task_vars):
         run = functools.partial(run_docker, self)
         (containers,) = run(
             [

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from ansible.plugins.action import ActionBase
+from typing import ClassVar
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import INFO_ARGV, state_of
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import failure_text, run_docker
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import (
+    DockerCLIAction,
+    failure_text,
+    run_docker,
+)
 
-ARGUMENT_SPEC = {"advertise_addr": {"type": "str", "required": True}}
 
+class ActionModule(DockerCLIAction):
+    ARGUMENT_SPEC: ClassVar[dict] = {"advertise_addr": {"type": "str", "required": True}}
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _supports_check_mode = True
-
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+    def act(self, args, result, task_vars):
         diff = {"before": {"swarm": "inactive"}, "after": {"swarm": "active", "role": "manager"}}
         if self._task.check_mode:
             result.update(

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from ansible.plugins.action import ActionBase
+from typing import ClassVar
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import INFO_ARGV, state_of
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import failure_text, run_docker
-
-ARGUMENT_SPEC = {
-    "token": {"type": "str", "required": True, "no_log": True},
-    "manager_addr": {"type": "str", "required": True},
-    "advertise_addr": {"type": "str", "required": True},
-    "role": {"type": "str", "choices": ["manager", "worker"], "required": True},
-    "recover": {"type": "bool", "default": False},
-}
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import (
+    DockerCLIAction,
+    failure_text,
+    run_docker,
+)
 
 
 def join_argvs(token: str, manager_addr: str, advertise_addr: str, recover: bool) -> list[list[str]]:
@@ -25,13 +21,16 @@ def join_argvs(token: str, manager_addr: str, advertise_addr: str, recover: bool
     ]
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _supports_check_mode = True
+class ActionModule(DockerCLIAction):
+    ARGUMENT_SPEC: ClassVar[dict] = {
+        "token": {"type": "str", "required": True, "no_log": True},
+        "manager_addr": {"type": "str", "required": True},
+        "advertise_addr": {"type": "str", "required": True},
+        "role": {"type": "str", "choices": ["manager", "worker"], "required": True},
+        "recover": {"type": "bool", "default": False},
+    }
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+    def act(self, args, result, task_vars):
         diff = {
             "before": {"swarm": "pending or error" if args["recover"] else "inactive"},
             "after": {"swarm": "active", "role": args["role"]},

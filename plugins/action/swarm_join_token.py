@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from ansible.plugins.action import ActionBase
+from typing import ClassVar
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import INFO_ARGV, state_of
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import failure_text, run_docker
-
-ARGUMENT_SPEC = {"rotate": {"type": "bool", "default": False}}
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import (
+    DockerCLIAction,
+    failure_text,
+    run_docker,
+)
 
 
 def token_argvs(rotate: bool) -> list[list[str]]:
@@ -26,13 +28,10 @@ def join_addr(state: dict) -> str | None:
     return (own or [m["addr"] for m in state["remote_managers"]] or [None])[0]
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _supports_check_mode = True
+class ActionModule(DockerCLIAction):
+    ARGUMENT_SPEC: ClassVar[dict] = {"rotate": {"type": "bool", "default": False}}
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+    def act(self, args, result, task_vars):
         rotate = args["rotate"] and not self._task.check_mode
         worker, manager, info = run_docker(self, [*token_argvs(rotate), INFO_ARGV], sensitive=True)
         state = state_of(info)

@@ -8,9 +8,9 @@ the definitions ask for. Documentation: plugins/modules/swarm_network.py.
 from __future__ import annotations
 
 import functools
+from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
     cluster_os,
@@ -21,17 +21,12 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_network i
     validate_networks,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_spec import diff_entries
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import run_docker
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import DockerCLIAction, run_docker
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.swarm_manager import (
     apply_planned,
     read_cluster_or_fail,
     yaml_text,
 )
-
-ARGUMENT_SPEC = {
-    "networks": {"type": "list", "elements": "dict", "required": True},
-    "validate_only": {"type": "bool", "default": False},
-}
 
 
 def render(network: dict) -> str:
@@ -39,12 +34,13 @@ def render(network: dict) -> str:
     return yaml_text(shown)
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
+class ActionModule(DockerCLIAction):
+    ARGUMENT_SPEC: ClassVar[dict] = {
+        "networks": {"type": "list", "elements": "dict", "required": True},
+        "validate_only": {"type": "bool", "default": False},
+    }
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+    def act(self, args, result, task_vars):
         run = functools.partial(run_docker, self)
         names = [n["name"] for n in args["networks"] if isinstance(n.get("name"), str)]
         first = [["docker", "network", "inspect", "--format", "{{json .}}", *names]] if names else []

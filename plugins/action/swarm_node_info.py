@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from ansible.plugins.action import ActionBase
-
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import (
     INFO_ARGV,
     NODES_ARGV,
     read_results,
 )
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import run_docker
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import DockerCLIAction, run_docker
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _supports_check_mode = True
-
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        self.validate_argument_spec(argument_spec={})
+class ActionModule(DockerCLIAction):
+    def act(self, args, result, task_vars):
         info, nodes = run_docker(self, [INFO_ARGV, NODES_ARGV])
         state = read_results(info, nodes)
         facts = {"swarm_node": state}

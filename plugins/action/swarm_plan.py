@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-from ansible.plugins.action import ActionBase
+from typing import ClassVar
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_plan import PlanError, plan_swarm
-
-ARGUMENT_SPEC = {
-    "managers_group": {"type": "str", "default": "swarm_managers"},
-    "workers_group": {"type": "str", "default": "swarm_workers"},
-    "advertise_subnet": {"type": "str"},
-    "unlock_key_given": {"type": "bool", "default": False},
-    "prune_nodes": {"type": "bool", "default": False},
-}
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import DockerCLIAction
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
+class ActionModule(DockerCLIAction):
     _requires_connection = False
-    _supports_check_mode = True
+    ARGUMENT_SPEC: ClassVar[dict] = {
+        "managers_group": {"type": "str", "default": "swarm_managers"},
+        "workers_group": {"type": "str", "default": "swarm_workers"},
+        "advertise_subnet": {"type": "str"},
+        "unlock_key_given": {"type": "bool", "default": False},
+        "prune_nodes": {"type": "bool", "default": False},
+    }
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+    def act(self, args, result, task_vars):
         groups, hostvars = task_vars["groups"], task_vars["hostvars"]
         managers = list(groups.get(args["managers_group"], []))
         workers = list(groups.get(args["workers_group"], []))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ansible.plugins.action import ActionBase
+from typing import ClassVar
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_reconcile import UnsafeChange, reconcile
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import (
@@ -11,21 +11,20 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state impor
     node_entry,
     state_of,
 )
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import failure_text, run_docker
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import (
+    DockerCLIAction,
+    failure_text,
+    run_docker,
+)
 
-ARGUMENT_SPEC = {
-    "desired": {"type": "dict", "required": True},
-    "prune": {"type": "list", "elements": "str", "default": []},
-}
 
+class ActionModule(DockerCLIAction):
+    ARGUMENT_SPEC: ClassVar[dict] = {
+        "desired": {"type": "dict", "required": True},
+        "prune": {"type": "list", "elements": "str", "default": []},
+    }
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _supports_check_mode = True
-
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+    def act(self, args, result, task_vars):
         hostvars = task_vars["hostvars"]
         node_ids = {h: hostvars[h].get("swarm_node_id") for h in args["desired"]}
         nodes_result, info = run_docker(self, [NODES_ARGV, INFO_ARGV])

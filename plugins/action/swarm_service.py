@@ -9,9 +9,9 @@ Documentation: plugins/modules/swarm_service.py.
 from __future__ import annotations
 
 import functools
+from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import OutputOf
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
@@ -29,23 +29,13 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_spec impo
     plan_services,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_tasks import wait_for_convergence
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import run_docker
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import DockerCLIAction, run_docker
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.swarm_manager import (
     apply_planned,
     listed_task_ids,
     read_cluster_or_fail,
     yaml_text,
 )
-
-ARGUMENT_SPEC = {
-    "services": {"type": "list", "elements": "dict", "required": True},
-    "networks": {"type": "list", "elements": "dict", "default": []},
-    "validate_only": {"type": "bool", "default": False},
-    "wait": {"type": "bool", "default": True},
-    "timeout": {"type": "int", "default": 300},
-    "max_task_failures": {"type": "int", "default": 2},
-}
-
 
 MANAGED_SERVICE_IDS = [
     "docker",
@@ -61,12 +51,17 @@ def render(spec: dict) -> str:
     return yaml_text(display(spec))
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
+class ActionModule(DockerCLIAction):
+    ARGUMENT_SPEC: ClassVar[dict] = {
+        "services": {"type": "list", "elements": "dict", "required": True},
+        "networks": {"type": "list", "elements": "dict", "default": []},
+        "validate_only": {"type": "bool", "default": False},
+        "wait": {"type": "bool", "default": True},
+        "timeout": {"type": "int", "default": 300},
+        "max_task_failures": {"type": "int", "default": 2},
+    }
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+    def act(self, args, result, task_vars):
         run = functools.partial(run_docker, self)
         names = [d["name"] for d in args["services"] if isinstance(d.get("name"), str)]
         declared_networks = {n["name"] for n in args["networks"] if n.get("state", "present") == "present"}

@@ -10,10 +10,10 @@ Documentation: plugins/modules/swarm_stack.py.
 from __future__ import annotations
 
 import functools
+from typing import ClassVar
 
 import yaml
 from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import OutputOf
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
@@ -29,24 +29,12 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose i
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import errors_message
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_tasks import wait_for_convergence
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import run_docker
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import DockerCLIAction, run_docker
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.swarm_manager import (
     listed_task_ids,
     read_cluster_or_fail,
     yaml_text,
 )
-
-ARGUMENT_SPEC = {
-    "name": {"type": "str", "required": True},
-    "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
-    "definition": {"type": "raw"},
-    "prune": {"type": "bool", "default": True},
-    "with_registry_auth": {"type": "bool", "default": False},
-    "validate_only": {"type": "bool", "default": False},
-    "wait": {"type": "bool", "default": True},
-    "timeout": {"type": "int", "default": 300},
-    "max_task_failures": {"type": "int", "default": 2},
-}
 
 
 def stack_services_invocations(stack: str) -> list[list[str]]:
@@ -58,14 +46,22 @@ def stack_services_invocations(stack: str) -> list[list[str]]:
     ]
 
 
-class ActionModule(ActionBase):
+class ActionModule(DockerCLIAction):
     TRANSFERS_FILES = True
+    ARGUMENT_SPEC: ClassVar[dict] = {
+        "name": {"type": "str", "required": True},
+        "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+        "definition": {"type": "raw"},
+        "prune": {"type": "bool", "default": True},
+        "with_registry_auth": {"type": "bool", "default": False},
+        "validate_only": {"type": "bool", "default": False},
+        "wait": {"type": "bool", "default": True},
+        "timeout": {"type": "int", "default": 300},
+        "max_task_failures": {"type": "int", "default": 2},
+    }
+    REQUIRED_IF = (("state", "present", ("definition",)),)
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        _, args = self.validate_argument_spec(
-            argument_spec=ARGUMENT_SPEC, required_if=[("state", "present", ("definition",))]
-        )
+    def act(self, args, result, task_vars):
         stack = args["name"]
         run = functools.partial(run_docker, self)
         nodes, (inspect_result, ps_result) = read_cluster_or_fail(run, stack_services_invocations(stack))

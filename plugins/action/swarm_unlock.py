@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from ansible.plugins.action import ActionBase
+from typing import ClassVar
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import Invocation
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import INFO_ARGV, state_of
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import failure_text, run_docker
-
-ARGUMENT_SPEC = {"key": {"type": "str", "required": True, "no_log": True}}
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import (
+    DockerCLIAction,
+    failure_text,
+    run_docker,
+)
 
 
 def unlock_invocation(key: str) -> Invocation:
@@ -16,13 +18,10 @@ def unlock_invocation(key: str) -> Invocation:
     return Invocation(["docker", "swarm", "unlock"], stdin=key)
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _supports_check_mode = True
+class ActionModule(DockerCLIAction):
+    ARGUMENT_SPEC: ClassVar[dict] = {"key": {"type": "str", "required": True, "no_log": True}}
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+    def act(self, args, result, task_vars):
         diff = {"before": {"swarm": "locked"}, "after": {"swarm": "active"}}
         if self._task.check_mode:
             result.update(changed=True, diff=diff, round_trips=0, msg="would unlock the swarm on this node")

@@ -8,8 +8,7 @@ still carries the summary, which the verify stage prints either way. Documentati
 from __future__ import annotations
 
 import functools
-
-from ansible.plugins.action import ActionBase
+from typing import ClassVar
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose import STACK_NAMESPACE_LABEL
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_report import (
@@ -20,38 +19,36 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_report im
     summary_lines,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_tasks import read_tasks
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import run_docker
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import DockerCLIAction, run_docker
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.swarm_manager import (
     read_cluster_or_fail,
 )
 
-ARGUMENT_SPEC = {
-    "services": {"type": "list", "elements": "dict", "default": []},
-    "stacks": {"type": "list", "elements": "dict", "default": []},
-    "dns_probe": {
-        "type": "dict",
-        "options": {"source": {"type": "str", "required": True}, "target": {"type": "str", "required": True}},
-    },
-    "http_checks": {
-        "type": "list",
-        "elements": "dict",
-        "default": [],
-        "options": {
-            "service": {"type": "str", "required": True},
-            "port": {"type": "int"},
-            "path": {"type": "str", "default": "/"},
+
+class ActionModule(DockerCLIAction):
+    ARGUMENT_SPEC: ClassVar[dict] = {
+        "services": {"type": "list", "elements": "dict", "default": []},
+        "stacks": {"type": "list", "elements": "dict", "default": []},
+        "dns_probe": {
+            "type": "dict",
+            "options": {
+                "source": {"type": "str", "required": True},
+                "target": {"type": "str", "required": True},
+            },
         },
-    },
-}
+        "http_checks": {
+            "type": "list",
+            "elements": "dict",
+            "default": [],
+            "options": {
+                "service": {"type": "str", "required": True},
+                "port": {"type": "int"},
+                "path": {"type": "str", "default": "/"},
+            },
+        },
+    }
 
-
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _supports_check_mode = True
-
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+    def act(self, args, result, task_vars):
         run = functools.partial(run_docker, self)
         stacks = [s["name"] for s in args["stacks"] if s.get("state", "present") == "present"]
         listing = [

@@ -7,6 +7,10 @@ per batch.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from ansible.plugins.action import ActionBase
+
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import (
     POWERSHELL,
     SH,
@@ -52,3 +56,24 @@ def failure_text(results: list[Result]) -> str:
     return "\n".join(
         f"{' '.join(map(str, r.argv[:3]))}: {r.text or f'exit {r.rc}'}" for r in results if not r.ok
     )
+
+
+class DockerCLIAction(ActionBase):
+    """Base of the project's action plugins: checks the task's arguments against the plugin's
+    ARGUMENT_SPEC (and REQUIRED_IF), then hands them to act(). Check mode is supported by all;
+    each act() decides what it may do in it."""
+
+    TRANSFERS_FILES = False
+    _supports_check_mode = True
+    ARGUMENT_SPEC: ClassVar[dict] = {}
+    REQUIRED_IF: ClassVar[tuple] = ()
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        _, args = self.validate_argument_spec(
+            argument_spec=self.ARGUMENT_SPEC, required_if=list(self.REQUIRED_IF)
+        )
+        return self.act(args, result, task_vars or {})
+
+    def act(self, args: dict, result: dict, task_vars: dict) -> dict:
+        raise NotImplementedError
