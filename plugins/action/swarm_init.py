@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import INFO_ARGV, state_of
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import INFO_ARGV
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import (
     DockerCLIAction,
-    failure_text,
+    membership_result,
     run_docker,
 )
 
@@ -28,16 +28,5 @@ class ActionModule(DockerCLIAction):
         init, info = run_docker(
             self, [["docker", "swarm", "init", "--advertise-addr", args["advertise_addr"]], INFO_ARGV]
         )
-        state = state_of(info)
-        if not init.ok and state.get("state") != "active":
-            result.update(failed=True, msg=f"swarm init failed: {failure_text([init, info])}")
-            return result
         # A node that already is in a swarm is left as it is: init never replaces a swarm.
-        result.update(
-            changed=init.ok,
-            diff=diff if init.ok else {},
-            node_id=state["node_id"],
-            ansible_facts={"swarm_node_id": state["node_id"]},
-            round_trips=1,
-        )
-        return result
+        return membership_result(result, init, [init], info, diff, "swarm init failed")

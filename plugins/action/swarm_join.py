@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import INFO_ARGV, state_of
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import INFO_ARGV
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import (
     DockerCLIAction,
-    failure_text,
+    membership_result,
     run_docker,
 )
 
@@ -45,17 +45,4 @@ class ActionModule(DockerCLIAction):
             return result
         argvs = join_argvs(args["token"], args["manager_addr"], args["advertise_addr"], args["recover"])
         *steps, info = run_docker(self, [*argvs, INFO_ARGV], sensitive=True)
-        join = steps[-1]
-        state = state_of(info)
-        if not join.ok and state.get("state") != "active":
-            result.update(failed=True, msg=f"joining the swarm failed: {failure_text([*steps, info])}")
-            return result
-        # A node found already active was joined meanwhile: nothing changed here.
-        result.update(
-            changed=join.ok,
-            diff=diff if join.ok else {},
-            node_id=state["node_id"],
-            ansible_facts={"swarm_node_id": state["node_id"]},
-            round_trips=1,
-        )
-        return result
+        return membership_result(result, steps[-1], steps, info, diff, "joining the swarm failed")

@@ -18,6 +18,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import
     batch_script,
     parse_batch_output,
 )
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import state_of
 
 
 def shell_family(action) -> str:
@@ -77,3 +78,21 @@ class DockerCLIAction(ActionBase):
 
     def act(self, args: dict, result: dict, task_vars: dict) -> dict:
         raise NotImplementedError
+
+
+def membership_result(result: dict, step, steps: list, info, diff: dict, failure: str) -> dict:
+    """Finish an init or join: `step` is the command that makes the node a member, `info` the
+    `docker info` read after it. A node found active although the step failed was made a
+    member meanwhile (nothing changed here); otherwise a failed step fails the task."""
+    state = state_of(info)
+    if not step.ok and state.get("state") != "active":
+        result.update(failed=True, msg=f"{failure}: {failure_text([*steps, info])}")
+        return result
+    result.update(
+        changed=step.ok,
+        diff=diff if step.ok else {},
+        node_id=state["node_id"],
+        ansible_facts={"swarm_node_id": state["node_id"]},
+        round_trips=1,
+    )
+    return result
