@@ -20,14 +20,8 @@ options:
     description: Number of running tasks of O(target), the number of addresses C(tasks.TARGET) must return.
     type: int
     required: true
-attributes:
-  check_mode:
-    support: full
-    description: Reads only.
-  diff_mode:
-    support: none
-    description: Reads only.
-author: mixedswarm project
+extends_documentation_fragment:
+  - swarm_read_only
 """
 
 EXAMPLES = r"""

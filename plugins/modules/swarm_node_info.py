@@ -9,14 +9,8 @@ description:
   - A node whose engine does not answer is reported with O(ignore:state=unavailable) instead of failing,
     so the planner can list every broken node at once.
 options: {}
-attributes:
-  check_mode:
-    support: full
-    description: Reads only.
-  diff_mode:
-    support: none
-    description: Reads only.
-author: mixedswarm project
+extends_documentation_fragment:
+  - swarm_read_only
 """
 
 EXAMPLES = r"""

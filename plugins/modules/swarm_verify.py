@@ -51,14 +51,8 @@ options:
         description: URL path.
         type: str
         default: /
-attributes:
-  check_mode:
-    support: full
-    description: Reads only.
-  diff_mode:
-    support: none
-    description: Reads only.
-author: mixedswarm project
+extends_documentation_fragment:
+  - swarm_read_only
 """
 
 EXAMPLES = r"""
