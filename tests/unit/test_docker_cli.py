@@ -75,6 +75,26 @@ def test_windows_output_with_crlf_is_parsed():
     assert result.ok and result.documents == [{"OSType": "windows"}]
 
 
+def test_windows_error_text_and_exit_code_come_back_per_invocation():
+    """A PowerShell batch where the second docker call writes to stderr: its error record, turned
+    into text by the script, and $LASTEXITCODE reach the controller; the first call's JSON stays."""
+    invocations = [["docker", "info", "--format", "{{json .}}"], ["docker", "node", "ls"]]
+    out = (
+        "<<<mixedswarm begin 0>>>\r\n"
+        '{"OSType":"windows","Swarm":{"LocalNodeState":"active","ControlAvailable":false}}\r\n'
+        "<<<mixedswarm end 0 rc=0>>>\r\n"
+        "<<<mixedswarm begin 1>>>\r\n"
+        "Error response from daemon: This node is not a swarm manager. Worker nodes can't be used to view"
+        " or modify cluster state. Please run this command on a manager node or promote the current node"
+        " to a manager.\r\n"
+        "<<<mixedswarm end 1 rc=1>>>\r\n"
+    )
+    info, nodes = parse_batch_output(out, invocations)
+    assert info.ok and info.documents[0]["Swarm"]["ControlAvailable"] is False
+    assert nodes.rc == 1 and not nodes.documents
+    assert nodes.text.startswith("Error response from daemon: This node is not a swarm manager.")
+
+
 def test_missing_end_marker_is_a_failure_not_a_success():
     invocations = [["docker", "info"], ["docker", "node", "ls"]]
     out = "<<<mixedswarm begin 0>>>\npartial"
