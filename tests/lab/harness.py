@@ -1,0 +1,223 @@
+"""One long-lived lab that many test cases use in turn (faults, day-2 operations, bad input).
+
+A lab of real Linux nodes (playbooks/lab.yml) is started and converged once per pytest session
+by the `ops_lab` fixture (tests/lab/conftest.py); each test case changes it, runs the project's
+playbooks against it and leaves it converged for the next one. Everything here drives the real
+tools: `ansible-playbook` with the project's ansible.cfg, and `docker exec` into the nodes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+ANSIBLE_PLAYBOOK = str(REPO / ".venv/bin/ansible-playbook")
+LOGS = REPO / ".cache" / "lab-logs"
+
+
+def json_report(out: str) -> dict:
+    """The json callback prints one document per playbook file: their plays, and the last stats."""
+    decoder, plays, stats, at = json.JSONDecoder(), [], {}, out.find("{")
+    while at != -1:
+        try:
+            document, end = decoder.raw_decode(out, at)
+        except json.JSONDecodeError:
+            at = out.find("{", at + 1)
+            continue
+        if isinstance(document, dict):
+            plays += document.get("plays", [])
+            stats = document.get("stats", stats)
+        at = out.find("{", end)
+    return {"plays": plays, "stats": stats}
+
+
+@dataclass
+class Run:
+    """One ansible-playbook run: exit code, per-host stats, every task result, the raw output."""
+
+    rc: int
+    stats: dict
+    plays: list
+    output: str
+    seconds: float
+    log: Path
+
+    @property
+    def changed(self) -> int:
+        return sum(host.get("changed", 0) for host in self.stats.values())
+
+    @property
+    def failed(self) -> int:
+        return sum(host.get("failures", 0) + host.get("unreachable", 0) for host in self.stats.values())
+
+    def results(self, task_name: str) -> dict[str, dict]:
+        """Results per host of every task whose name ends with task_name (role prefix ignored)."""
+        found = {}
+        for play in self.plays:
+            for task in play["tasks"]:
+                if task["task"]["name"].split(" : ", 1)[-1] == task_name:
+                    found.update(task["hosts"])
+        return found
+
+    def failures(self) -> list[tuple[str, str, str]]:
+        """(host, task name, message) of every failed task result."""
+        found = []
+        for play in self.plays:
+            for task in play["tasks"]:
+                for host, result in task["hosts"].items():
+                    if result.get("failed") or result.get("unreachable"):
+                        found.append((host, task["task"]["name"], str(result.get("msg", ""))))
+        return found
+
+    def changed_tasks(self) -> list[tuple[str, str]]:
+        """(host, task name) of every result that reported a change."""
+        return [
+            (host, task["task"]["name"])
+            for play in self.plays
+            for task in play["tasks"]
+            for host, result in task["hosts"].items()
+            if result.get("changed")
+        ]
+
+    def describe(self) -> str:
+        return f"rc={self.rc} changed={self.changed} failures={self.failures()} (log: {self.log})"
+
+
+@dataclass
+class Lab:
+    """A started lab: its name, subnet, size, inventory, and ways to act on its nodes."""
+
+    name: str
+    subnet: str
+    managers: int
+    workers: int
+    extra_inventories: list[Path] = field(default_factory=list)
+
+    @property
+    def inventory(self) -> Path:
+        return REPO / ".lab" / self.name / "inventory.yml"
+
+    @property
+    def hosts(self) -> list[str]:
+        return [f"manager{i + 1}" for i in range(self.managers)] + [
+            f"worker{i + 1}" for i in range(self.workers)
+        ]
+
+    def container(self, host: str) -> str:
+        return f"mixedswarm-{self.name}-{host}"
+
+    def lab_vars(self) -> list[str]:
+        return [
+            f"lab_name={self.name}",
+            f"lab_subnet={self.subnet}",
+            f"lab_managers={self.managers}",
+            f"lab_workers={self.workers}",
+            "lab_example_services=false",
+        ]
+
+    def start(self) -> Run:
+        """Start the lab's nodes (those missing) and write its inventory."""
+        args = [a for v in self.lab_vars() for a in ("-e", v)]
+        return playbook("playbooks/lab.yml", *args, label=f"{self.name}-start")
+
+    def destroy(self) -> Run:
+        return playbook(
+            "playbooks/lab.yml",
+            "-e",
+            f"lab_name={self.name}",
+            "-e",
+            "lab_state=absent",
+            label=f"{self.name}-destroy",
+        )
+
+    def play(
+        self,
+        path: str,
+        *args: str,
+        inventories: list[Path] | None = None,
+        label: str = "",
+        env: dict | None = None,
+        timeout: int = 1800,
+    ) -> Run:
+        """ansible-playbook PATH against the lab inventory plus the suite's inventories."""
+        sources = [self.inventory, *self.extra_inventories, *(inventories or [])]
+        inventory_args = [a for source in sources for a in ("-i", str(source))]
+        return playbook(
+            path,
+            *inventory_args,
+            *args,
+            label=label or f"{self.name}-{Path(path).stem}",
+            env=env,
+            timeout=timeout,
+        )
+
+    def exec(
+        self, host: str, *command: str, check: bool = True, timeout: int = 120
+    ) -> subprocess.CompletedProcess:
+        """Run a command inside a lab node (as root, bypassing SSH and Ansible)."""
+        return subprocess.run(
+            ["docker", "exec", self.container(host), *command],
+            capture_output=True,
+            text=True,
+            check=check,
+            timeout=timeout,
+        )
+
+    def docker(self, host: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        """The node engine's docker CLI, e.g. lab.docker('manager1', 'node', 'ls')."""
+        return self.exec(host, "docker", *args, check=check)
+
+    def docker_json(self, host: str, *args: str) -> list[dict]:
+        """A docker listing with --format '{{json .}}', one dict per line."""
+        out = self.docker(host, *args, "--format", "{{json .}}").stdout
+        return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+    def nodes(self, host: str = "manager1") -> list[dict]:
+        """`docker node ls` as seen from a manager."""
+        return self.docker_json(host, "node", "ls")
+
+    def wait_for(self, what: str, predicate, timeout: float = 120, interval: float = 2):
+        """Poll predicate() until it returns a truthy value; fail naming `what` after timeout."""
+        deadline = time.monotonic() + timeout
+        last_error = None
+        while time.monotonic() < deadline:
+            try:
+                value = predicate()
+                if value:
+                    return value
+            except (subprocess.SubprocessError, ValueError, KeyError) as error:
+                last_error = error
+            time.sleep(interval)
+        raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what} (last error: {last_error})")
+
+
+def playbook(path: str, *args: str, label: str, env: dict | None = None, timeout: int = 1800) -> Run:
+    """Run ansible-playbook from the repository root with the json callback; keep the whole log."""
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log = LOGS / f"{label}.log"
+    run_env = {
+        **os.environ,
+        "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
+        "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
+        "ANSIBLE_NOCOLOR": "1",
+        **(env or {}),
+    }
+    started = time.monotonic()
+    proc = subprocess.run(
+        [ANSIBLE_PLAYBOOK, path, *args],
+        cwd=REPO,
+        env=run_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    seconds = time.monotonic() - started
+    log.write_text(f"$ ansible-playbook {path} {' '.join(args)}\n{proc.stdout}\n{proc.stderr}")
+    report = json_report(proc.stdout)
+    return Run(proc.returncode, report["stats"], report["plays"], proc.stdout + proc.stderr, seconds, log)
