@@ -343,15 +343,16 @@ class _SharedTokenCredential:
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     NAME = "azure_swarm"
-    # Paths this plugin already reported on: Ansible's `auto` plugin hands the same file to
-    # this plugin again after a failure; declining then keeps every failure printed once.
+    # Paths this plugin already failed on: Ansible's `auto` plugin hands the same file to this
+    # plugin again after a failure (contacting Azure, or waiting out a timeout, twice); it is
+    # stopped at verify_file, which auto calls first, with a pointer to the first report.
     _reported: set = set()
 
     def verify_file(self, path):
         if not super().verify_file(path):
             return False
         if path in self._reported:
-            return False
+            raise AnsibleError(f"azure_swarm: {path}: not read again; the azure_swarm plugin's message above says why")
         if path.endswith(CONFIG_SUFFIXES):
             return True
         if path.endswith((".yml", ".yaml")) and self._declares_this_plugin(path):

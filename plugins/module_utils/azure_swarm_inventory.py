@@ -116,8 +116,16 @@ class ConfigError(ValueError):
     """A configuration file the plugin refuses to guess about; str() is one line per problem."""
 
 
+def _type_name(value) -> str:
+    """The YAML-level type of a value (Ansible hands over tagged subclasses of the builtins)."""
+    for kind in (bool, int, float, str, list, dict):
+        if isinstance(value, kind):
+            return kind.__name__
+    return type(value).__name__
+
+
 def _describe(value) -> str:
-    return f"{value!r} ({type(value).__name__})"
+    return f"{value!r} ({_type_name(value)})"
 
 
 def check_config(config, definitions: dict) -> list[str]:
@@ -129,7 +137,7 @@ def check_config(config, definitions: dict) -> list[str]:
     refused with what is valid (YAML's `maybe` is a string, not a boolean).
     """
     if not isinstance(config, dict):
-        return [f"the file must be a mapping of options (plugin: azure_swarm, ...), not a {type(config).__name__}"]
+        return [f"the file must be a mapping of options (plugin: azure_swarm, ...), not a {_type_name(config)}"]
     problems = []
     for name in sorted(config, key=str):
         if name not in definitions:
@@ -145,7 +153,7 @@ def check_config(config, definitions: dict) -> list[str]:
             continue
         allowed = _OPTION_TYPES.get(kind)
         if allowed and (not isinstance(value, allowed) or (kind != "bool" and isinstance(value, bool))):
-            valid = "true or false" if kind == "bool" else f"a {kind}"
+            valid = {"bool": "true or false", "dict": "a mapping (name: value)"}.get(kind, f"a {kind}")
             problems.append(f"option {name!r} is {_describe(value)}; valid: {valid}")
             continue
         choices = spec.get("choices")

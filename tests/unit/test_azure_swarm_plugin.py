@@ -65,13 +65,22 @@ class Run:
 def parse(tmp_path, monkeypatch):
     """parse(config, transport=..., credential=..., real_credential=False, cache=False) -> Run."""
 
-    def run(config, transport=None, credential=None, real_credential=False, cache=False, inventory=None):
+    def run(
+        config,
+        transport=None,
+        credential=None,
+        real_credential=False,
+        cache=False,
+        inventory=None,
+        real_transport=False,
+    ):
         path = tmp_path / "test.azure_swarm.yml"
         path.write_text(json.dumps(config))
         transport = transport or FakeArmTransport(load_subscription(), page_size=2)
         credential = credential or FakeCredential()
         plugin = inventory_loader.get("azure_swarm")
-        plugin._sdk_options = lambda: {"transport": transport}
+        if not real_transport:
+            plugin._sdk_options = lambda: {"transport": transport}
         if not real_credential:
             plugin._credential = lambda authority: credential
         warnings = []
