@@ -9,6 +9,7 @@ import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import ClassVar
 from urllib.parse import quote
 
 from ansible import constants as C
@@ -346,13 +347,15 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     # Paths this plugin already failed on: Ansible's `auto` plugin hands the same file to this
     # plugin again after a failure (contacting Azure, or waiting out a timeout, twice); it is
     # stopped at verify_file, which auto calls first, with a pointer to the first report.
-    _reported: set = set()
+    _reported: ClassVar[set] = set()
 
     def verify_file(self, path):
         if not super().verify_file(path):
             return False
         if path in self._reported:
-            raise AnsibleError(f"azure_swarm: {path}: not read again; the azure_swarm plugin's message above says why")
+            raise AnsibleError(
+                f"azure_swarm: {path}: not read again; the azure_swarm plugin's message above says why"
+            )
         if path.endswith(CONFIG_SUFFIXES):
             return True
         if path.endswith((".yml", ".yaml")) and self._declares_this_plugin(path):
@@ -369,8 +372,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         except OSError:
             return False
         return any(
-            line.split(":", 1)[0].strip() == "plugin" and line.split(":", 1)[1].strip().strip("'\"") in
-            ("azure_swarm", "mixedswarm.swarm.azure_swarm")
+            line.split(":", 1)[0].strip() == "plugin"
+            and line.split(":", 1)[1].strip().strip("'\"") in ("azure_swarm", "mixedswarm.swarm.azure_swarm")
             for line in head.splitlines()
             if ":" in line
         )
@@ -450,7 +453,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 "azure_swarm: auth_source=cli without subscription_id needs the Azure CLI (az) on PATH"
             )
         result = subprocess.run(
-            [az, "account", "show", "--output", "json"], capture_output=True, text=True, timeout=60, check=False
+            [az, "account", "show", "--output", "json"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         )
         if result.returncode != 0:
             raise AnsibleError(
@@ -510,7 +517,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             ) from None
         except ServiceResponseError as exc:
             raise AnsibleError(
-                f"azure_swarm: {base_url} did not answer within read_timeout={read} s: {_first_line(exc)}"
+                f"azure_swarm: no answer from {base_url} (read_timeout={read} s): {_first_line(exc)}"
             ) from None
         except ServiceRequestError as exc:
             raise AnsibleError(
@@ -530,7 +537,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         The power states come first and alone: a credential that does not work fails once, there.
         """
         groups, notes = resource_groups_in_scope(self.get_option("resource_groups"))
-        listings = {"statuses": [], "vms": [], "nics": [], "public_ips": [], "scale_sets": [], "warnings": notes}
+        listings = {
+            "statuses": [],
+            "vms": [],
+            "nics": [],
+            "public_ips": [],
+            "scale_sets": [],
+            "warnings": notes,
+        }
 
         def job(kind, group, transform=None):
             provider, api_version, query = _LISTINGS[kind]

@@ -137,7 +137,9 @@ def check_config(config, definitions: dict) -> list[str]:
     refused with what is valid (YAML's `maybe` is a string, not a boolean).
     """
     if not isinstance(config, dict):
-        return [f"the file must be a mapping of options (plugin: azure_swarm, ...), not a {_type_name(config)}"]
+        return [
+            f"the file must be a mapping of options (plugin: azure_swarm, ...), not a {_type_name(config)}"
+        ]
     problems = []
     for name in sorted(config, key=str):
         if name not in definitions:
@@ -164,7 +166,9 @@ def check_config(config, definitions: dict) -> list[str]:
         if kind == "list" and elements:
             wrong = [item for item in value if not isinstance(item, elements)]
             if wrong:
-                problems.append(f"option {name!r} has {_describe(wrong[0])}; valid: a list of {spec['elements']}")
+                problems.append(
+                    f"option {name!r} has {_describe(wrong[0])}; valid: a list of {spec['elements']}"
+                )
     if not problems:
         problems.extend(_check_values(config))
     return problems
@@ -175,7 +179,9 @@ def _check_values(config: dict) -> list[str]:
     problems = []
     groups = config.get("resource_groups") or []
     if any(not group.strip() for group in groups):
-        problems.append("option 'resource_groups' has an empty entry; valid: resource group names, or '*' alone")
+        problems.append(
+            "option 'resource_groups' has an empty entry; valid: resource group names, or '*' alone"
+        )
     elif WHOLE_SUBSCRIPTION in groups and len(groups) > 1:
         problems.append(
             "option 'resource_groups' mixes '*' (the whole subscription) with names; valid: '*' alone, [] or names"
@@ -370,9 +376,7 @@ def build_hosts(
     its name repeats another VM's. VMs that are not running are skipped silently unless
     include_stopped is set; VMs outside tag_filters are not considered at all.
     """
-    views = {
-        resource_key(s.get("id")): (s.get("properties") or {}).get("instanceView") for s in statuses
-    }
+    views = {resource_key(s.get("id")): (s.get("properties") or {}).get("instanceView") for s in statuses}
     nic_by_id = {resource_key(n.get("id")): n for n in nics}
     pip_by_id = {resource_key(p.get("id")): p for p in public_ips}
 

@@ -163,7 +163,12 @@ def silent_endpoint():
 
 
 def test_an_endpoint_that_never_answers_ends_the_run_naming_it(parse, silent_endpoint):  # noqa: F811
-    config = {**LAB_CONFIG, "resource_manager_endpoint": silent_endpoint, "connect_timeout": 1, "read_timeout": 1}
+    config = {
+        **LAB_CONFIG,
+        "resource_manager_endpoint": silent_endpoint,
+        "connect_timeout": 1,
+        "read_timeout": 1,
+    }
     with pytest.raises(AnsibleError) as error:
         parse(config, real_transport=True)  # the SDK's own requests transport applies the timeouts
     text = str(error.value)
