@@ -670,15 +670,16 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 self.inventory.set_variable("windows", name, value)
 
         strict = self.get_option("strict")
+        compose, groups, keyed_groups = (self.get_option(o) for o in ("compose", "groups", "keyed_groups"))
         for host in hosts:
             self.inventory.add_host(host.name)
             for group in host.groups:
                 self.inventory.add_child(group, host.name)
             for name, value in host.hostvars.items():
                 self.inventory.set_variable(host.name, name, value)
-            self._set_composite_vars(self.get_option("compose"), host.hostvars, host.name, strict=strict)
+            if not (compose or groups or keyed_groups):
+                continue  # nothing constructed: skip merging every host's vars again
+            self._set_composite_vars(compose, host.hostvars, host.name, strict=strict)
             hostvars = self.inventory.get_host(host.name).get_vars()
-            self._add_host_to_composed_groups(self.get_option("groups"), hostvars, host.name, strict=strict)
-            self._add_host_to_keyed_groups(
-                self.get_option("keyed_groups"), hostvars, host.name, strict=strict
-            )
+            self._add_host_to_composed_groups(groups, hostvars, host.name, strict=strict)
+            self._add_host_to_keyed_groups(keyed_groups, hostvars, host.name, strict=strict)
