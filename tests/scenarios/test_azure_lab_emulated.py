@@ -119,7 +119,10 @@ def round_trip(tmp_path_factory):
     yield trip
     trip.emulator.stop()
     for step, data in trip.steps.items():
-        print(f"azure_lab.yml {step}: {data['seconds']:.1f} s, {data['requests']} requests")
+        recap = data["recap"].split("localhost", 1)[-1].split()
+        print(
+            f"azure_lab.yml {step}: {data['seconds']:.1f} s, {data['requests']} requests, {' '.join(recap[1:3])}"
+        )
 
 
 def test_network_is_what_the_docs_promise(round_trip):
