@@ -198,7 +198,7 @@ options:
     description:
       - Also list the instances of Uniform virtual machine scale sets. An instance gets the tags of
         its scale set (its own tags win), and its scale set's name in C(azure_scale_set).
-      - Scale sets in Flexible orchestration mode need nothing: their VMs are ordinary VMs.
+      - Scale sets in Flexible orchestration mode need nothing, their VMs are ordinary VMs.
     type: bool
     default: true
   connect_timeout:
