@@ -37,6 +37,14 @@ from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.swarm_manager imp
 )
 
 
+def deploy_argv(stack: str, compose_path: str, prune: bool, with_registry_auth: bool) -> list[str]:
+    """`docker stack deploy` of the compose file the plugin wrote on the manager."""
+    argv = ["docker", "stack", "deploy", "--compose-file", compose_path]
+    argv += ["--prune"] if prune else []
+    argv += ["--with-registry-auth"] if with_registry_auth else []
+    return [*argv, stack]
+
+
 def stack_services_invocations(stack: str) -> list[list[str]]:
     """The stack's services and their task IDs (the baseline for new failures)."""
     ids = ["docker", "service", "ls", "--quiet", "--filter", f"label={STACK_NAMESPACE_LABEL}={stack}"]
@@ -119,10 +127,7 @@ class ActionModule(DockerCLIAction):
         try:
             path = self._connection._shell.join_path(tmp_dir, f"{stack}-compose.yml")
             self._transfer_data(path, text)
-            argv = ["docker", "stack", "deploy", "--compose-file", path]
-            argv += ["--prune"] if args["prune"] else []
-            argv += ["--with-registry-auth"] if args["with_registry_auth"] else []
-            (deployed,) = run([[*argv, stack]])
+            (deployed,) = run([deploy_argv(stack, path, args["prune"], args["with_registry_auth"])])
         finally:
             self._remove_tmp_path(tmp_dir)
         if not deployed.ok:
