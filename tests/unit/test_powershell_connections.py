@@ -9,6 +9,7 @@ import stat
 import sys
 import textwrap
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import xmltodict
@@ -49,7 +50,7 @@ def _action(connection, play_context):
 class WinRMProtocol(Protocol):
     """pywinrm's Protocol with the HTTP exchange replaced by a node that answers through the models."""
 
-    commands: list = []
+    commands: ClassVar[list] = []
 
     def open_shell(self, *args, **kwargs):
         return "shell-1"
