@@ -208,14 +208,38 @@ _PS_EQUIVALENTS = str.maketrans(
 )
 
 
-def grammar_problems(script: str) -> list[str]:
-    """ERROR and MISSING nodes tree-sitter-powershell finds in a script, with their text."""
+def syntax_tree(script: str):
+    """The root node tree-sitter-powershell gives for a script."""
     import tree_sitter_powershell
     from tree_sitter import Language, Parser
 
     parser = Parser(Language(tree_sitter_powershell.language()))
-    source = script.translate(_PS_EQUIVALENTS).encode("utf-8")
-    problems, stack = [], [parser.parse(source).root_node]
+    return parser.parse(script.translate(_PS_EQUIVALENTS).encode("utf-8")).root_node
+
+
+def nodes_of(root, kind: str) -> list:
+    """Every node of one type under root, in source order."""
+    found, stack = [], [root]
+    while stack:
+        node = stack.pop()
+        if node.type == kind:
+            found.append(node)
+        stack.extend(reversed(node.children))
+    return found
+
+
+def assignments(root) -> dict[str, list]:
+    """Assigned variable (as written) -> the value subtrees assigned to it."""
+    values: dict[str, list] = {}
+    for node in nodes_of(root, "assignment_expression"):
+        target = node.children[0].text.decode()
+        values.setdefault(target, []).append(node.children[-1])
+    return values
+
+
+def grammar_problems(script: str) -> list[str]:
+    """ERROR and MISSING nodes tree-sitter-powershell finds in a script, with their text."""
+    problems, stack = [], [syntax_tree(script)]
     while stack:
         node = stack.pop()
         if node.type == "ERROR" or node.is_missing:
