@@ -163,7 +163,9 @@ def _fake_ssh(tmp_path: Path) -> Path:
             sys.path[:0] = [{str(unit)!r}, {str(unit.parents[1] / "collections")!r}]
             from node_simulator import node_answers
             (open(sys.argv[0] + ".args", "a")).write(repr(sys.argv) + "\\n")
-            sys.stdout.write(node_answers(sys.stdin.read(), {JOIN_TOKEN!r}))
+            # Only the loader reads stdin; any other command gets no input and no answer.
+            if "FromBase64String" in sys.argv[-1]:
+                sys.stdout.write(node_answers(sys.stdin.read(), {JOIN_TOKEN!r}))
             """)
     )
     path.chmod(path.stat().st_mode | stat.S_IXUSR)
