@@ -196,3 +196,12 @@ def test_windows_host_with_several_addresses_and_nothing_to_choose_by_is_refused
     )
     hosts["win2"]["ansible_host"] = "172.23.224.1"
     assert plan_swarm(managers, workers, hosts)["advertise_addrs"]["win2"] == "172.23.224.1"
+
+
+def test_windows_build_label_falls_back_to_the_version_azure_reports():
+    managers, workers, hosts = classic_fresh()
+    hosts["win2"]["state"]["os_build"] = ""  # an engine that did not say
+    hosts["win2"]["azure_os_version"] = "10.0.20348.2340"
+    plan = plan_swarm(managers, workers, hosts)
+    assert plan["desired"]["win2"]["labels"]["os.build"] == "20348"
+    assert "os.build" not in plan["desired"]["ubuntu1"]["labels"]
