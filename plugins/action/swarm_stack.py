@@ -18,6 +18,7 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import OutputOf
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
     cluster_os,
+    windows_builds,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose import (
     HASH_LABEL,
@@ -99,7 +100,7 @@ class ActionModule(DockerCLIAction):
                 raise AnsibleActionFail(
                     f"stack {stack!r}, field 'definition': not valid YAML: {exc}"
                 ) from exc
-        prepared, digest, errors = prepare_compose(stack, compose, cluster_os(nodes))
+        prepared, digest, errors = prepare_compose(stack, compose, cluster_os(nodes), windows_builds(nodes))
         if errors:
             raise AnsibleActionFail(errors_message(f"stack {stack!r}", errors))
         current = stack_is_current(stack, prepared, digest, existing)

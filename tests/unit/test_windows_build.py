@@ -3,6 +3,7 @@
 import pytest
 from swarm_fixtures import load
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose import prepare_compose
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import validate_services
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_reconcile import label_problems
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import node_state
@@ -78,3 +79,14 @@ def test_os_build_is_the_projects_own_label():
     assert label_problems({"os.build": "1"}) == [
         "swarm_labels key 'os.build' is set by the project itself; choose another key"
     ]
+
+
+def test_stack_services_get_the_same_check():
+    compose = {"services": {"web": {"image": IMAGE_2022, "x-os": "windows"}}}
+    _, _, errors = prepare_compose("lab", compose, {"windows"}, {"17763"})
+    assert errors and "field 'image': the image is for Windows Server 2022 (build 20348)" in errors[0]
+    compose["services"]["web"]["x-windows-build"] = "match"
+    prepared, _, errors = prepare_compose("lab", compose, {"windows"}, {"17763", "20348"})
+    assert not errors
+    assert "node.labels.os.build==20348" in prepared["services"]["web"]["deploy"]["placement"]["constraints"]
+    assert "x-windows-build" not in prepared["services"]["web"]
