@@ -48,11 +48,13 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_network i
     create_network_argv,
     validate_networks,
 )
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_report import lookup_invocations
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_spec import (
     create_argv,
     plan_services,
     update_argv,
 )
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_tasks import poll_invocations
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_reconcile import (
     label_update_argv,
     prune_argvs,
@@ -286,6 +288,8 @@ def generated_batches() -> dict[str, str]:
         "network": [create_network_argv(network) for network in networks],
         "services (classic lab)": creates,
         "services (adversarial)": [create_argv(odd_spec), update_argv({**odd_spec, "args": []}, specs[-1])],
+        "wait for services": poll_invocations([s["name"] for s in specs]),
+        "dns probe": lookup_invocations("3f2a9c", ["web", "tasks.web"]),
         "stack": [
             deploy_argv(
                 "lab", "C:\\Users\\swarm admin\\AppData\\Local\\Temp\\x\\lab-compose.yml", True, False
