@@ -32,6 +32,8 @@ class ActionModule(DockerCLIAction):
                 "state": hv.get("swarm_node") if host in alive else None,
                 "labels": hv.get("swarm_labels"),
                 "advertise_addr": hv.get("swarm_advertise_addr"),
+                "ansible_host": hv.get("ansible_host"),
+                "azure_os_version": hv.get("azure_os_version"),
                 "facts": {"ansible_facts": hv.get("ansible_facts") or {}},
             }
         try:

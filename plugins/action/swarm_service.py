@@ -16,6 +16,7 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import OutputOf
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
     cluster_os,
+    windows_builds,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import (
     MANAGED_LABEL,
@@ -79,7 +80,10 @@ class ActionModule(DockerCLIAction):
         baseline = listed_task_ids(ps_result)
 
         specs, errors = validate_services(
-            args["services"], cluster_os(nodes), set(network_names.values()) | declared_networks
+            args["services"],
+            cluster_os(nodes),
+            set(network_names.values()) | declared_networks,
+            windows_builds(nodes),
         )
         actions, plan_errors = plan_services(specs, existing, network_names) if not errors else ([], [])
         if errors or plan_errors:

@@ -18,6 +18,7 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import OutputOf
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
     cluster_os,
+    windows_builds,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose import (
     HASH_LABEL,
@@ -35,6 +36,14 @@ from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.swarm_manager imp
     read_cluster_or_fail,
     yaml_text,
 )
+
+
+def deploy_argv(stack: str, compose_path: str, prune: bool, with_registry_auth: bool) -> list[str]:
+    """`docker stack deploy` of the compose file the plugin wrote on the manager."""
+    argv = ["docker", "stack", "deploy", "--compose-file", compose_path]
+    argv += ["--prune"] if prune else []
+    argv += ["--with-registry-auth"] if with_registry_auth else []
+    return [*argv, stack]
 
 
 def stack_services_invocations(stack: str) -> list[list[str]]:
@@ -91,7 +100,7 @@ class ActionModule(DockerCLIAction):
                 raise AnsibleActionFail(
                     f"stack {stack!r}, field 'definition': not valid YAML: {exc}"
                 ) from exc
-        prepared, digest, errors = prepare_compose(stack, compose, cluster_os(nodes))
+        prepared, digest, errors = prepare_compose(stack, compose, cluster_os(nodes), windows_builds(nodes))
         if errors:
             raise AnsibleActionFail(errors_message(f"stack {stack!r}", errors))
         current = stack_is_current(stack, prepared, digest, existing)
@@ -119,10 +128,7 @@ class ActionModule(DockerCLIAction):
         try:
             path = self._connection._shell.join_path(tmp_dir, f"{stack}-compose.yml")
             self._transfer_data(path, text)
-            argv = ["docker", "stack", "deploy", "--compose-file", path]
-            argv += ["--prune"] if args["prune"] else []
-            argv += ["--with-registry-auth"] if args["with_registry_auth"] else []
-            (deployed,) = run([[*argv, stack]])
+            (deployed,) = run([deploy_argv(stack, path, args["prune"], args["with_registry_auth"])])
         finally:
             self._remove_tmp_path(tmp_dir)
         if not deployed.ok:

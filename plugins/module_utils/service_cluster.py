@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import OutputOf
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.windows_build import BUILD_LABEL
 
 
 class ClusterError(Exception):
@@ -53,6 +54,15 @@ def read_cluster(run: Callable, extra: list[list[str]] | None = None) -> tuple[d
 
 def cluster_os(nodes: dict[str, dict]) -> set[str]:
     return {node["os"] for node in nodes.values() if node["os"]}
+
+
+def windows_builds(nodes: dict[str, dict]) -> set[str]:
+    """The builds the Windows nodes report through their os.build labels."""
+    return {
+        n["labels"][BUILD_LABEL]
+        for n in nodes.values()
+        if n["os"] == "windows" and n["labels"].get(BUILD_LABEL)
+    }
 
 
 def existing_names(result) -> set[str]:

@@ -24,8 +24,12 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definitio
     normalise_constraint,
     os_constraint,
 )
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.windows_build import (
+    build_problems_and_constraint,
+)
 
 OS_KEY = "x-os"
+WINDOWS_BUILD_KEY = "x-windows-build"
 HASH_LABEL = "mixedswarm.stack-hash"
 STACK_NAMESPACE_LABEL = "com.docker.stack.namespace"
 _STACK_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -38,8 +42,13 @@ def _labels_dict(labels) -> dict:
     return dict(labels or {})
 
 
-def prepare_compose(stack: str, compose: dict, node_os: set[str]) -> tuple[dict, str, DefinitionErrors]:
+def prepare_compose(
+    stack: str, compose: dict, node_os: set[str], windows_builds: set[str] | None = None
+) -> tuple[dict, str, DefinitionErrors]:
     """The compose document to deploy, its hash, and the problems found.
+
+    windows_builds: the builds of the Windows nodes; a Windows service's image tag is checked
+    against them, and `x-windows-build: match` constrains it to the nodes of its build.
 
     The input is not modified. The hash covers the prepared document before the hash label
     itself is added, so equal inputs give equal hashes.
@@ -74,6 +83,7 @@ def prepare_compose(stack: str, compose: dict, node_os: set[str]) -> tuple[dict,
             errors.add("stack service", where, "definition", "must be a mapping")
             continue
         os_name = service.pop(OS_KEY, None)
+        windows_build = service.pop(WINDOWS_BUILD_KEY, None)
         deploy = service.setdefault("deploy", {})
         placement = deploy.setdefault("placement", {})
         constraints = []
@@ -98,6 +108,21 @@ def prepare_compose(stack: str, compose: dict, node_os: set[str]) -> tuple[dict,
                 "(or a node.platform.os constraint), otherwise a task may land on a node of the other OS and be "
                 "rejected forever ('No such image')",
             )
+        if windows_build not in (None, "match"):
+            errors.add(
+                "stack service",
+                where,
+                WINDOWS_BUILD_KEY,
+                f"{windows_build!r}; valid: match (or leave it out)",
+            )
+        elif os_name == "windows" or "node.platform.os==windows" in constraints:
+            problems, constraint = build_problems_and_constraint(
+                str(service.get("image", "")), windows_build == "match", windows_builds or set()
+            )
+            for problem in problems:
+                errors.add("stack service", where, WINDOWS_BUILD_KEY if windows_build else "image", problem)
+            if constraint and constraint not in constraints:
+                constraints.append(constraint)
         if constraints:
             placement["constraints"] = constraints
         elif not placement:

@@ -12,6 +12,10 @@ from __future__ import annotations
 import re
 import shlex
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.windows_build import (
+    build_problems_and_constraint,
+)
+
 MANAGED_LABEL = "mixedswarm.managed"
 MANAGED_VALUE = "true"
 
@@ -62,6 +66,7 @@ DEFINITION_KEYS = {
     "rollback_config",
     "constraints",
     "placement_preferences",
+    "windows_build",
 }
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
@@ -383,6 +388,10 @@ def normalise_service(definition: dict, errors: DefinitionErrors) -> dict | None
         fail("os", f"{os_name!r}; valid: {', '.join(OS_NAMES)}")
         os_name = None
     spec["os"] = os_name
+    windows_build = definition.get("windows_build")
+    if windows_build not in (None, "match"):
+        fail("windows_build", f"{windows_build!r}; valid: match (or leave it out)")
+    spec["windows_build"] = windows_build == "match"
 
     try:
         spec["mode"] = _choice(definition, "mode", MODES, "replicated")
@@ -512,10 +521,12 @@ def validate_services(
     definitions,
     node_os: set[str],
     known_networks: set[str],
+    windows_builds: set[str] | None = None,
 ) -> tuple[list[dict], DefinitionErrors]:
     """Normalise every definition and check it against the cluster.
 
-    node_os: the OS names of the swarm's nodes; known_networks: declared or existing network names.
+    node_os: the OS names of the swarm's nodes; known_networks: declared or existing network names;
+    windows_builds: the builds of the Windows nodes (their os.build labels).
     Returns (specs, errors); specs is only meaningful when errors is empty.
     """
     errors = DefinitionErrors()
@@ -554,6 +565,14 @@ def validate_services(
                 "os",
                 f"no {spec['os']} node in the swarm (nodes: {', '.join(sorted(node_os))})",
             )
+        if spec["os"] == "windows":
+            problems, constraint = build_problems_and_constraint(
+                spec["image"], spec["windows_build"], windows_builds or set()
+            )
+            for problem in problems:
+                errors.add("service", name, "windows_build" if spec["windows_build"] else "image", problem)
+            if constraint:
+                spec["constraints"] = sorted({*spec["constraints"], constraint})
         for network in spec["networks"]:
             if network not in known_networks:
                 errors.add(

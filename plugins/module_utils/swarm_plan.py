@@ -24,6 +24,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state impor
     LOCKED,
     NEEDS_JOIN,
 )
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.windows_build import version_build
 
 
 class PlanError(ValueError):
@@ -87,7 +88,9 @@ def _validate_host(host: str, role: str, spec: dict, unlock_key_given: bool, sub
             f"host {host}: the swarm is locked (autolock); set swarm_unlock_key (vault) to unlock it"
         )
     try:
-        addr = choose_advertise_addr(spec.get("facts") or {}, spec.get("advertise_addr"), subnet)
+        addr = choose_advertise_addr(
+            spec.get("facts") or {}, spec.get("advertise_addr"), subnet, spec.get("ansible_host")
+        )
     except AddressError as exc:
         problems.append(f"host {host}: {exc}")
         addr = None
@@ -100,7 +103,8 @@ def plan_swarm(
     """Decide init, token source, joins, unlocks, desired roles and labels, and prune.
 
     `hosts` maps each inventory host to {"state": read_results(...) or None when unreachable,
-    "labels": swarm_labels, "advertise_addr": swarm_advertise_addr, "facts": its facts}.
+    "labels": swarm_labels, "advertise_addr": swarm_advertise_addr, "ansible_host": its address,
+    "azure_os_version": the Windows version Azure reports, "facts": its facts}.
     `options`: unlock_key_given, prune_nodes, advertise_subnet. Raises PlanError.
     """
     options = options or {}
@@ -185,7 +189,15 @@ def plan_swarm(
         "joins": joins,
         "advertise_addrs": addrs,
         "desired": {
-            h: {"role": role_of[h], "labels": desired_labels(states[h]["os_type"], hosts[h].get("labels"))}
+            h: {
+                "role": role_of[h],
+                "labels": desired_labels(
+                    states[h]["os_type"],
+                    hosts[h].get("labels"),
+                    # The engine's answer; before one, the build the Azure VM agent reports.
+                    states[h].get("os_build") or version_build(hosts[h].get("azure_os_version")),
+                ),
+            }
             for h in states
         },
         "role_steps": [{"node_id": i, "step": s} for i, s in role_steps],

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.windows_build import BUILD_LABEL
+
 OWNED_LABEL = "mixedswarm.owned-labels"
 OS_LABEL = "os"
 MANAGER, WORKER = "manager", "worker"
@@ -44,7 +46,7 @@ def label_problems(labels) -> list[str]:
             )
         elif key.startswith(_RESERVED_PREFIXES):
             problems.append(f"swarm_labels key {key!r} is in a namespace reserved for Docker")
-        elif key in (OS_LABEL, OWNED_LABEL):
+        elif key in (OS_LABEL, BUILD_LABEL, OWNED_LABEL):
             problems.append(f"swarm_labels key {key!r} is set by the project itself; choose another key")
         if isinstance(value, dict | list | tuple | set) or value is None:
             problems.append(
@@ -55,9 +57,10 @@ def label_problems(labels) -> list[str]:
     return problems
 
 
-def desired_labels(os_type: str, labels: dict | None) -> dict:
-    """`os=<OS the engine reports>` plus the host's swarm_labels, all values as strings."""
-    merged = {OS_LABEL: os_type}
+def desired_labels(os_type: str, labels: dict | None, os_build: str = "") -> dict:
+    """`os=<OS the engine reports>`, `os.build=<its Windows build>` when known, plus the host's
+    swarm_labels, all values as strings."""
+    merged = {OS_LABEL: os_type, **({BUILD_LABEL: os_build} if os_build else {})}
     merged.update({k: label_value(v) for k, v in (labels or {}).items()})
     return merged
 

@@ -7,16 +7,17 @@ description:
     every host, and with facts gathered (for host addresses, Linux and Windows alike).
   - Refuses, before any node changes, listing every problem with the host and the fix. A host in both
     groups; no managers; an invalid C(swarm_labels) key or value; a C(swarm_advertise_addr) that is not
-    one of the host's addresses, or no address on O(advertise_subnet); an unreachable manager (or one whose
+    one of the host's addresses, or no address on O(advertise_subnet); a Windows host with several IPv4
+    addresses and none chosen (no C(swarm_advertise_addr), O(advertise_subnet) or C(ansible_host) among them); an unreachable manager (or one whose
     engine does not answer); a locked swarm without C(swarm_unlock_key); inventory nodes in different
     swarms (listing which node is in which); a role change that would lose quorum.
   - Decides the init host (the first manager, only when no inventory node is in a swarm), the manager the
     join tokens come from (any reachable manager of the swarm), which hosts join and as what (nodes stuck in
     C(pending) or C(error) are recovered), which are unlocked, the desired role and labels of every host
-    (C(os=<OS the engine reports>) merged with its C(swarm_labels)), and the nodes to prune.
+    (C(os=<OS the engine reports>), on Windows C(os.build=<its build>), merged with its C(swarm_labels)), and the nodes to prune.
   - Warns on an even number of managers, on unreachable workers (left as they are), and on nodes that are
     not in the inventory when pruning is off.
-  - Reads host variables C(swarm_labels) and C(swarm_advertise_addr) of every host.
+  - Reads host variables C(swarm_labels), C(swarm_advertise_addr), C(ansible_host) and C(azure_os_version) of every host.
 options:
   managers_group:
     description: Inventory group of the managers.
@@ -27,7 +28,7 @@ options:
     type: str
     default: swarm_workers
   advertise_subnet:
-    description: Advertise each node's address on this network (CIDR) unless C(swarm_advertise_addr) is set; else the default IPv4.
+    description: Advertise each node's address on this network (CIDR) unless C(swarm_advertise_addr) is set; else C(ansible_host) when it is one of the host's addresses; else the default IPv4.
     type: str
   unlock_key_given:
     description: Whether C(swarm_unlock_key) is set, so locked managers can be unlocked.

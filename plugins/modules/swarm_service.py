@@ -104,6 +104,13 @@ options:
         description: Spread preferences such as C(spread=node.labels.zone), in order.
         type: list
         elements: str
+      windows_build:
+        description:
+          - For a Windows service whose image tag names a Windows release (C(ltsc2019), C(ltsc2022), C(ltsc2025), C(1809), C(20H2), ...),
+            C(match) places its tasks only on nodes whose C(os.build) label is that release's build.
+          - Without it, such an image is refused when no Windows node runs its build, or when the Windows nodes run several builds.
+        type: str
+        choices: [match]
       limits:
         description: Resource limits, C(cpus) (for example 0.5) and C(memory) (for example 256M). Unset means none.
         type: dict

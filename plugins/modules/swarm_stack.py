@@ -10,6 +10,9 @@ description:
     placement constraint C(node.platform.os==OS) under C(deploy.placement.constraints). In a swarm with nodes of
     more than one OS, a service with neither C(x-os) nor an explicit OS constraint is refused (a task on a node
     of the other OS is rejected with C(No such image) and retried forever).
+  - A Windows service whose image tag names a Windows release (C(ltsc2022), ...) is refused when no Windows node runs
+    that build, or when the Windows nodes run several builds unless it carries C(x-windows-build) set to C(match), which adds
+    the constraint C(node.labels.os.build==BUILD).
   - Every service gets the labels C(mixedswarm.managed=true) and C(mixedswarm.stack-hash) (a hash of the
     prepared file). When all services of the stack carry the current hash, nothing is deployed (C(changed=false)).
   - A stack whose services the project did not deploy is never touched.

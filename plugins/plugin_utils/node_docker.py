@@ -13,10 +13,12 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import (
     POWERSHELL,
+    POWERSHELL_LOADER,
     SH,
     Result,
     batch_script,
     parse_batch_output,
+    powershell_payload,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import state_of
 
@@ -30,15 +32,20 @@ def shell_family(action) -> str:
 def run_docker(action, invocations: list[list[str]], sensitive: bool = False) -> list[Result]:
     """Run the invocations in one round trip; returns one Result per invocation.
 
-    `sensitive` batches (join tokens, unlock keys) reach a sh node on stdin, so the secret is in
-    no command line that `-vvv` prints or `ps` on the node shows for the shell. (WinRM sends the
-    script encoded and prints no command line.)
+    On PowerShell connections (winrm, psrp, ssh) every batch travels on stdin behind the short
+    fixed POWERSHELL_LOADER: its size never meets a command-line limit, and no connection plugin
+    prints it at any verbosity. `sensitive` batches (join tokens, unlock keys) reach a sh node on
+    stdin too, so the secret is in no command line that `-vvv` prints or `ps` on the node shows.
     """
     if not invocations:
         return []
     shell = shell_family(action)
     script = batch_script(invocations, shell)
-    if sensitive and shell == SH:
+    if shell == POWERSHELL:
+        raw = action._low_level_execute_command(
+            POWERSHELL_LOADER, sudoable=True, in_data=powershell_payload(script)
+        )
+    elif sensitive:
         raw = action._low_level_execute_command("/bin/sh -s", sudoable=True, in_data=script)
     else:
         raw = action._low_level_execute_command(script, sudoable=True)

@@ -44,6 +44,10 @@ def assert_stopped_in_validation(result: dict, *needles: str) -> None:
 
 BAD_INPUT = {
     "bad_version": ({"docker_windows_version": "27.5"}, ["bad_version:", 'docker_windows_version="27.5"']),
+    "version_before_23": (
+        {"docker_windows_version": "20.10.24", "docker_windows_checksum": "ab" * 32},
+        ["version_before_23:", 'docker_windows_version="20.10.24" is older than 23.0'],
+    ),
     "url_without_checksum": (
         {"docker_windows_download_url": "https://mirror.example/docker-27.5.1.zip"},
         ["url_without_checksum:", "docker_windows_checksum is empty"],
