@@ -12,10 +12,10 @@ from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import errors_message
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
     cluster_os,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import errors_message
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_network import (
     plan_networks,
     validate_networks,

@@ -13,16 +13,13 @@ from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import errors_message
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import OutputOf
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.managed import MANAGED_LABEL, MANAGED_VALUE
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
     cluster_os,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import (
-    MANAGED_LABEL,
-    MANAGED_VALUE,
-    errors_message,
-    validate_services,
-)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import validate_services
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_spec import (
     diff_entries,
     display,

@@ -15,6 +15,7 @@ from typing import ClassVar
 import yaml
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import errors_message
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import OutputOf
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
     cluster_os,
@@ -27,7 +28,6 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose i
     stack_service_names,
     unmanaged_services,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import errors_message
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_tasks import wait_for_convergence
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import DockerCLIAction, run_docker
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.swarm_manager import (

@@ -15,11 +15,10 @@ import hashlib
 import json
 import re
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import (
-    MANAGED_LABEL,
-    MANAGED_VALUE,
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import DefinitionErrors
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.managed import MANAGED_LABEL, MANAGED_VALUE
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement import (
     OS_NAMES,
-    DefinitionErrors,
     has_os_constraint,
     normalise_constraint,
     os_constraint,
