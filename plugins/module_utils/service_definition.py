@@ -39,9 +39,8 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_ports imp
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_units import (
     DURATION_RULE,
-    parse_cpus,
     parse_duration,
-    parse_memory,
+    resources,
 )
 
 MODES = ("replicated", "global")
@@ -51,7 +50,6 @@ FAILURE_ACTIONS = {
     "rollback_config": ("pause", "continue"),
 }
 UPDATE_ORDERS = ("stop-first", "start-first")
-RESOURCE_KEYS = ("cpus", "memory")
 
 DEFINITION_KEYS = {
     "name",
@@ -257,28 +255,6 @@ def _placement(definition, spec, fail):
             spec["placement_preferences"].append(normalise_preference(item))
         except ValueError as exc:
             fail(f"placement_preferences[{index}]", f"{shown(item)} is not valid: {exc}")
-
-
-def resources(value, field: str, fail) -> dict:
-    """{cpus: nano-CPUs, memory: bytes} from {cpus: 0.5, memory: 256M}; shared with compose checks."""
-    if value is None:
-        value = {}
-    if not isinstance(value, Mapping):
-        fail(field, f"a mapping with cpus (e.g. 0.5) and/or memory (e.g. 256M), got {shown(value)}")
-        return {"cpus": 0, "memory": 0}
-    for key in sorted(set(value) - set(RESOURCE_KEYS), key=str):
-        fail(
-            f"{field}.{key}",
-            f"unknown key{closest(key, RESOURCE_KEYS)}; valid keys: {', '.join(RESOURCE_KEYS)}",
-        )
-    parsed = {"cpus": 0, "memory": 0}
-    for key, parse in (("cpus", parse_cpus), ("memory", parse_memory)):
-        if key in value:
-            try:
-                parsed[key] = parse(value[key])
-            except ValueError as exc:
-                fail(f"{field}.{key}", f"must be {exc}, got {shown(value[key])}")
-    return parsed
 
 
 def _update_config(value, field: str, fail) -> dict:

@@ -1,4 +1,4 @@
-"""Durations, sizes and CPU counts as users write them, in the units the engine stores.
+"""Durations, sizes, CPU counts and resource mappings as users write them, in the engine's units.
 
 Go durations ("10s", "1m30s") become nanoseconds, sizes ("512M", "1g") bytes, CPU counts
 ("0.5") nano-CPUs, like the docker CLI parses them. A bad value raises ValueError whose text
@@ -8,6 +8,9 @@ says what would be valid. Pure functions.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import closest, shown
 
 _DURATION_PART_RE = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
 _DURATION_UNITS = {
@@ -25,6 +28,7 @@ _MEMORY_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4, "p"
 DURATION_RULE = "a duration such as 10s, 1m30s or 500ms"
 SIZE_RULE = "a size such as 512M or 1G"
 CPUS_RULE = "a number of CPUs such as 0.5"
+RESOURCE_KEYS = ("cpus", "memory")
 
 
 def parse_duration(value) -> int:
@@ -80,3 +84,25 @@ def parse_cpus(value) -> int:
     if nano_cpus < 0:
         raise ValueError("a number of CPUs >= 0")
     return nano_cpus
+
+
+def resources(value, field: str, fail) -> dict:
+    """{cpus: nano-CPUs, memory: bytes} from {cpus: 0.5, memory: 256M}; shared by services and compose files."""
+    if value is None:
+        value = {}
+    if not isinstance(value, Mapping):
+        fail(field, f"a mapping with cpus (e.g. 0.5) and/or memory (e.g. 256M), got {shown(value)}")
+        return {"cpus": 0, "memory": 0}
+    for key in sorted(set(value) - set(RESOURCE_KEYS), key=str):
+        fail(
+            f"{field}.{key}",
+            f"unknown key{closest(key, RESOURCE_KEYS)}; valid keys: {', '.join(RESOURCE_KEYS)}",
+        )
+    parsed = {"cpus": 0, "memory": 0}
+    for key, parse in (("cpus", parse_cpus), ("memory", parse_memory)):
+        if key in value:
+            try:
+                parsed[key] = parse(value[key])
+            except ValueError as exc:
+                fail(f"{field}.{key}", f"must be {exc}, got {shown(value[key])}")
+    return parsed
