@@ -44,7 +44,7 @@ class ActionModule(DockerCLIAction):
         run = functools.partial(run_docker, self)
         names = [n["name"] for n in args["networks"] if isinstance(n.get("name"), str)]
         first = [["docker", "network", "inspect", "--format", "{{json .}}", *names]] if names else []
-        nodes, first_results = read_cluster_or_fail(run, first)
+        nodes, first_results = read_cluster_or_fail(run, first, self._task.check_mode)
         existing = {d["Name"]: d for r in first_results for d in r.documents if isinstance(d, dict)}
 
         networks, errors = validate_networks(args["networks"], cluster_os(nodes))

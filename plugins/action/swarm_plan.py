@@ -32,6 +32,7 @@ class ActionModule(DockerCLIAction):
                 "state": hv.get("swarm_node") if host in alive else None,
                 "labels": hv.get("swarm_labels"),
                 "advertise_addr": hv.get("swarm_advertise_addr"),
+                "inventory_addr": hv.get("ansible_host"),
                 "facts": {"ansible_facts": hv.get("ansible_facts") or {}},
             }
         try:
@@ -43,6 +44,7 @@ class ActionModule(DockerCLIAction):
                     "unlock_key_given": args["unlock_key_given"],
                     "prune_nodes": args["prune_nodes"],
                     "advertise_subnet": args["advertise_subnet"],
+                    "check_mode": self._task.check_mode,
                 },
             )
         except PlanError as exc:

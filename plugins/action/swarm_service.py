@@ -70,7 +70,9 @@ class ActionModule(DockerCLIAction):
         ]
         if names:
             extra.append(["docker", "service", "inspect", "--format", "{{json .}}", *names])
-        nodes, (network_result, ps_result, *service_result) = read_cluster_or_fail(run, extra)
+        nodes, (network_result, ps_result, *service_result) = read_cluster_or_fail(
+            run, extra, self._task.check_mode
+        )
         existing = {d["Spec"]["Name"]: d for r in service_result for d in r.documents if isinstance(d, dict)}
         network_names = {d["ID"]: d["Name"] for d in network_result.documents if isinstance(d, dict)}
         baseline = listed_task_ids(ps_result)

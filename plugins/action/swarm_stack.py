@@ -94,7 +94,9 @@ class ActionModule(DockerCLIAction):
     def act(self, args, result, task_vars):
         stack = args["name"]
         run = functools.partial(run_docker, self)
-        nodes, (inspect_result, ps_result) = read_cluster_or_fail(run, stack_services_invocations(stack))
+        nodes, (inspect_result, ps_result) = read_cluster_or_fail(
+            run, stack_services_invocations(stack), self._task.check_mode
+        )
         # With no service in the stack both commands get no argument and fail: nothing exists.
         existing = {d["Spec"]["Name"]: d for d in inspect_result.documents if isinstance(d, dict)}
         baseline = listed_task_ids(ps_result)
