@@ -36,6 +36,8 @@ BASELINE = {
             "command": ["sleep", "86400"],
             "networks": ["badinput-net"],
             "env": {"MODE": "baseline"},
+            # Off the worker whose engine the daemon cases restart.
+            "constraints": ["node.role==manager"],
         }
     ],
 }
@@ -93,9 +95,9 @@ CASES = [
     ),
     (
         "daemon-refused-by-engine",
-        "daemon option value the engine refuses (unknown log driver)",
+        "daemon option value only the engine can refuse (unknown storage driver)",
         "playbooks/engines.yml",
-        {"hosts": {"worker1": {"docker_linux_daemon_options": {"log-driver": "no-such-driver"}}}},
+        {"hosts": {"worker1": {"docker_linux_daemon_options": {"storage-driver": "no-such-driver"}}}},
         ["worker1", "dockerd refused to start", "previous daemon.json was put back"],
     ),
     # Inventory: checked by the swarm plan before any join, role or label change.
@@ -286,16 +288,17 @@ def baseline_lab(ops_lab, tmp_path_factory):
     )
     assert deployed.rc == 0, deployed.describe()
     yield ops_lab
-    gone = {
-        "swarm_networks": [{"name": "badinput-net", "state": "absent"}],
-        "swarm_services": [{"name": "badinput-web", "state": "absent"}],
-    }
-    removed = ops_lab.play(
-        "playbooks/services.yml",
-        inventories=[inventory_file(tmp, "cleanup", gone)],
-        label=f"{ops_lab.name}-bad-input-cleanup",
-    )
-    assert removed.rc == 0, removed.describe()
+    # The service first: a network still in use cannot be removed.
+    for step, gone in (
+        ("service", {"swarm_services": [{"name": "badinput-web", "state": "absent"}]}),
+        ("network", {"swarm_networks": [{"name": "badinput-net", "state": "absent"}]}),
+    ):
+        removed = ops_lab.play(
+            "playbooks/services.yml",
+            inventories=[inventory_file(tmp, f"cleanup-{step}", gone)],
+            label=f"{ops_lab.name}-bad-input-cleanup-{step}",
+        )
+        assert removed.rc == 0, removed.describe()
 
 
 @pytest.mark.parametrize(("case_id", "what", "stage", "spec", "fragments"), CASES, ids=[c[0] for c in CASES])
@@ -319,8 +322,15 @@ def test_bad_input_is_refused_clearly_and_changes_nothing(
         lab.wait_for(
             "worker1's engine to answer", lambda: lab.docker("worker1", "info", check=False).returncode == 0
         )
+        lab.wait_for("every node to be Ready", lambda: all(n["Status"] == "Ready" for n in lab.nodes()))
     after = snapshot(lab)
     ANSWERS[case_id] = (message, after == before)
+    if after["daemon.json"] != before["daemon.json"]:
+        # Leave the shared lab healthy for the next case and module, whatever this one found.
+        repaired = lab.play(
+            "playbooks/engines.yml", "--limit", "worker1", label=f"{lab.name}-bad-input-repair"
+        )
+        assert repaired.rc == 0, repaired.describe()
     missing = [f for f in fragments if f not in message]
     assert not missing, f"{what}: message lacks {missing}:\n{message}"
     for part in before:
