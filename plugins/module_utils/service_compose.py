@@ -81,7 +81,7 @@ def stack_entry_problems(entries) -> list[str]:
                 "definition",
                 "a present stack needs definition (inline) or src (a template file)",
             )
-    return errors
+    return list(errors)
 
 
 def _deploy_problems(where: str, deploy, errors: DefinitionErrors) -> None:
