@@ -3,7 +3,7 @@
 Each compose service may carry `x-os: linux|windows` (a compose extension key, ignored by other
 tools). It is replaced by the placement constraint node.platform.os==OS under deploy.placement.
 In a swarm with nodes of more than one OS, a service with neither x-os nor an explicit OS
-constraint is refused, for the same reason as a plain service (service_definition). Every
+constraint is refused, for the same reason as a plain service (service_placement). Every
 service gets the project's ownership label and a hash of the prepared file, so an unchanged
 stack is recognised without redeploying it. Pure functions, no Ansible.
 """
@@ -25,6 +25,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.managed import MA
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement import (
     OS_NAMES,
     has_os_constraint,
+    mixed_os_problem,
     normalise_constraint,
     os_constraint,
 )
@@ -160,6 +161,7 @@ def prepare_compose(stack: str, compose: dict, node_os: set[str]) -> tuple[dict,
             "version",
             f"{prepared['version']!r}; docker stack deploy needs compose format 3.x",
         )
+    mixed = mixed_os_problem(node_os, f"{OS_KEY}: linux or {OS_KEY}: windows")
     for service_name, service in prepared["services"].items():
         where = f"{stack}/{service_name}"
         if not isinstance(service, dict):
@@ -184,15 +186,8 @@ def prepare_compose(stack: str, compose: dict, node_os: set[str]) -> tuple[dict,
                 errors.add("stack service", where, OS_KEY, f"{os_name!r}; valid: {', '.join(OS_NAMES)}")
             elif os_constraint(os_name) not in constraints:
                 constraints.append(os_constraint(os_name))
-        elif len(node_os) > 1 and not has_os_constraint(constraints):
-            errors.add(
-                "stack service",
-                where,
-                OS_KEY,
-                f"the swarm has {' and '.join(sorted(node_os))} nodes; add {OS_KEY}: linux or {OS_KEY}: windows "
-                "(or a node.platform.os constraint), otherwise a task may land on a node of the other OS and be "
-                "rejected forever ('No such image')",
-            )
+        elif mixed and not has_os_constraint(constraints):
+            errors.add("stack service", where, OS_KEY, mixed)
         if constraints:
             placement["constraints"] = constraints
         elif not placement:
