@@ -54,7 +54,7 @@ def shown(value) -> str:
 
 def closest(word, valid) -> str:
     """' (did you mean X?)' when a valid name is close to the misspelt one, else ''."""
-    matches = difflib.get_close_matches(str(word), sorted(valid), n=1, cutoff=0.6)
+    matches = difflib.get_close_matches(str(word), sorted(valid), n=1, cutoff=0.75)
     return f" (did you mean {matches[0]!r}?)" if matches else ""
 
 
