@@ -12,10 +12,10 @@ from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import errors_message
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
     cluster_os,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import errors_message
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_network import (
     plan_networks,
     validate_networks,
@@ -44,7 +44,7 @@ class ActionModule(DockerCLIAction):
         run = functools.partial(run_docker, self)
         names = [n["name"] for n in args["networks"] if isinstance(n.get("name"), str)]
         first = [["docker", "network", "inspect", "--format", "{{json .}}", *names]] if names else []
-        nodes, first_results = read_cluster_or_fail(run, first)
+        nodes, first_results = read_cluster_or_fail(run, first, self._task.check_mode)
         existing = {d["Name"]: d for r in first_results for d in r.documents if isinstance(d, dict)}
 
         networks, errors = validate_networks(args["networks"], cluster_os(nodes))

@@ -45,6 +45,7 @@ class ActionModule(DockerCLIAction):
                     "unlock_key_given": args["unlock_key_given"],
                     "prune_nodes": args["prune_nodes"],
                     "advertise_subnet": args["advertise_subnet"],
+                    "check_mode": self._task.check_mode,
                 },
             )
         except PlanError as exc:

@@ -13,17 +13,14 @@ from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import errors_message
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import OutputOf
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.managed import MANAGED_LABEL, MANAGED_VALUE
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
     cluster_os,
     windows_builds,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import (
-    MANAGED_LABEL,
-    MANAGED_VALUE,
-    errors_message,
-    validate_services,
-)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import validate_services
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_spec import (
     diff_entries,
     display,
@@ -74,7 +71,9 @@ class ActionModule(DockerCLIAction):
         ]
         if names:
             extra.append(["docker", "service", "inspect", "--format", "{{json .}}", *names])
-        nodes, (network_result, ps_result, *service_result) = read_cluster_or_fail(run, extra)
+        nodes, (network_result, ps_result, *service_result) = read_cluster_or_fail(
+            run, extra, self._task.check_mode
+        )
         existing = {d["Spec"]["Name"]: d for r in service_result for d in r.documents if isinstance(d, dict)}
         network_names = {d["ID"]: d["Name"] for d in network_result.documents if isinstance(d, dict)}
         baseline = listed_task_ids(ps_result)

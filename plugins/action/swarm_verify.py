@@ -63,7 +63,20 @@ class ActionModule(DockerCLIAction):
             ]
             for stack in stacks
         ]
-        nodes, stack_results = read_cluster_or_fail(run, listing)
+        nodes, stack_results = read_cluster_or_fail(run, listing, self._task.check_mode)
+        if not nodes:
+            # Check mode before the swarm exists: the earlier stages only said what they would do.
+            result.update(
+                changed=False,
+                nodes=[],
+                services=[],
+                problems=[],
+                dns_probe=None,
+                dns_probe_skipped="no swarm yet",
+                http_targets=[],
+                summary=["No swarm yet (check mode): nothing to verify until the run is made for real."],
+            )
+            return result
         names = [s["name"] for s in args["services"] if s.get("state", "present") == "present"]
         for stack, listed in zip(stacks, stack_results, strict=True):
             found = sorted(d["Name"] for d in listed.documents if isinstance(d, dict))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement import (
     constraint_os,
     normalise_constraint,
 )

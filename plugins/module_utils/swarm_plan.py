@@ -23,6 +23,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state impor
     ACTIVE,
     LOCKED,
     NEEDS_JOIN,
+    node_state,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.windows_build import version_build
 
@@ -53,6 +54,45 @@ def _cluster_of(host: str, states: dict[str, dict]) -> str:
             return manager_ids[remote["node_id"]]
     addrs = ", ".join(r["addr"] for r in state["remote_managers"]) or "unknown"
     return f"a swarm whose managers ({addrs}) are not in the inventory"
+
+
+def _engine_to_come(host: str, spec: dict) -> tuple[dict, str]:
+    """Check mode before the engines stage installed anything: the host is planned as a node with a
+    new engine (not in a swarm), of the OS its facts report."""
+    facts = (spec.get("facts") or {}).get("ansible_facts") or {}
+    os_type = "windows" if facts.get("os_family") == "Windows" else "linux"
+    state = {**node_state({"OSType": os_type}), "nodes": []}
+    return state, f"host {host}: no Docker Engine answers yet; planned as a new {os_type} node (check mode)"
+
+
+def _addresses(spec: dict) -> set[str]:
+    """Addresses an inventory host is known by (to recognise its swarm node when it cannot be read)."""
+    facts = (spec.get("facts") or {}).get("ansible_facts") or {}
+    known = {spec.get("advertise_addr"), spec.get("ansible_host"), *(facts.get("all_ipv4_addresses") or [])}
+    return {a for a in known if a}
+
+
+def _kept_nodes_warnings(gone: list[dict], unread: dict[str, dict]) -> list[str]:
+    """Warnings for swarm nodes no readable inventory host claims: those whose address belongs to an
+    inventory host that could not be read are that host's node; only the rest are not in the inventory."""
+    warnings, foreign = [], []
+    for node in gone:
+        owner = next(
+            (h for h, spec in unread.items() if node["addr"] and node["addr"] in _addresses(spec)), None
+        )
+        if owner:
+            warnings.append(
+                f"host {owner}: its swarm node {node['hostname']} ({node['id']}) is {node['status'] or 'unknown'}; "
+                "it is kept as it is until the host can be read again"
+            )
+        else:
+            foreign.append(node)
+    if foreign:
+        listing = ", ".join(f"{n['hostname']} ({n['id']}, {n['status']})" for n in foreign)
+        warnings.append(
+            f"nodes not in the inventory are kept: {listing}; set swarm_prune_nodes=true to remove them"
+        )
+    return warnings
 
 
 def _validate_groups(managers: list[str], workers: list[str]) -> list[str]:
@@ -105,13 +145,21 @@ def plan_swarm(
     `hosts` maps each inventory host to {"state": read_results(...) or None when unreachable,
     "labels": swarm_labels, "advertise_addr": swarm_advertise_addr, "ansible_host": its address,
     "azure_os_version": the Windows version Azure reports, "facts": its facts}.
-    `options`: unlock_key_given, prune_nodes, advertise_subnet. Raises PlanError.
+    `options`: unlock_key_given, prune_nodes, advertise_subnet, check_mode (a host whose engine
+    does not answer is then planned as a new node). Raises PlanError.
     """
     options = options or {}
     problems = _validate_groups(managers, workers)
     order = managers + [w for w in workers if w not in managers]
     role_of = {h: MANAGER if h in managers else WORKER for h in order}
     warnings, addrs = [], {}
+    if options.get("check_mode"):
+        hosts = dict(hosts)
+        for host in order:
+            if (hosts.get(host, {}).get("state") or {}).get("state") == "unavailable":
+                state, warning = _engine_to_come(host, hosts[host])
+                hosts[host] = {**hosts[host], "state": state}
+                warnings.append(warning)
     for host in order:
         host_problems, host_warnings, addr = _validate_host(
             host,
@@ -165,10 +213,7 @@ def plan_swarm(
                 "told apart from nodes gone from the inventory; make it reachable or run without pruning"
             )
     elif gone:
-        listing = ", ".join(f"{n['hostname']} ({n['id']}, {n['status']})" for n in gone)
-        warnings.append(
-            f"nodes not in the inventory are kept: {listing}; set swarm_prune_nodes=true to remove them"
-        )
+        warnings += _kept_nodes_warnings(gone, {h: hosts.get(h, {}) for h in order if h not in states})
     try:
         role_steps = role_changes(nodes, roles_by_id, sum(1 for j in joins.values() if j["role"] == MANAGER))
     except UnsafeChange as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import shown
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.windows_build import BUILD_LABEL
 
 OWNED_LABEL = "mixedswarm.owned-labels"
@@ -36,7 +37,7 @@ def label_problems(labels) -> list[str]:
     if labels is None:
         return []
     if not isinstance(labels, dict):
-        return [f"swarm_labels must be a mapping of label key to value, got {type(labels).__name__}"]
+        return [f"swarm_labels must be a mapping of label key to value, got {shown(labels)}"]
     problems = []
     for key, value in labels.items():
         if not isinstance(key, str) or not _KEY_RE.match(key) or ".." in key or "--" in key:
@@ -50,7 +51,7 @@ def label_problems(labels) -> list[str]:
             problems.append(f"swarm_labels key {key!r} is set by the project itself; choose another key")
         if isinstance(value, dict | list | tuple | set) or value is None:
             problems.append(
-                f"swarm_labels value of {key!r} must be a string, number or boolean, got {value!r}"
+                f"swarm_labels value of {key!r} must be a string, number or boolean, got {shown(value)}"
             )
         elif "\n" in label_value(value) or "\r" in label_value(value):
             problems.append(f"swarm_labels value of {key!r} must be one line")

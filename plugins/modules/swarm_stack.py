@@ -6,6 +6,8 @@ description:
   - Runs on one swarm manager (Linux over SSH or Windows over WinRM). The compose document is given already
     rendered (templated on the controller), is prepared, copied to the manager's temporary directory and
     deployed with C(docker stack deploy).
+  - Before anything is deployed, the compose services' C(deploy) sections are checked (known keys, with the
+    closest valid name for a misspelt one; C(replicas) an integer; C(resources) and C(placement)).
   - Each compose service may carry the extension key C(x-os) (C(linux) or C(windows)); it is replaced by the
     placement constraint C(node.platform.os==OS) under C(deploy.placement.constraints). In a swarm with nodes of
     more than one OS, a service with neither C(x-os) nor an explicit OS constraint is refused (a task on a node
@@ -28,8 +30,16 @@ options:
     choices: [present, absent]
     default: present
   definition:
-    description: The compose document, as a dict or YAML text (format 3.x; C(version) defaults to 3.8).
+    description:
+      - The compose document, as a dict or YAML text (format 3.x; C(version) defaults to 3.8).
+      - Mutually exclusive with O(src); one of them is required when O(state=present).
     type: raw
+  src:
+    description:
+      - A compose template file (Jinja2), rendered on the controller with the task's variables like
+        M(ansible.builtin.template) does; a YAML error names this file.
+      - Mutually exclusive with O(definition).
+    type: path
   prune:
     description: Remove services of the stack that are no longer in the file.
     type: bool
@@ -84,7 +94,7 @@ EXAMPLES = r"""
 - name: A stack from a compose template rendered on the controller
   swarm_stack:
     name: shop
-    definition: "{{ lookup('ansible.builtin.template', 'shop-compose.yml.j2') | from_yaml }}"
+    src: shop-compose.yml.j2
   run_once: true
 """
 

@@ -65,13 +65,14 @@ class Run:
         return found
 
     def failures(self) -> list[tuple[str, str, str]]:
-        """(host, task name, message) of every failed task result."""
+        """(host, task name, message) of every failed task result; of a loop, each failed item's message."""
         found = []
         for play in self.plays:
             for task in play["tasks"]:
                 for host, result in task["hosts"].items():
                     if result.get("failed") or result.get("unreachable"):
-                        found.append((host, task["task"]["name"], str(result.get("msg", ""))))
+                        items = [r for r in result.get("results", []) if r.get("failed")] or [result]
+                        found += [(host, task["task"]["name"], str(item.get("msg", ""))) for item in items]
         return found
 
     def changed_tasks(self) -> list[tuple[str, str]]:

@@ -205,3 +205,43 @@ def test_windows_build_label_falls_back_to_the_version_azure_reports():
     plan = plan_swarm(managers, workers, hosts)
     assert plan["desired"]["win2"]["labels"]["os.build"] == "20348"
     assert "os.build" not in plan["desired"]["ubuntu1"]["labels"]
+
+
+def test_check_mode_plans_hosts_without_an_engine_as_new_nodes():
+    no_engine = {"state": "unavailable", "engine_error": "sh: 1: docker: not found"}
+    hosts = {
+        "manager1": {"state": dict(no_engine), "facts": linux_facts("172.29.223.10")},
+        "worker1": {"state": dict(no_engine), "facts": linux_facts("172.29.223.100")},
+    }
+    assert "the Docker Engine does not answer" in refused(["manager1"], ["worker1"], hosts)
+    plan = plan_swarm(["manager1"], ["worker1"], hosts, {"check_mode": True})
+    assert plan["init_host"] == "manager1"
+    assert plan["joins"] == {
+        "worker1": {"role": "worker", "advertise_addr": "172.29.223.100", "recover": False}
+    }
+    assert (
+        "host worker1: no Docker Engine answers yet; planned as a new linux node (check mode)"
+        in plan["warnings"]
+    )
+
+
+def test_a_down_node_of_an_unreachable_inventory_host_is_not_called_foreign():
+    manager = {
+        "state": state("linux_info_manager.json", "linux_node_inspect.jsonl"),
+        "facts": linux_facts("172.29.223.10"),
+    }
+    others = {
+        h: {"state": state("linux_info_manager.json", NodeID=i), "facts": linux_facts(a)}
+        for h, i, a in (
+            ("manager2", "7cd5tna8fv3qq62ppsnfg40lf", "172.29.223.11"),
+            ("manager3", "i9k9vt04ady6zxzbo6y1aghk5", "172.29.223.12"),
+        )
+    }
+    worker = {"state": None, "ansible_host": "172.29.223.100"}  # unreachable this run
+    plan = plan_swarm(["manager1", "manager2", "manager3"], ["worker1"],
+                      {"manager1": manager, **others, "worker1": worker})  # fmt: skip
+    kept = [w for w in plan["warnings"] if "kept" in w]
+    assert kept == [
+        "host worker1: its swarm node swarm-worker1 (myz4rkz88wp4paon3nanhenqj) is ready; it is kept as it is "
+        "until the host can be read again"
+    ]
