@@ -26,6 +26,9 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state impor
     NEEDS_JOIN,
 )
 
+# The swarm of inventory managers that are all locked: its ClusterID is unknown until they are unlocked.
+LOCKED_SWARM = "the swarm of the locked managers"
+
 
 class PlanError(ValueError):
     """The inventory or the nodes' state does not allow a safe run; `problems` lists why."""
@@ -51,6 +54,10 @@ def _cluster_of(host: str, states: dict[str, dict]) -> str:
     for remote in state["remote_managers"]:
         if remote["node_id"] in manager_ids:
             return manager_ids[remote["node_id"]]
+    # A locked manager knows neither its NodeID nor its ClusterID, only its address.
+    locked_addrs = {other["node_addr"] for other in states.values() if other["state"] == LOCKED}
+    if any(remote["addr"].rsplit(":", 1)[0] in locked_addrs for remote in state["remote_managers"]):
+        return LOCKED_SWARM
     addrs = ", ".join(r["addr"] for r in state["remote_managers"]) or "unknown"
     return f"a swarm whose managers ({addrs}) are not in the inventory"
 
@@ -66,7 +73,7 @@ def _validate_groups(managers: list[str], workers: list[str]) -> list[str]:
     return problems
 
 
-def _validate_host(host: str, role: str, spec: dict, unlock_key_given: bool, subnet: str | None):
+def _validate_host(host: str, role: str, spec: dict, subnet: str | None):
     """(problems, warnings, advertise address) for one inventory host."""
     problems = [f"host {host}: {p}" for p in label_problems(spec.get("labels"))]
     state = spec.get("state")
@@ -83,10 +90,6 @@ def _validate_host(host: str, role: str, spec: dict, unlock_key_given: bool, sub
             "install and start it (playbooks/engines.yml)"
         )
         return problems, [], None
-    if state["state"] == LOCKED and not unlock_key_given:
-        problems.append(
-            f"host {host}: the swarm is locked (autolock); set swarm_unlock_key (vault) to unlock it"
-        )
     try:
         addr = choose_advertise_addr(spec.get("facts") or {}, spec.get("advertise_addr"), subnet)
     except AddressError as exc:
@@ -114,7 +117,6 @@ def plan_swarm(
             host,
             role_of[host],
             hosts.get(host, {}),
-            bool(options.get("unlock_key_given")),
             options.get("advertise_subnet"),
         )
         problems += host_problems
@@ -122,6 +124,13 @@ def plan_swarm(
         if addr:
             addrs[host] = addr
     states = {h: hosts[h]["state"] for h in order if h in addrs}
+    locked = [h for h in order if h in states and states[h]["state"] == LOCKED]
+    if locked and not options.get("unlock_key_given"):
+        # One line however many managers restarted locked.
+        problems.append(
+            f"{'host' if len(locked) == 1 else 'hosts'} {', '.join(locked)}: the swarm is locked (autolock); "
+            "set swarm_unlock_key (vault) to unlock it"
+        )
 
     active = [h for h in order if h in states and states[h]["state"] == ACTIVE]
     clusters = {h: _cluster_of(h, states) for h in active}
@@ -133,7 +142,10 @@ def plan_swarm(
         )
     members = [h for h in order if h in states and states[h]["state"] in (ACTIVE, LOCKED)]
     init_host = None if members else next((h for h in managers if h in states), None)
-    token_host = init_host or next((h for h in active if states[h]["is_manager"]), None)
+    # A locked manager is unlocked before tokens are read or roles reconciled, so it can serve.
+    token_host = (
+        init_host or next((h for h in active if states[h]["is_manager"]), None) or next(iter(locked), None)
+    )
     joins = {
         h: {"role": role_of[h], "advertise_addr": addrs[h], "recover": states[h]["state"] != "inactive"}
         for h in order
@@ -188,7 +200,7 @@ def plan_swarm(
         "token_host": token_host,
         "manager_host": manager_host,
         "cluster_id": next(iter(clusters.values()), None),
-        "unlock": [h for h in members if states[h]["state"] == LOCKED],
+        "unlock": locked,
         "joins": joins,
         "advertise_addrs": addrs,
         "desired": {

@@ -130,6 +130,34 @@ def test_locked_swarm_needs_its_key():
     assert plan["unlock"] == ["win2"] and "win2" not in plan["joins"]
 
 
+def test_managers_restarted_locked_are_unlocked_and_serve_the_run_or_stop_it_in_one_line():
+    """docker info of a locked manager has no NodeID or ClusterID (recorded on Docker 20.10)."""
+    locked = {
+        "NodeID": "",
+        "Cluster": None,
+        "ControlAvailable": False,
+        "LocalNodeState": "locked",
+        "RemoteManagers": None,
+    }
+    hosts = {
+        f"m{i}": {
+            "state": state("linux_info_manager.json", NodeAddr=f"172.29.223.1{i - 1}", **locked),
+            "facts": linux_facts(f"172.29.223.1{i - 1}"),
+        }
+        for i in (1, 2, 3)
+    }
+    for w in ("w1", "w2"):
+        hosts[w] = {"state": state("linux_info_worker.json"), "facts": linux_facts("172.29.223.100")}
+    hosts["w2"]["state"]["remote_managers"].reverse()
+    managers, workers = ["m1", "m2", "m3"], ["w1", "w2"]
+    assert refused(managers, workers, hosts) == (
+        "hosts m1, m2, m3: the swarm is locked (autolock); set swarm_unlock_key (vault) to unlock it"
+    )
+    plan = plan_swarm(managers, workers, hosts, {"unlock_key_given": True})
+    assert plan["unlock"] == managers and plan["joins"] == {}
+    assert plan["init_host"] is None and plan["token_host"] == plan["manager_host"] == "m1"
+
+
 def test_nodes_in_different_swarms_are_listed():
     managers, workers, hosts = classic_fresh()
     hosts["win1"] = {
