@@ -36,15 +36,18 @@ class ActionModule(DockerCLIAction):
             nodes_result, info = run_docker(self, [NODES_ARGV, INFO_ARGV])
             round_trips += 1
             own = state_of(info)
-            if not nodes_result.ok:
-                if self._task.check_mode:
-                    # Check mode before the swarm exists: report what every node would get.
-                    nodes_result.documents, own = [], {"node_id": ""}
-                else:
-                    result.update(
-                        failed=True, msg=f"reading the nodes failed: {failure_text([nodes_result, info])}"
-                    )
-                    return result
+            if not nodes_result.ok and self._task.check_mode:
+                # Check mode before the swarm exists: report what every node would get.
+                nodes_result.documents, own = [], {"node_id": ""}
+            elif not nodes_result.ok:
+                # Managers just unlocked or restarted may not answer yet: read again until the deadline.
+                if time.monotonic() < deadline:
+                    time.sleep(2)
+                    continue
+                result.update(
+                    failed=True, msg=f"reading the nodes failed: {failure_text([nodes_result, info])}"
+                )
+                return result
             nodes = [node_entry(d) for d in nodes_result.documents]
             try:
                 changes = reconcile(
@@ -58,14 +61,15 @@ class ActionModule(DockerCLIAction):
             except UnsafeChange as exc:
                 result.update(failed=True, msg=f"role change refused: {exc}")
                 return result
-            # A superseded entry goes only once the node that replaces it is Ready (just joined).
-            if not changes["waiting"] or self._task.check_mode or time.monotonic() > deadline:
+            # Nodes that just joined or reconnected become Ready within seconds; superseded entries
+            # go only once their replacement is Ready.
+            if not changes["not_ready"] or self._task.check_mode or time.monotonic() >= deadline:
                 break
             time.sleep(2)
-        if changes["waiting"]:
+        if changes["not_ready"]:
             self._display.warning(
-                f"not Ready after {args['ready_timeout']} s: {', '.join(changes['waiting'])}; "
-                "their old node entries are kept until a later run"
+                f"not Ready after {args['ready_timeout']} s: "
+                + ", ".join(f"{n['host']} ({n['hostname']}, {n['status']})" for n in changes["not_ready"])
             )
         argvs = changes["argvs"]
         if changes["pending"] and not self._task.check_mode:
@@ -81,6 +85,7 @@ class ActionModule(DockerCLIAction):
             commands=[" ".join(a[:3]) + " " + a[-1] for a in argvs],
             pending=changes["pending"],
             superseded=changes["superseded"],
+            not_ready=changes["not_ready"],
             round_trips=round_trips,
         )
         if self._task.check_mode or not argvs:

@@ -203,6 +203,9 @@ def plan_swarm(
         "unlock": locked,
         "joins": joins,
         "advertise_addrs": addrs,
+        "manager_addrs": sorted(
+            {states[h]["node_addr"] for h in active if states[h]["is_manager"] and states[h]["node_addr"]}
+        ),
         "desired": {
             h: {"role": role_of[h], "labels": desired_labels(states[h]["os_type"], hosts[h].get("labels"))}
             for h in states

@@ -190,28 +190,22 @@ def removal_argvs(node_id: str) -> list[list[str]]:
     ]
 
 
-def superseded_now(
-    by_id: dict[str, dict], superseded: dict[str, str], node_ids: dict
-) -> tuple[dict[str, str], list[str]]:
-    """Which planned superseded entries can go now: ({old NodeID: host}, hosts to wait for).
+def superseded_now(by_id: dict[str, dict], superseded: dict[str, str], node_ids: dict) -> dict[str, str]:
+    """Which planned superseded entries can go now ({old NodeID: host}).
 
-    An entry goes once the entry that replaces it (the host's NodeID, same hostname) is Ready; while
-    that entry is not Ready yet its host is waited for. An entry that is gone or no longer down is
-    left alone. A host without a node yet (check mode before its join) is a prediction.
+    An entry goes once the entry that replaces it (the host's NodeID, same hostname) is Ready. An
+    entry that is gone or no longer down is left alone. A host without a node yet (check mode
+    before its join) is a prediction.
     """
-    removable, waiting = {}, []
+    removable = {}
     for old_id, host in superseded.items():
         old = by_id.get(old_id)
         if old is None or old["status"] != DOWN or old_id in node_ids.values():
             continue
         new = by_id.get(node_ids.get(host) or "")
-        if new is not None and new["hostname"] != old["hostname"]:
-            continue
-        if new is None or new["status"] == READY:
+        if new is None or (new["hostname"] == old["hostname"] and new["status"] == READY):
             removable[old_id] = host
-        else:
-            waiting.append(host)
-    return removable, sorted(set(waiting))
+    return removable
 
 
 def reconcile(
@@ -228,14 +222,14 @@ def reconcile(
     manager running the commands, demoted (if at all) last so the others still run; `prune` lists
     NodeIDs to drain and remove; `superseded` maps old NodeIDs to the host that replaces them
     (superseded_entries), removed once the replacement is Ready (superseded_now). Hosts with no node
-    yet (check mode before a join) are `pending`; hosts whose replacement is not Ready yet are in
-    `waiting`. Raises UnsafeChange when a demotion would lose quorum.
+    yet (check mode before a join) are `pending`; hosts whose node is not Ready are `not_ready`.
+    Raises UnsafeChange when a demotion would lose quorum.
     """
     by_id = {n["id"]: n for n in nodes}
     managed = {node_ids[h]: h for h in desired if node_ids.get(h) in by_id}
     pending = sorted(h for h in desired if node_ids.get(h) not in by_id)
     roles = {i: desired[h]["role"] for i, h in managed.items()}
-    replaced, waiting = superseded_now(by_id, superseded or {}, node_ids)
+    replaced = superseded_now(by_id, superseded or {}, node_ids)
     prune = [i for i in prune if i in by_id and i not in managed and i not in replaced]
     removed = prune + sorted(replaced)
     roles.update({i: WORKER for i in removed})
@@ -265,7 +259,11 @@ def reconcile(
     return {
         "argvs": promote + labels + demote + removals + demote_self,
         "pending": pending,
-        "waiting": waiting,
+        "not_ready": [
+            {"host": h, "hostname": by_id[i]["hostname"], "status": by_id[i]["status"]}
+            for i, h in sorted(managed.items(), key=lambda item: item[1])
+            if by_id[i]["status"] != READY
+        ],
         "superseded": [
             {"node_id": i, "hostname": by_id[i]["hostname"], "role": by_id[i]["role"], "host": host}
             for i, host in sorted(replaced.items())

@@ -90,6 +90,10 @@ plan:
     advertise_addrs:
       description: Advertise address chosen for every reachable host.
       type: dict
+    manager_addrs:
+      description: Swarm addresses of the inventory managers active in the swarm now (whose port 2377 every node must reach).
+      type: list
+      elements: str
     desired:
       description: Host to its desired C(role) and C(labels).
       type: dict

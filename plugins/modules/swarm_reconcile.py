@@ -13,9 +13,11 @@ description:
     set by hand survive.
   - O(prune) nodes are demoted if managers, drained and removed.
   - O(superseded) entries (old nodes of inventory hosts that joined again under a new NodeID) are removed the
-    same way once the host's new node is Ready; the plugin re-reads the nodes every 2 seconds for up to
-    O(ready_timeout) seconds while a host that just joined is not Ready yet, then keeps what is still waiting
-    for a later run with a warning. An entry that is no longer C(down) is left alone.
+    same way once the host's new node is Ready. An entry that is no longer C(down) is left alone.
+  - While the node of an inventory host is not Ready (it just joined, or reconnects after a restart or a
+    network cut) or the manager does not answer yet (just unlocked), the plugin reads again every 2 seconds
+    for up to O(ready_timeout) seconds; then it applies what it can and warns about the nodes still not
+    Ready (the verify stage fails on them).
 options:
   desired:
     description: Host to its desired C(role) (manager or worker) and C(labels) (dict), as M(swarm_plan) returns.
@@ -31,7 +33,7 @@ options:
     type: dict
     default: {}
   ready_timeout:
-    description: Seconds to wait for the new node of a host with a superseded entry to be Ready.
+    description: Seconds to wait for every inventory host's node to be Ready (and the manager to answer).
     type: int
     default: 60
 attributes:
@@ -68,6 +70,11 @@ pending:
   elements: str
 superseded:
   description: Superseded entries removed (or that would be, in check mode), with C(node_id), C(hostname), C(role) and C(host).
+  returned: always
+  type: list
+  elements: dict
+not_ready:
+  description: Inventory hosts whose node was still not Ready at the end of the wait (C(host), C(hostname), C(status)).
   returned: always
   type: list
   elements: dict

@@ -212,7 +212,8 @@ def test_superseded_manager_is_demoted_then_removed_after_its_replacement_is_rea
     # Not Ready yet (it just joined): wait, remove nothing.
     nodes[3]["status"] = "unknown"
     changes = reconcile(nodes, desired, ids, self_id="m1", prune=[], superseded={"old3": "c"})
-    assert changes["argvs"] == [] and changes["waiting"] == ["c"] and changes["superseded"] == []
+    assert changes["argvs"] == [] and changes["superseded"] == []
+    assert changes["not_ready"] == [{"host": "c", "hostname": "lab-manager3", "status": "unknown"}]
     # Back under its old NodeID, or up again: the entry is no longer superseded.
     nodes[2]["status"] = "ready"
     assert reconcile(nodes, desired, ids, "m1", [], {"old3": "c"})["superseded"] == []
