@@ -129,10 +129,8 @@ class Faults:
         self.inventory = self.dir / "faults.yml"
         self.inventory.write_text(yaml.safe_dump(suite_inventory(self.registry), sort_keys=False))
 
-    def site(self, label: str, *args: str, inventories: tuple[Path, ...] = ()) -> Run:
-        return self.lab.play(
-            "site.yml", *args, inventories=[self.inventory, *inventories], label=f"faults-{label}"
-        )
+    def site(self, label: str, *args: str, inventories: tuple[Path, ...] = (), path: str = "site.yml") -> Run:
+        return self.lab.play(path, *args, inventories=[self.inventory, *inventories], label=f"faults-{label}")
 
     def converge(self, fault: str, *args: str, inventories: tuple[Path, ...] = (), watch: bool = True) -> Run:
         """The ONE run after a fault, with the managers watched for quorum while it runs."""
@@ -315,7 +313,8 @@ def test_a_node_restarted_during_a_run_converges_on_the_next(faults):
     runner.join()
     TIMES["d-interrupted (may fail)"] = f"{interrupted['run'].seconds:.0f} s, rc={interrupted['run'].rc}"
     faults.lab.wait_for(
-        "SSH on the restarted node", lambda: faults.lab.exec("manager3", "true", check=False).returncode == 0
+        "SSH on the restarted node",
+        lambda: faults.lab.exec("manager3", "systemctl", "is-active", "ssh", check=False).returncode == 0,
     )
     run = faults.converge("d-node-restarted")
     faults.assert_converged(run, repaired=False)
