@@ -199,7 +199,7 @@ def plan_swarm(
         "init_host": init_host,
         "token_host": token_host,
         "manager_host": manager_host,
-        "cluster_id": next(iter(clusters.values()), None),
+        "cluster_id": next((c for c in clusters.values() if c != LOCKED_SWARM), None),
         "unlock": locked,
         "joins": joins,
         "advertise_addrs": addrs,

@@ -156,6 +156,7 @@ def test_managers_restarted_locked_are_unlocked_and_serve_the_run_or_stop_it_in_
     plan = plan_swarm(managers, workers, hosts, {"unlock_key_given": True})
     assert plan["unlock"] == managers and plan["joins"] == {}
     assert plan["init_host"] is None and plan["token_host"] == plan["manager_host"] == "m1"
+    assert plan["cluster_id"] is None  # known once they are unlocked
 
 
 def test_nodes_in_different_swarms_are_listed():
