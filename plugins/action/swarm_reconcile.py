@@ -62,8 +62,10 @@ class ActionModule(DockerCLIAction):
                 result.update(failed=True, msg=f"role change refused: {exc}")
                 return result
             # Nodes that just joined or reconnected become Ready within seconds; superseded entries
-            # go only once their replacement is Ready.
-            if not changes["not_ready"] or self._task.check_mode or time.monotonic() >= deadline:
+            # go only once they are down (a node that just left is marked so within seconds) and
+            # their replacement is Ready.
+            settled = not changes["not_ready"] and not changes["going_down"]
+            if settled or self._task.check_mode or time.monotonic() >= deadline:
                 break
             time.sleep(2)
         if changes["not_ready"]:

@@ -165,7 +165,7 @@ def plan_swarm(
     roles_by_id = {i: role_of[h] for i, h in inventory_ids.items() if i in known_ids}
     # Every readable host is a member by the end of the run, so its hostname claims its old entries.
     superseded, superseded_warnings = superseded_entries(
-        nodes, {h: states[h]["hostname"] for h in states}, set(inventory_ids)
+        nodes, {h: states[h]["hostname"] for h in states}, set(inventory_ids), set(joins)
     )
     warnings += superseded_warnings
     roles_by_id.update({i: WORKER for i in superseded})

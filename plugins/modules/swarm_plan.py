@@ -15,9 +15,10 @@ description:
     C(pending) or C(error) are recovered), which are unlocked, the desired role and labels of every host
     (C(os=<OS the engine reports>) merged with its C(swarm_labels)), the nodes to prune, and the superseded
     entries to remove.
-  - A superseded entry is a C(down) node whose hostname is the one an inventory host's engine reports while
-    that host is, or is about to be, in the swarm under another NodeID (it left, was re-installed or
-    re-imaged and joins again). It is removed after its replacement is Ready, without O(prune_nodes).
+  - A superseded entry is a node whose hostname is the one an inventory host's engine reports while that
+    host is, or is about to be, in the swarm under another NodeID (it left, was re-installed or re-imaged
+    and joins again), and that is C(down) or belongs to a host outside the swarm now (it just left). It is
+    removed once it is C(down) and its replacement is Ready, without O(prune_nodes).
     Entries whose hostname matches no inventory host are left to O(prune_nodes); a hostname that several
     inventory hosts report is ambiguous, so its entries are kept with a warning.
   - Warns on an even number of managers, on unreachable workers (left as they are), and on nodes that are

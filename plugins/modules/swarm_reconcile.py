@@ -13,9 +13,11 @@ description:
     set by hand survive.
   - O(prune) nodes are demoted if managers, drained and removed.
   - O(superseded) entries (old nodes of inventory hosts that joined again under a new NodeID) are removed the
-    same way once the host's new node is Ready. An entry that is no longer C(down) is left alone.
+    same way once they are C(down) (a node that just left is marked so within seconds) and the host's new node
+    is Ready. An entry that is an inventory host's NodeID again is left alone.
   - While the node of an inventory host is not Ready (it just joined, or reconnects after a restart or a
-    network cut) or the manager does not answer yet (just unlocked), the plugin reads again every 2 seconds
+    network cut), a superseded entry is not marked down yet, or the manager does not answer yet (just
+    unlocked), the plugin reads again every 2 seconds
     for up to O(ready_timeout) seconds; then it applies what it can and warns about the nodes still not
     Ready (the verify stage fails on them).
 options:

@@ -224,6 +224,9 @@ def test_entry_of_a_host_that_left_and_joins_again_is_superseded_not_pruned():
     # manager2 and manager3 are in no inventory: only swarm_prune_nodes may remove them.
     assert not any("swarm-worker1" in w for w in plan["warnings"])
     assert any("swarm-manager2" in w and "swarm_prune_nodes" in w for w in plan["warnings"])
+    # Planned right after `docker swarm leave`, before the managers mark the old entry down.
+    next(e for e in hosts["m1"]["state"]["nodes"] if e["id"] == LINUX_W1)["status"] = "ready"
+    assert plan_swarm(["m1"], ["w1"], hosts)["superseded"] == {LINUX_W1: "w1"}
     hosts["w1"]["state"]["hostname"] = "another-name"
     assert plan_swarm(["m1"], ["w1"], hosts)["superseded"] == {}
 
