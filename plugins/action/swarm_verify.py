@@ -36,6 +36,7 @@ class ActionModule(DockerCLIAction):
                 "target": {"type": "str", "required": True},
             },
         },
+        "probe_nodes": {"type": "list", "elements": "str"},
         "http_checks": {
             "type": "list",
             "elements": "dict",
@@ -88,10 +89,11 @@ class ActionModule(DockerCLIAction):
         problems += service_problems
         dns_plan, dns_skipped = None, "no dns_probe requested"
         if args["dns_probe"]:
+            probe_nodes = None if args["probe_nodes"] is None else set(args["probe_nodes"])
             dns_plan, dns_skipped = dns_probe_plan(
-                args["dns_probe"]["source"], args["dns_probe"]["target"], tasks, nodes
+                args["dns_probe"]["source"], args["dns_probe"]["target"], tasks, nodes, probe_nodes
             )
-        targets, http_problems = http_targets(args["http_checks"], services, tasks, nodes)
+        targets, http_problems, http_skipped = http_targets(args["http_checks"], services, tasks, nodes)
         problems += http_problems
         result.update(
             changed=False,
@@ -101,6 +103,7 @@ class ActionModule(DockerCLIAction):
             dns_probe=dns_plan,
             dns_probe_skipped=dns_skipped if dns_plan is None else "",
             http_targets=targets,
+            http_skipped=http_skipped,
             summary=summary_lines(nodes, rows),
         )
         if problems:

@@ -18,6 +18,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_reconcile i
     label_problems,
     quorum_warning,
     role_changes,
+    superseded_entries,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import (
     ACTIVE,
@@ -26,6 +27,9 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state impor
     node_state,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.windows_build import version_build
+
+# The swarm of inventory managers that are all locked: its ClusterID is unknown until they are unlocked.
+LOCKED_SWARM = "the swarm of the locked managers"
 
 
 class PlanError(ValueError):
@@ -52,6 +56,10 @@ def _cluster_of(host: str, states: dict[str, dict]) -> str:
     for remote in state["remote_managers"]:
         if remote["node_id"] in manager_ids:
             return manager_ids[remote["node_id"]]
+    # A locked manager knows neither its NodeID nor its ClusterID, only its address.
+    locked_addrs = {other["node_addr"] for other in states.values() if other["state"] == LOCKED}
+    if any(remote["addr"].rsplit(":", 1)[0] in locked_addrs for remote in state["remote_managers"]):
+        return LOCKED_SWARM
     addrs = ", ".join(r["addr"] for r in state["remote_managers"]) or "unknown"
     return f"a swarm whose managers ({addrs}) are not in the inventory"
 
@@ -106,7 +114,7 @@ def _validate_groups(managers: list[str], workers: list[str]) -> list[str]:
     return problems
 
 
-def _validate_host(host: str, role: str, spec: dict, unlock_key_given: bool, subnet: str | None):
+def _validate_host(host: str, role: str, spec: dict, subnet: str | None):
     """(problems, warnings, advertise address) for one inventory host."""
     problems = [f"host {host}: {p}" for p in label_problems(spec.get("labels"))]
     state = spec.get("state")
@@ -123,10 +131,6 @@ def _validate_host(host: str, role: str, spec: dict, unlock_key_given: bool, sub
             "install and start it (playbooks/engines.yml)"
         )
         return problems, [], None
-    if state["state"] == LOCKED and not unlock_key_given:
-        problems.append(
-            f"host {host}: the swarm is locked (autolock); set swarm_unlock_key (vault) to unlock it"
-        )
     try:
         addr = choose_advertise_addr(
             spec.get("facts") or {}, spec.get("advertise_addr"), subnet, spec.get("ansible_host")
@@ -140,7 +144,7 @@ def _validate_host(host: str, role: str, spec: dict, unlock_key_given: bool, sub
 def plan_swarm(
     managers: list[str], workers: list[str], hosts: dict[str, dict], options: dict | None = None
 ) -> dict:
-    """Decide init, token source, joins, unlocks, desired roles and labels, and prune.
+    """Decide init, token source, joins, unlocks, desired roles and labels, prune and superseded entries.
 
     `hosts` maps each inventory host to {"state": read_results(...) or None when unreachable,
     "labels": swarm_labels, "advertise_addr": swarm_advertise_addr, "ansible_host": its address,
@@ -165,7 +169,6 @@ def plan_swarm(
             host,
             role_of[host],
             hosts.get(host, {}),
-            bool(options.get("unlock_key_given")),
             options.get("advertise_subnet"),
         )
         problems += host_problems
@@ -173,6 +176,13 @@ def plan_swarm(
         if addr:
             addrs[host] = addr
     states = {h: hosts[h]["state"] for h in order if h in addrs}
+    locked = [h for h in order if h in states and states[h]["state"] == LOCKED]
+    if locked and not options.get("unlock_key_given"):
+        # One line however many managers restarted locked.
+        problems.append(
+            f"{'host' if len(locked) == 1 else 'hosts'} {', '.join(locked)}: the swarm is locked (autolock); "
+            "set swarm_unlock_key (vault) to unlock it"
+        )
 
     active = [h for h in order if h in states and states[h]["state"] == ACTIVE]
     clusters = {h: _cluster_of(h, states) for h in active}
@@ -184,7 +194,10 @@ def plan_swarm(
         )
     members = [h for h in order if h in states and states[h]["state"] in (ACTIVE, LOCKED)]
     init_host = None if members else next((h for h in managers if h in states), None)
-    token_host = init_host or next((h for h in active if states[h]["is_manager"]), None)
+    # A locked manager is unlocked before tokens are read or roles reconciled, so it can serve.
+    token_host = (
+        init_host or next((h for h in active if states[h]["is_manager"]), None) or next(iter(locked), None)
+    )
     joins = {
         h: {"role": role_of[h], "advertise_addr": addrs[h], "recover": states[h]["state"] != "inactive"}
         for h in order
@@ -202,7 +215,13 @@ def plan_swarm(
     inventory_ids = {states[h]["node_id"]: h for h in members if states[h]["node_id"]}
     known_ids = {n["id"] for n in nodes}
     roles_by_id = {i: role_of[h] for i, h in inventory_ids.items() if i in known_ids}
-    gone = [n for n in nodes if n["id"] not in inventory_ids]
+    # Every readable host is a member by the end of the run, so its hostname claims its old entries.
+    superseded, superseded_warnings = superseded_entries(
+        nodes, {h: states[h]["hostname"] for h in states}, set(inventory_ids), set(joins)
+    )
+    warnings += superseded_warnings
+    roles_by_id.update({i: WORKER for i in superseded})
+    gone = [n for n in nodes if n["id"] not in inventory_ids and n["id"] not in superseded]
     prune = bool(options.get("prune_nodes"))
     if prune:
         roles_by_id.update({n["id"]: WORKER for n in gone})
@@ -229,10 +248,13 @@ def plan_swarm(
         "init_host": init_host,
         "token_host": token_host,
         "manager_host": manager_host,
-        "cluster_id": next(iter(clusters.values()), None),
-        "unlock": [h for h in members if states[h]["state"] == LOCKED],
+        "cluster_id": next((c for c in clusters.values() if c != LOCKED_SWARM), None),
+        "unlock": locked,
         "joins": joins,
         "advertise_addrs": addrs,
+        "manager_addrs": sorted(
+            {states[h]["node_addr"] for h in active if states[h]["is_manager"] and states[h]["node_addr"]}
+        ),
         "desired": {
             h: {
                 "role": role_of[h],
@@ -247,5 +269,6 @@ def plan_swarm(
         },
         "role_steps": [{"node_id": i, "step": s} for i, s in role_steps],
         "prune": [n["id"] for n in gone] if prune else [],
+        "superseded": superseded,
         "warnings": warnings,
     }

@@ -12,6 +12,14 @@ description:
     recorded in the node label C(mixedswarm.owned-labels); only those keys are ever removed, so labels
     set by hand survive.
   - O(prune) nodes are demoted if managers, drained and removed.
+  - O(superseded) entries (old nodes of inventory hosts that joined again under a new NodeID) are removed the
+    same way once they are C(down) (a node that just left is marked so within seconds) and the host's new node
+    is Ready. An entry that is an inventory host's NodeID again is left alone.
+  - While the node of an inventory host is not Ready (it just joined, or reconnects after a restart or a
+    network cut), a superseded entry is not marked down yet, or the manager does not answer yet (just
+    unlocked), the plugin reads again every 2 seconds
+    for up to O(ready_timeout) seconds; then it applies what it can and warns about the nodes still not
+    Ready (the verify stage fails on them).
 options:
   desired:
     description: Host to its desired C(role) (manager or worker) and C(labels) (dict), as M(swarm_plan) returns.
@@ -22,13 +30,21 @@ options:
     type: list
     elements: str
     default: []
+  superseded:
+    description: Old NodeID to the host whose new node replaces it, as M(swarm_plan) returns.
+    type: dict
+    default: {}
+  ready_timeout:
+    description: Seconds to wait for every inventory host's node to be Ready (and the manager to answer).
+    type: int
+    default: 60
 attributes:
   check_mode:
     support: full
     description: Reports the commands it would run, including for nodes not joined yet; changes nothing.
   diff_mode:
     support: full
-    description: Role and labels of every node before and after.
+    description: Role and labels of every node before and after; removed nodes (pruned or superseded, with the host that superseded them).
 author: mixedswarm project
 """
 
@@ -54,8 +70,18 @@ pending:
   returned: always
   type: list
   elements: str
+superseded:
+  description: Superseded entries removed (or that would be, in check mode), with C(node_id), C(hostname), C(role) and C(host).
+  returned: always
+  type: list
+  elements: dict
+not_ready:
+  description: Inventory hosts whose node was still not Ready at the end of the wait (C(host), C(hostname), C(status)).
+  returned: always
+  type: list
+  elements: dict
 round_trips:
-  description: Connections made to the manager (1 when nothing changes, 2 otherwise).
+  description: Connections made to the manager (1 when nothing changes, 2 otherwise; one more per wait for a Ready node).
   returned: always
   type: int
 """

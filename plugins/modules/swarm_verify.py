@@ -34,8 +34,14 @@ options:
         description: Service to resolve; both must share a user-defined overlay network.
         type: str
         required: true
+  probe_nodes:
+    description:
+      - NodeIDs a DNS probe may run from (the nodes of inventory hosts, which the verify stage can reach);
+        any node when unset. With no source task on them the probe is skipped, saying why.
+    type: list
+    elements: str
   http_checks:
-    description: Published services to request over HTTP.
+    description: Published services to request over HTTP; a service with 0 replicas is skipped, saying why.
     type: list
     elements: dict
     default: []
@@ -67,7 +73,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 nodes:
-  description: Every node with id, hostname, os, role, availability, state, addr, leader, labels.
+  description: Every node as M(swarm_node_info) reads it (id, hostname, os, role, availability, status, addr, leader, labels, ...).
   returned: always
   type: list
 services:
@@ -90,6 +96,11 @@ http_targets:
   description: For each HTTP check the node (node_id, hostname, addr), port, mode and path.
   returned: always
   type: list
+http_skipped:
+  description: HTTP checks not planned and why (service with 0 replicas), one line each.
+  returned: always
+  type: list
+  elements: str
 summary:
   description: Readable lines, nodes with OS, role and labels, services with replicas, placement and ports.
   returned: always

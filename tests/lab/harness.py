@@ -126,6 +126,17 @@ class Lab:
         args = [a for v in self.lab_vars() for a in ("-e", v)]
         return playbook("playbooks/lab.yml", *args, label=f"{self.name}-start")
 
+    def replace(self, host: str) -> Run:
+        """Destroy a node (its container and its engine's volume) and start a fresh one with the same
+        inventory name and address, as when a machine is re-imaged."""
+        subprocess.run(
+            ["docker", "rm", "--force", "--volumes", self.container(host)], check=True, capture_output=True
+        )
+        subprocess.run(
+            ["docker", "volume", "rm", f"{self.container(host)}-docker"], check=True, capture_output=True
+        )
+        return self.start()
+
     def destroy(self) -> Run:
         return playbook(
             "playbooks/lab.yml",

@@ -42,7 +42,6 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import
     ps_literal,
     windows_arg,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import NODE_INSPECT
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import validate_services
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_network import (
     create_network_argv,
@@ -57,7 +56,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_spec impo
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_tasks import poll_invocations
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_reconcile import (
     label_update_argv,
-    prune_argvs,
+    removal_argvs,
     role_argv,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import INFO_ARGV, NODES_ARGV
@@ -275,7 +274,7 @@ def generated_batches() -> dict[str, str]:
     odd_spec = {**specs[-1], "env": {f"E{i}": v for i, v in enumerate(ADVERSARIAL)}, "args": ADVERSARIAL}
     batches = {
         "read node": [INFO_ARGV, NODES_ARGV],
-        "read cluster": [NODE_INSPECT, *stack_services_invocations("lab")],
+        "read cluster": [NODES_ARGV, *stack_services_invocations("lab")],
         "init": [["docker", "swarm", "init", "--advertise-addr", "10.42.1.4"], INFO_ARGV],
         "join": join_argvs("SWMTKN-1-abc", "10.42.1.4:2377", "10.42.1.5", recover=True),
         "tokens": token_argvs(rotate=True),
@@ -283,7 +282,7 @@ def generated_batches() -> dict[str, str]:
         "reconcile": [
             role_argv("n1", "promote"),
             label_update_argv("n1", {"os": "windows", "os.build": "20348", "x": ADVERSARIAL[4]}, ["y"]),
-            *prune_argvs("n2"),
+            *removal_argvs("n2"),
         ],
         "network": [create_network_argv(network) for network in networks],
         "services (classic lab)": creates,

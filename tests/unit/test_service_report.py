@@ -8,7 +8,6 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
     ClusterError,
     cluster_os,
-    node_summary,
     read_cluster,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_report import (
@@ -21,8 +20,9 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_report im
     summary_lines,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_tasks import group_tasks
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import node_entry
 
-NODES = {d["ID"]: node_summary(d) for d in load("nodes_linux.jsonl")}
+NODES = {d["ID"]: node_entry(d) for d in load("nodes_linux.jsonl")}
 SERVICES = by_name("services_converged.jsonl")
 TASKS = group_tasks(SERVICES, load("tasks_converged.jsonl"))
 BUSYBOX = """Server:\t\t127.0.0.11
@@ -62,7 +62,7 @@ def test_task_on_a_node_of_the_wrong_os_is_a_problem():
 
 def test_down_node_and_missing_service_are_problems():
     nodes = copy.deepcopy(NODES)
-    next(iter(nodes.values()))["state"] = "down"
+    next(iter(nodes.values()))["status"] = "down"
     assert "is down, not ready" in node_problems(nodes)[0]
     assert check_services(["api"], SERVICES, TASKS, NODES)[1] == [
         "service api: declared but not found in the swarm"
@@ -87,13 +87,32 @@ def test_dns_probe_is_skipped_with_a_reason_when_everything_is_on_one_node():
 
 
 def test_http_target_for_host_mode_is_a_node_with_a_task():
-    (target,), problems = http_targets([{"service": "web", "path": "/"}], SERVICES, TASKS, NODES)
-    assert problems == []
+    (target,), problems, skipped = http_targets([{"service": "web", "path": "/"}], SERVICES, TASKS, NODES)
+    assert problems == [] and skipped == []
     assert target["port"] == 8081 and target["mode"] == "host"
     assert target["node_id"] in {t["NodeID"] for t in TASKS["web"]}
     assert http_targets([{"service": "ssh"}], SERVICES, TASKS, NODES)[1] == [
         "http check ssh: the service publishes no port"
     ]
+
+
+def test_http_check_of_a_service_scaled_to_zero_is_skipped_with_the_reason():
+    services = copy.deepcopy(SERVICES)
+    services["web"]["Spec"]["Mode"]["Replicated"]["Replicas"] = 0
+    tasks = {**TASKS, "web": []}
+    assert http_targets([{"service": "web"}], services, tasks, NODES) == (
+        [],
+        [],
+        ["web: 0 replicas, nothing to request"],
+    )
+
+
+def test_dns_probe_runs_only_from_inventory_nodes():
+    source_nodes = {t["NodeID"] for t in TASKS["ssh"] if t["DesiredState"] == "running"}
+    plan, reason = dns_probe_plan("ssh", "web", TASKS, NODES, probe_nodes=set(NODES) - source_nodes)
+    assert plan is None and "no running task of ssh is on a node of the inventory" in reason
+    plan, _ = dns_probe_plan("ssh", "web", TASKS, NODES, probe_nodes=set(NODES))
+    assert plan["node_id"] in source_nodes
 
 
 def test_nslookup_answers_from_busybox_and_windows():

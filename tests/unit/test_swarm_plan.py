@@ -138,6 +138,35 @@ def test_locked_swarm_needs_its_key():
     assert plan["unlock"] == ["win2"] and "win2" not in plan["joins"]
 
 
+def test_managers_restarted_locked_are_unlocked_and_serve_the_run_or_stop_it_in_one_line():
+    """docker info of a locked manager has no NodeID or ClusterID (recorded on Docker 20.10)."""
+    locked = {
+        "NodeID": "",
+        "Cluster": None,
+        "ControlAvailable": False,
+        "LocalNodeState": "locked",
+        "RemoteManagers": None,
+    }
+    hosts = {
+        f"m{i}": {
+            "state": state("linux_info_manager.json", NodeAddr=f"172.29.223.1{i - 1}", **locked),
+            "facts": linux_facts(f"172.29.223.1{i - 1}"),
+        }
+        for i in (1, 2, 3)
+    }
+    for w in ("w1", "w2"):
+        hosts[w] = {"state": state("linux_info_worker.json"), "facts": linux_facts("172.29.223.100")}
+    hosts["w2"]["state"]["remote_managers"].reverse()
+    managers, workers = ["m1", "m2", "m3"], ["w1", "w2"]
+    assert refused(managers, workers, hosts) == (
+        "hosts m1, m2, m3: the swarm is locked (autolock); set swarm_unlock_key (vault) to unlock it"
+    )
+    plan = plan_swarm(managers, workers, hosts, {"unlock_key_given": True})
+    assert plan["unlock"] == managers and plan["joins"] == {}
+    assert plan["init_host"] is None and plan["token_host"] == plan["manager_host"] == "m1"
+    assert plan["cluster_id"] is None  # known once they are unlocked
+
+
 def test_nodes_in_different_swarms_are_listed():
     managers, workers, hosts = classic_fresh()
     hosts["win1"] = {
@@ -178,6 +207,38 @@ def test_prune_lists_nodes_gone_from_inventory_and_is_refused_with_unreachable_h
     assert "swarm_prune_nodes is true but w9 cannot be read" in refused(
         managers, ["w9"], hosts, {"prune_nodes": True}
     )
+
+
+LINUX_M1, LINUX_W1 = "tqc3fk9a8ney8bhtje7b1z3j1", "myz4rkz88wp4paon3nanhenqj"
+
+
+def linux_swarm_with_worker_left():
+    """Three managers and worker1 of the recorded Linux swarm; worker1 left by hand (its entry is down)."""
+    hosts = {
+        "m1": {"state": state("linux_info_manager.json", "linux_node_inspect.jsonl"), "facts": linux_facts("172.29.223.10")},
+        "w1": fresh(),
+    }  # fmt: skip
+    hosts["w1"]["state"]["hostname"] = "swarm-worker1"
+    for entry in hosts["m1"]["state"]["nodes"]:
+        if entry["id"] == LINUX_W1:
+            entry["status"] = "down"
+    return hosts
+
+
+def test_entry_of_a_host_that_left_and_joins_again_is_superseded_not_pruned():
+    hosts = linux_swarm_with_worker_left()
+    plan = plan_swarm(["m1"], ["w1"], hosts)
+    assert plan["joins"]["w1"]["role"] == "worker"
+    assert plan["superseded"] == {LINUX_W1: "w1"}
+    assert plan["prune"] == []
+    # manager2 and manager3 are in no inventory: only swarm_prune_nodes may remove them.
+    assert not any("swarm-worker1" in w for w in plan["warnings"])
+    assert any("swarm-manager2" in w and "swarm_prune_nodes" in w for w in plan["warnings"])
+    # Planned right after `docker swarm leave`, before the managers mark the old entry down.
+    next(e for e in hosts["m1"]["state"]["nodes"] if e["id"] == LINUX_W1)["status"] = "ready"
+    assert plan_swarm(["m1"], ["w1"], hosts)["superseded"] == {LINUX_W1: "w1"}
+    hosts["w1"]["state"]["hostname"] = "another-name"
+    assert plan_swarm(["m1"], ["w1"], hosts)["superseded"] == {}
 
 
 def test_all_problems_are_reported_at_once():
