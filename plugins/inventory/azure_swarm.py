@@ -2,51 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import quote
-
-from ansible.errors import AnsibleError
-from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
-
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.azure_swarm_inventory import (
-    OS_GROUPS,
-    ROLE_GROUPS,
-    SWARM_GROUP,
-    WINRM_DEFAULTS,
-    Options,
-    build_hosts,
-    groups_missing,
-    resolve_cloud,
-    tags_match,
-)
-
-try:
-    from azure.core.exceptions import (
-        ClientAuthenticationError,
-        HttpResponseError,
-        ResourceNotFoundError,
-        ServiceRequestError,
-        map_error,
-    )
-    from azure.core.rest import HttpRequest
-    from azure.identity import (
-        AzureCliCredential,
-        DefaultAzureCredential,
-        EnvironmentCredential,
-        ManagedIdentityCredential,
-    )
-    from azure.mgmt.compute import ComputeManagementClient
-    from azure.mgmt.core.exceptions import ARMErrorFormat
-    from azure.mgmt.network import NetworkManagementClient
-except ImportError as exc:
-    AZURE_IMPORT_ERROR: ImportError | None = exc
-else:
-    AZURE_IMPORT_ERROR = None
-    _ERRORS = {401: ClientAuthenticationError, 404: ResourceNotFoundError}
-
 DOCUMENTATION = r"""
 name: azure_swarm
 short_description: Azure VMs as swarm nodes, in the project's inventory contract
@@ -192,6 +147,53 @@ auth_source: env
 resource_manager_endpoint: https://management.local.azurestack.external
 authority_host: login.microsoftonline.com
 """
+
+
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import quote
+
+from ansible.errors import AnsibleError
+from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.azure_swarm_inventory import (
+    OS_GROUPS,
+    ROLE_GROUPS,
+    SWARM_GROUP,
+    WINRM_DEFAULTS,
+    Options,
+    build_hosts,
+    groups_missing,
+    resolve_cloud,
+    tags_match,
+)
+
+try:
+    from azure.core.exceptions import (
+        ClientAuthenticationError,
+        HttpResponseError,
+        ResourceNotFoundError,
+        ServiceRequestError,
+        map_error,
+    )
+    from azure.core.rest import HttpRequest
+    from azure.identity import (
+        AzureCliCredential,
+        DefaultAzureCredential,
+        EnvironmentCredential,
+        ManagedIdentityCredential,
+    )
+    from azure.mgmt.compute import ComputeManagementClient
+    from azure.mgmt.core.exceptions import ARMErrorFormat
+    from azure.mgmt.network import NetworkManagementClient
+except ImportError as exc:
+    AZURE_IMPORT_ERROR: ImportError | None = exc
+else:
+    AZURE_IMPORT_ERROR = None
+    _ERRORS = {401: ClientAuthenticationError, 404: ResourceNotFoundError}
+
 
 # The SDK logs credential failures itself; the plugin reports them once, as its own error.
 logging.getLogger("azure").addHandler(logging.NullHandler())
