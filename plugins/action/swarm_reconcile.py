@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from ansible.errors import AnsibleActionFail
+
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_reconcile import UnsafeChange, reconcile
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import (
     INFO_ARGV,
@@ -34,23 +36,20 @@ class ActionModule(DockerCLIAction):
                 # Check mode before the swarm exists: report what every node would get.
                 nodes_result.documents, own = [], {"node_id": ""}
             else:
-                result.update(
-                    failed=True, msg=f"reading the nodes failed: {failure_text([nodes_result, info])}"
+                raise AnsibleActionFail(
+                    f"reading the nodes failed: {failure_text([nodes_result, info])}", result=result
                 )
-                return result
         nodes = [node_entry(d) for d in nodes_result.documents]
         try:
             changes = reconcile(nodes, args["desired"], node_ids, own.get("node_id", ""), args["prune"])
         except UnsafeChange as exc:
-            result.update(failed=True, msg=f"role change refused: {exc}")
-            return result
+            raise AnsibleActionFail(f"role change refused: {exc}", result=result) from exc
         argvs = changes["argvs"]
         if changes["pending"] and not self._task.check_mode:
-            result.update(
-                failed=True,
-                msg=f"not in the node list of this manager: {', '.join(changes['pending'])}; did their join fail?",
+            raise AnsibleActionFail(
+                f"not in the node list of this manager: {', '.join(changes['pending'])}; did their join fail?",
+                result=result,
             )
-            return result
         changed = bool(argvs or changes["pending"])
         result.update(
             changed=changed,
@@ -64,5 +63,5 @@ class ActionModule(DockerCLIAction):
         applied = run_docker(self, argvs)
         result["round_trips"] = 2
         if not all(r.ok for r in applied):
-            result.update(failed=True, msg=f"reconciling nodes failed:\n{failure_text(applied)}")
+            raise AnsibleActionFail(f"reconciling nodes failed:\n{failure_text(applied)}", result=result)
         return result
