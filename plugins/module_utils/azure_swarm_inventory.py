@@ -18,8 +18,6 @@ ROLE_GROUPS = {MANAGER: "swarm_managers", WORKER: "swarm_workers"}
 SWARM_GROUP = "swarm"
 OS_GROUPS = ("linux", "windows")
 
-HOST_SOURCES = ("private_ip", "public_ip", "fqdn")
-
 # Resource Manager endpoint, token scope and Microsoft Entra authority of each named cloud. The
 # scopes are the ones the SDK itself uses; the US Government cloud's differs from its endpoint.
 CLOUDS = {

@@ -53,12 +53,3 @@ def read_cluster(run: Callable, extra: list[list[str]] | None = None) -> tuple[d
 
 def cluster_os(nodes: dict[str, dict]) -> set[str]:
     return {node["os"] for node in nodes.values() if node["os"]}
-
-
-def existing_names(result) -> set[str]:
-    """Names from a `docker X inspect --format '{{json .}}' NAMES` result (missing names are just absent)."""
-    names = set()
-    for doc in result.documents:
-        if isinstance(doc, dict):
-            names.add(doc.get("Spec", {}).get("Name") or doc.get("Name"))
-    return names - {None}
