@@ -59,5 +59,5 @@ class ActionModule(DockerCLIAction):
             output={name: r.text for name, r in zip(names, outcomes, strict=True)},
         )
         if problems:
-            result.update(failed=True, msg="; ".join(problems))
+            raise AnsibleActionFail("; ".join(problems), result=result)
         return result

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from ansible.errors import AnsibleActionFail
+
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_plan import PlanError, plan_swarm
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import DockerCLIAction
 
@@ -49,10 +51,9 @@ class ActionModule(DockerCLIAction):
                 },
             )
         except PlanError as exc:
-            result.update(
-                failed=True, problems=exc.problems, msg="Swarm plan refused:\n" + "\n".join(exc.problems)
-            )
-            return result
+            raise AnsibleActionFail(
+                "Swarm plan refused:\n" + "\n".join(exc.problems), result={**result, "problems": exc.problems}
+            ) from exc
         for warning in plan["warnings"]:
             self._display.warning(warning)
         result.update(changed=False, plan=plan, msg=_summary(plan))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from typing import ClassVar
 
+from ansible.errors import AnsibleActionFail
+
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_reconcile import UnsafeChange, reconcile
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import (
     INFO_ARGV,
@@ -44,10 +46,9 @@ class ActionModule(DockerCLIAction):
                 if time.monotonic() < deadline:
                     time.sleep(2)
                     continue
-                result.update(
-                    failed=True, msg=f"reading the nodes failed: {failure_text([nodes_result, info])}"
+                raise AnsibleActionFail(
+                    f"reading the nodes failed: {failure_text([nodes_result, info])}", result=result
                 )
-                return result
             nodes = [node_entry(d) for d in nodes_result.documents]
             try:
                 changes = reconcile(
@@ -59,8 +60,7 @@ class ActionModule(DockerCLIAction):
                     args["superseded"],
                 )
             except UnsafeChange as exc:
-                result.update(failed=True, msg=f"role change refused: {exc}")
-                return result
+                raise AnsibleActionFail(f"role change refused: {exc}", result=result) from exc
             # Nodes that just joined or reconnected become Ready within seconds; superseded entries
             # go only once they are down (a node that just left is marked so within seconds) and
             # their replacement is Ready.
@@ -75,11 +75,10 @@ class ActionModule(DockerCLIAction):
             )
         argvs = changes["argvs"]
         if changes["pending"] and not self._task.check_mode:
-            result.update(
-                failed=True,
-                msg=f"not in the node list of this manager: {', '.join(changes['pending'])}; did their join fail?",
+            raise AnsibleActionFail(
+                f"not in the node list of this manager: {', '.join(changes['pending'])}; did their join fail?",
+                result=result,
             )
-            return result
         changed = bool(argvs or changes["pending"])
         result.update(
             changed=changed,
@@ -95,5 +94,5 @@ class ActionModule(DockerCLIAction):
         applied = run_docker(self, argvs)
         result["round_trips"] = round_trips + 1
         if not all(r.ok for r in applied):
-            result.update(failed=True, msg=f"reconciling nodes failed:\n{failure_text(applied)}")
+            raise AnsibleActionFail(f"reconciling nodes failed:\n{failure_text(applied)}", result=result)
         return result

@@ -171,5 +171,5 @@ class ActionModule(DockerCLIAction):
             )
             result["replicas"] = {n: f"{s['running']}/{s['desired']}" for n, s in statuses.items()}
             if problems:
-                result.update(failed=True, msg="\n".join(problems))
+                raise AnsibleActionFail("\n".join(problems), result=result)
         return result

@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 from typing import ClassVar
 
+from ansible.errors import AnsibleActionFail
+
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose import STACK_NAMESPACE_LABEL
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_report import (
     check_services,
@@ -28,7 +30,17 @@ from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.swarm_manager imp
 class ActionModule(DockerCLIAction):
     ARGUMENT_SPEC: ClassVar[dict] = {
         "services": {"type": "list", "elements": "dict", "default": []},
-        "stacks": {"type": "list", "elements": "dict", "default": []},
+        "stacks": {
+            "type": "list",
+            "elements": "dict",
+            "default": [],
+            "options": {
+                "name": {"type": "str", "required": True},
+                "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+                "definition": {"type": "raw"},
+                "src": {"type": "str"},
+            },
+        },
         "dns_probe": {
             "type": "dict",
             "options": {
@@ -107,5 +119,5 @@ class ActionModule(DockerCLIAction):
             summary=summary_lines(nodes, rows),
         )
         if problems:
-            result.update(failed=True, msg=f"{len(problems)} problem(s):\n- " + "\n- ".join(problems))
+            raise AnsibleActionFail(f"{len(problems)} problem(s):\n- " + "\n- ".join(problems), result=result)
         return result

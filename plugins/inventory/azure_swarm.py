@@ -2,72 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import logging
-import shutil
-import subprocess
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
-from typing import ClassVar
-from urllib.parse import quote
-
-from ansible import constants as C
-from ansible.errors import AnsibleError
-from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
-
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.azure_swarm_inventory import (
-    CONFIG_SUFFIXES,
-    OS_GROUPS,
-    ROLE_GROUPS,
-    SWARM_GROUP,
-    WINRM_DEFAULTS,
-    ConfigError,
-    Options,
-    build_hosts,
-    check_config,
-    check_subscription,
-    groups_missing,
-    resolve_cloud,
-    resource_group_of,
-    resource_groups_in_scope,
-    scale_set_instances,
-    tags_match,
-)
-
-try:
-    from azure.core.exceptions import (
-        ClientAuthenticationError,
-        HttpResponseError,
-        ResourceNotFoundError,
-        ServiceRequestError,
-        ServiceResponseError,
-        map_error,
-    )
-    from azure.core.pipeline.policies import (
-        ContentDecodePolicy,
-        HeadersPolicy,
-        NetworkTraceLoggingPolicy,
-        ProxyPolicy,
-        RetryPolicy,
-        UserAgentPolicy,
-    )
-    from azure.core.rest import HttpRequest
-    from azure.identity import (
-        AzureCliCredential,
-        DefaultAzureCredential,
-        EnvironmentCredential,
-        ManagedIdentityCredential,
-    )
-    from azure.mgmt.core import ARMPipelineClient
-    from azure.mgmt.core.exceptions import ARMErrorFormat
-    from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy
-except ImportError as exc:
-    AZURE_IMPORT_ERROR: ImportError | None = exc
-else:
-    AZURE_IMPORT_ERROR = None
-    _ERRORS = {401: ClientAuthenticationError, 404: ResourceNotFoundError}
-
 DOCUMENTATION = r"""
 name: azure_swarm
 short_description: Azure VMs as swarm nodes, in the project's inventory contract
@@ -245,6 +179,74 @@ auth_source: env
 resource_manager_endpoint: https://management.local.azurestack.external
 authority_host: login.microsoftonline.com
 """
+
+
+import json
+import logging
+import shutil
+import subprocess
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import ClassVar
+from urllib.parse import quote
+
+from ansible import constants as C
+from ansible.errors import AnsibleError
+from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.azure_swarm_inventory import (
+    CONFIG_SUFFIXES,
+    OS_GROUPS,
+    ROLE_GROUPS,
+    SWARM_GROUP,
+    WINRM_DEFAULTS,
+    ConfigError,
+    Options,
+    build_hosts,
+    check_config,
+    check_subscription,
+    groups_missing,
+    resolve_cloud,
+    resource_group_of,
+    resource_groups_in_scope,
+    scale_set_instances,
+    tags_match,
+)
+
+try:
+    from azure.core.exceptions import (
+        ClientAuthenticationError,
+        HttpResponseError,
+        ResourceNotFoundError,
+        ServiceRequestError,
+        ServiceResponseError,
+        map_error,
+    )
+    from azure.core.pipeline.policies import (
+        ContentDecodePolicy,
+        HeadersPolicy,
+        NetworkTraceLoggingPolicy,
+        ProxyPolicy,
+        RetryPolicy,
+        UserAgentPolicy,
+    )
+    from azure.core.rest import HttpRequest
+    from azure.identity import (
+        AzureCliCredential,
+        DefaultAzureCredential,
+        EnvironmentCredential,
+        ManagedIdentityCredential,
+    )
+    from azure.mgmt.core import ARMPipelineClient
+    from azure.mgmt.core.exceptions import ARMErrorFormat
+    from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy
+except ImportError as exc:
+    AZURE_IMPORT_ERROR: ImportError | None = exc
+else:
+    AZURE_IMPORT_ERROR = None
+    _ERRORS = {401: ClientAuthenticationError, 404: ResourceNotFoundError}
+
 
 # The SDK logs credential failures itself; the plugin reports them once, as its own error.
 logging.getLogger("azure").addHandler(logging.NullHandler())

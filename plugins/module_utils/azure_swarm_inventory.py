@@ -20,7 +20,6 @@ ROLE_GROUPS = {MANAGER: "swarm_managers", WORKER: "swarm_workers"}
 SWARM_GROUP = "swarm"
 OS_GROUPS = ("linux", "windows")
 
-HOST_SOURCES = ("private_ip", "public_ip", "fqdn")
 CONFIG_SUFFIXES = (".azure_swarm.yml", ".azure_swarm.yaml")
 WHOLE_SUBSCRIPTION = "*"
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)

@@ -46,12 +46,3 @@ def windows_builds(nodes: dict[str, dict]) -> set[str]:
         for n in nodes.values()
         if n["os"] == "windows" and n["labels"].get(BUILD_LABEL)
     }
-
-
-def existing_names(result) -> set[str]:
-    """Names from a `docker X inspect --format '{{json .}}' NAMES` result (missing names are just absent)."""
-    names = set()
-    for doc in result.documents:
-        if isinstance(doc, dict):
-            names.add(doc.get("Spec", {}).get("Name") or doc.get("Name"))
-    return names - {None}

@@ -187,7 +187,7 @@ def lookup_addresses(output: str) -> list[str]:
 
     Both print the server first, then a 'Name:' line followed by the answer address(es).
     """
-    _, separator, answers = output.partition("Name:")
+    _server, separator, answers = output.partition("Name:")
     if not separator:
         return []
     found = []

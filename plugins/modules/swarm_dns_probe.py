@@ -21,7 +21,8 @@ options:
     type: int
     required: true
 extends_documentation_fragment:
-  - swarm_read_only
+  - mixedswarm.swarm.node_cli
+  - mixedswarm.swarm.swarm_read_only
 """
 
 EXAMPLES = r"""

@@ -64,7 +64,12 @@ attributes:
   diff_mode:
     support: full
     description: Shows each created or removed network.
-author: mixedswarm project
+  idempotent:
+    support: full
+    description: Creates or removes only what differs from the definitions.
+author: mixed-swarm maintainers (!UNKNOWN)
+extends_documentation_fragment:
+  - mixedswarm.swarm.node_cli
 """
 
 EXAMPLES = r"""

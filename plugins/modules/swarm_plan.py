@@ -1,9 +1,11 @@
 # Documentation of the action plugin plugins/action/swarm_plan.py (it runs on the controller).
 DOCUMENTATION = r"""
 module: swarm_plan
-short_description: Validate the inventory against the nodes' swarm state and plan the swarm
+short_description: Validate the inventory against the nodes' swarm state and plan the swarm (internal to the swarm stage)
 description:
-  - Runs on the controller only (use C(run_once)), after M(swarm_node_info) set the C(swarm_node) fact on
+  - B(Internal:) a step of the swarm stage (playbook C(mixedswarm.swarm.swarm)), which decides when and
+    where it runs. Its options and results may change in any release; use the stage playbook instead.
+  - Runs on the controller only (use C(run_once)), after M(mixedswarm.swarm.swarm_node_info) set the C(swarm_node) fact on
     every host, and with facts gathered (for host addresses, Linux and Windows alike).
   - Refuses, before any node changes, listing every problem with the host and the fix. A host in both
     groups; no managers; an invalid C(swarm_labels) key or value; a C(swarm_advertise_addr) that is not
@@ -52,7 +54,10 @@ attributes:
   diff_mode:
     support: none
     description: Plans only.
-author: mixedswarm project
+  idempotent:
+    support: full
+    description: Plans only.
+author: mixed-swarm maintainers (!UNKNOWN)
 """
 
 EXAMPLES = r"""

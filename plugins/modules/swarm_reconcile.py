@@ -3,7 +3,7 @@ DOCUMENTATION = r"""
 module: swarm_reconcile
 short_description: Bring swarm roles and node labels in line with the inventory, by NodeID
 description:
-  - Runs on one manager (delegate it to the C(manager_host) M(swarm_plan) chose). Reads every node in one
+  - Runs on one manager (delegate it to the C(manager_host) M(mixedswarm.swarm.swarm_plan) chose). Reads every node in one
     round trip and applies all changes in a second one, only when there are changes.
   - Nodes are addressed by the NodeID in each host's C(swarm_node_id) fact, never by hostname.
   - Roles, quorum-safe, promotions first; a demotion that would leave the managers without a reachable
@@ -22,11 +22,11 @@ description:
     Ready (the verify stage fails on them).
 options:
   desired:
-    description: Host to its desired C(role) (manager or worker) and C(labels) (dict), as M(swarm_plan) returns.
+    description: Host to its desired C(role) (manager or worker) and C(labels) (dict), as M(mixedswarm.swarm.swarm_plan) returns.
     type: dict
     required: true
   prune:
-    description: NodeIDs to drain and remove (M(swarm_plan) lists them only when pruning was asked for).
+    description: NodeIDs to drain and remove (M(mixedswarm.swarm.swarm_plan) lists them only when pruning was asked for).
     type: list
     elements: str
     default: []
@@ -45,7 +45,12 @@ attributes:
   diff_mode:
     support: full
     description: Role and labels of every node before and after; removed nodes (pruned or superseded, with the host that superseded them).
-author: mixedswarm project
+  idempotent:
+    support: full
+    description: Changes only roles and labels that differ from the desired ones, and removes only entries that are pruned or superseded.
+author: mixed-swarm maintainers (!UNKNOWN)
+extends_documentation_fragment:
+  - mixedswarm.swarm.node_cli
 """
 
 EXAMPLES = r"""

@@ -155,9 +155,14 @@ attributes:
   diff_mode:
     support: full
     description: Shows each changed service before and after.
+  idempotent:
+    support: full
+    description: Updates only the fields that differ; an unchanged service is left alone.
 notes:
   - The docker CLI on the manager resolves image digests, so the manager must reach the registry.
-author: mixedswarm project
+author: mixed-swarm maintainers (!UNKNOWN)
+extends_documentation_fragment:
+  - mixedswarm.swarm.node_cli
 """
 
 EXAMPLES = r"""

@@ -18,7 +18,7 @@ description:
   - Every service gets the labels C(mixedswarm.managed=true) and C(mixedswarm.stack-hash) (a hash of the
     prepared file). When all services of the stack carry the current hash, nothing is deployed (C(changed=false)).
   - A stack whose services the project did not deploy is never touched.
-  - After a deployment, waits for the stack's services to converge and fails fast, like M(swarm_service).
+  - After a deployment, waits for the stack's services to converge and fails fast, like M(mixedswarm.swarm.swarm_service).
 options:
   name:
     description: Stack name (lowercase letters, digits, C(_), C(-)).
@@ -71,7 +71,12 @@ attributes:
   diff_mode:
     support: full
     description: Shows the prepared compose file when it would be deployed.
-author: mixedswarm project
+  idempotent:
+    support: full
+    description: Deploys only when the prepared stack differs from the running one.
+author: mixed-swarm maintainers (!UNKNOWN)
+extends_documentation_fragment:
+  - mixedswarm.swarm.node_cli
 """
 
 EXAMPLES = r"""

@@ -13,15 +13,33 @@ description:
   - Fails listing every problem; the result still carries the summary.
 options:
   services:
-    description: Service definitions as given to M(swarm_service); the names of those present are checked.
+    description: Service definitions as given to M(mixedswarm.swarm.swarm_service); the names of those present are checked.
     type: list
     elements: dict
     default: []
   stacks:
-    description: Stack definitions as given to M(swarm_stack); the services of those present are checked.
+    description:
+      - Stack definitions as in O(ignore:swarm_stacks) (each deployed with M(mixedswarm.swarm.swarm_stack)); the
+        services of those present are checked.
     type: list
     elements: dict
     default: []
+    suboptions:
+      name:
+        description: Stack name.
+        type: str
+        required: true
+      state:
+        description: Only the services of C(present) stacks are checked.
+        type: str
+        choices: [present, absent]
+        default: present
+      definition:
+        description: The compose document (not read here).
+        type: raw
+      src:
+        description: The compose template the stack was rendered from (not read here).
+        type: str
   dns_probe:
     description: Look up O(dns_probe.target) and C(tasks.TARGET) from a container of O(dns_probe.source).
     type: dict
@@ -58,7 +76,8 @@ options:
         type: str
         default: /
 extends_documentation_fragment:
-  - swarm_read_only
+  - mixedswarm.swarm.node_cli
+  - mixedswarm.swarm.swarm_read_only
 """
 
 EXAMPLES = r"""

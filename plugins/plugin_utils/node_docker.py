@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import (
@@ -66,21 +67,40 @@ def failure_text(results: list[Result]) -> str:
     )
 
 
+def as_written(validated: list[dict], given: list[dict]) -> list[dict]:
+    """Definitions as Ansible validated them (types converted) with only the keys the task set:
+    Ansible fills every unset suboption with its default or None, while the definitions' own
+    checks apply their defaults and tell a key left out from one set to null."""
+    return [
+        {key: value for key, value in definition.items() if key in written}
+        for definition, written in zip(validated, given, strict=True)
+    ]
+
+
 class DockerCLIAction(ActionBase):
     """Base of the project's action plugins: checks the task's arguments against the plugin's
-    ARGUMENT_SPEC (and REQUIRED_IF), then hands them to act(). Check mode is supported by all;
-    each act() decides what it may do in it."""
+    ARGUMENT_SPEC (and REQUIRED_IF), then hands them to act(). Options named in DEFINITIONS are
+    lists of user definitions: their declared suboptions document them, but the project's own
+    checks judge them (every problem at once, with the field's full path and the closest valid
+    key), so they are passed on as written (as_written). Check mode is supported by
+    all; each act() decides what it may do in it. Every failure raises AnsibleActionFail, with
+    the result gathered so far when there is one."""
 
     TRANSFERS_FILES = False
     _supports_check_mode = True
     ARGUMENT_SPEC: ClassVar[dict] = {}
     REQUIRED_IF: ClassVar[tuple] = ()
+    DEFINITIONS: ClassVar[tuple] = ()
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        _, args = self.validate_argument_spec(
-            argument_spec=self.ARGUMENT_SPEC, required_if=list(self.REQUIRED_IF)
-        )
+        spec = {
+            name: {k: v for k, v in option.items() if k != "options"} if name in self.DEFINITIONS else option
+            for name, option in self.ARGUMENT_SPEC.items()
+        }
+        _validated, args = self.validate_argument_spec(argument_spec=spec, required_if=list(self.REQUIRED_IF))
+        for option in self.DEFINITIONS:
+            args[option] = as_written(args[option], self._task.args[option])
         return self.act(args, result, task_vars or {})
 
     def act(self, args: dict, result: dict, task_vars: dict) -> dict:
@@ -93,8 +113,7 @@ def membership_result(result: dict, step, steps: list, info, diff: dict, failure
     member meanwhile (nothing changed here); otherwise a failed step fails the task."""
     state = state_of(info)
     if not step.ok and state.get("state") != "active":
-        result.update(failed=True, msg=f"{failure}: {failure_text([*steps, info])}")
-        return result
+        raise AnsibleActionFail(f"{failure}: {failure_text([*steps, info])}", result=result)
     result.update(
         changed=step.ok,
         diff=diff if step.ok else {},
