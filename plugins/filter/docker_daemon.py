@@ -40,8 +40,8 @@ options:
 EXAMPLES = r"""
 - name: Stop on a daemon.json the node's engine would refuse
   ansible.builtin.assert:
-    that: docker_linux_daemon_options | daemon_config_problems('linux', '20.10.24') | length == 0
-    fail_msg: "{{ docker_linux_daemon_options | daemon_config_problems('linux', '20.10.24') }}"
+    that: docker_linux_daemon_options | mixedswarm.swarm.daemon_config_problems('linux', '20.10.24') | length == 0
+    fail_msg: "{{ docker_linux_daemon_options | mixedswarm.swarm.daemon_config_problems('linux', '20.10.24') }}"
 """
 
 RETURN = r"""

@@ -148,7 +148,7 @@ options:
 EXAMPLES = r"""
 # inventory/classic_lab.azure_swarm.yml: the classic lab made by playbooks/azure_lab.yml,
 # reached over the Internet from the admin's machine.
-plugin: azure_swarm
+plugin: mixedswarm.swarm.azure_swarm
 resource_groups: [swarm-lab]
 tag_filters:
   cluster: classic-lab
@@ -157,7 +157,7 @@ ansible_host_source: public_ip
 ---
 # A whole subscription in Azure China, with a service principal from the environment,
 # a cache of one hour and extra groups by location and VM size.
-plugin: azure_swarm
+plugin: mixedswarm.swarm.azure_swarm
 auth_source: env
 cloud: AzureChinaCloud
 cache: true
@@ -174,7 +174,7 @@ groups:
 
 ---
 # Azure Stack Hub
-plugin: azure_swarm
+plugin: mixedswarm.swarm.azure_swarm
 auth_source: env
 resource_manager_endpoint: https://management.local.azurestack.external
 authority_host: login.microsoftonline.com

@@ -27,11 +27,11 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Resolve web from a task of ssh
-  swarm_dns_probe:
+  mixedswarm.swarm.swarm_dns_probe:
     source: ssh
     target: web
     expected_tasks: 3
-  delegate_to: "{{ verify.dns_probe.node_id | swarm_host_for_node(hostvars, groups['swarm']) }}"
+  delegate_to: "{{ verify.dns_probe.node_id | mixedswarm.swarm.swarm_host_for_node(hostvars, groups['swarm']) }}"
 """
 
 RETURN = r"""

@@ -31,7 +31,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Initialize the swarm on the first manager
-  swarm_init:
+  mixedswarm.swarm.swarm_init:
     advertise_addr: 10.0.1.4
   when: inventory_hostname == swarm_plan.plan.init_host
 """

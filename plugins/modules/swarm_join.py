@@ -49,7 +49,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Join workers
-  swarm_join:
+  mixedswarm.swarm.swarm_join:
     token: "{{ swarm_tokens.tokens.worker }}"
     manager_addr: "{{ swarm_tokens.join_addr }}"
     advertise_addr: 10.0.1.7

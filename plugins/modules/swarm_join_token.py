@@ -29,7 +29,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Read the join tokens from a reachable manager
-  swarm_join_token:
+  mixedswarm.swarm.swarm_join_token:
   delegate_to: "{{ swarm_plan.plan.token_host }}"
   run_once: true
   register: swarm_tokens

@@ -74,7 +74,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: One attachable overlay for services that must find each other
-  swarm_network:
+  mixedswarm.swarm.swarm_network:
     networks:
       - name: appnet
         subnet: 10.20.0.0/24

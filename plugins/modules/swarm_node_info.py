@@ -16,7 +16,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Read each node's swarm state
-  swarm_node_info:
+  mixedswarm.swarm.swarm_node_info:
   register: node
 
 - name: Show the node's local swarm state

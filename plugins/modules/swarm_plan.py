@@ -62,7 +62,7 @@ author: mixed-swarm maintainers (!UNKNOWN)
 
 EXAMPLES = r"""
 - name: Validate the inventory and plan the swarm
-  swarm_plan:
+  mixedswarm.swarm.swarm_plan:
     advertise_subnet: 10.0.1.0/24
     unlock_key_given: "{{ swarm_unlock_key is defined }}"
   run_once: true

@@ -55,7 +55,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Reconcile roles and labels by NodeID
-  swarm_reconcile:
+  mixedswarm.swarm.swarm_reconcile:
     desired:
       win1: {role: manager, labels: {os: windows}}
       ubuntu1: {role: worker, labels: {os: linux, tier: web}}

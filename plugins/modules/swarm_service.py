@@ -167,7 +167,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: A Linux web service behind the routing mesh and a Windows service without it
-  swarm_service:
+  mixedswarm.swarm.swarm_service:
     services:
       - name: web
         image: nginx:1.27
@@ -187,7 +187,7 @@ EXAMPLES = r"""
   run_once: true
 
 - name: Remove a service this project created
-  swarm_service:
+  mixedswarm.swarm.swarm_service:
     services:
       - name: old
         state: absent

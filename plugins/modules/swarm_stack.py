@@ -81,7 +81,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: A stack with one Linux and one Windows service
-  swarm_stack:
+  mixedswarm.swarm.swarm_stack:
     name: shop
     definition:
       version: "3.8"
@@ -97,7 +97,7 @@ EXAMPLES = r"""
   run_once: true
 
 - name: A stack from a compose template rendered on the controller
-  swarm_stack:
+  mixedswarm.swarm.swarm_stack:
     name: shop
     src: shop-compose.yml.j2
   run_once: true

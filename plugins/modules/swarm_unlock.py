@@ -29,7 +29,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Unlock locked managers
-  swarm_unlock:
+  mixedswarm.swarm.swarm_unlock:
     key: "{{ swarm_unlock_key }}"
   when: inventory_hostname in swarm_plan.plan.unlock
 """

@@ -82,7 +82,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Check nodes and services and plan the probes
-  swarm_verify:
+  mixedswarm.swarm.swarm_verify:
     services: "{{ swarm_services }}"
     dns_probe: {source: ssh, target: web}
     http_checks: [{service: web}]
