@@ -23,11 +23,11 @@ from pathlib import Path
 
 from ansible.inventory.data import InventoryData
 from ansible.parsing.dataloader import DataLoader
-from ansible.plugins.loader import inventory_loader
+from ansible.plugins.loader import init_plugin_loader, inventory_loader
 
 REPO = Path(__file__).resolve().parent.parent
-# The plugin imports the project's module_utils through the collection; the offline ARM is the tests'.
-sys.path.insert(0, str(REPO / "collections"))
+# The collection (collections/ links to the root) loaded as Ansible loads it; the offline ARM is the tests'.
+init_plugin_loader([str(REPO / "collections")])
 sys.path.insert(0, str(REPO / "tests" / "fixtures" / "azure"))
 fake_arm = importlib.import_module("fake_arm")
 COMMAND = ".venv/bin/python benchmarks/azure_inventory.py"
@@ -48,7 +48,7 @@ ROWS = [
 def build_inventory(transport, config: Path) -> tuple[int, int, float]:
     """(hosts, requests, seconds) for one inventory build over transport."""
     transport.requests.clear()
-    plugin = inventory_loader.get("azure_swarm")
+    plugin = inventory_loader.get("mixedswarm.swarm.azure_swarm")
     plugin._sdk_options = lambda: {"transport": transport}
     plugin._credential = lambda authority: fake_arm.FakeCredential()
     inventory = InventoryData()
@@ -69,7 +69,7 @@ def measure(row: tuple, repeat: int, workdir: Path) -> tuple[int, int, float]:
     config.write_text(
         json.dumps(
             {
-                "plugin": "azure_swarm",
+                "plugin": "mixedswarm.swarm.azure_swarm",
                 "subscription_id": subscription["subscription_id"],
                 "resource_groups": subscription["resource_groups"],
             }
@@ -87,7 +87,6 @@ def main() -> int:
     )
     parser.add_argument("--repeat", type=int, default=3, help="builds per row; the median is shown")
     args = parser.parse_args()
-    inventory_loader.add_directory(str(REPO / "plugins" / "inventory"))
 
     print(
         "| VMs | scale-set instances (sets) | resource groups | items per page | hosts | requests | wall time (median) |"

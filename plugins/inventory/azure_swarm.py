@@ -345,7 +345,7 @@ class _SharedTokenCredential:
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
-    NAME = "azure_swarm"
+    NAME = "mixedswarm.swarm.azure_swarm"
     # Paths this plugin already failed on: Ansible's `auto` plugin hands the same file to this
     # plugin again after a failure (contacting Azure, or waiting out a timeout, twice); it is
     # stopped at verify_file, which auto calls first, with a pointer to the first report.

@@ -35,10 +35,9 @@ arm_error = fake_arm.arm_error
 load_subscription = fake_arm.load_subscription
 scaled_subscription = fake_arm.scaled_subscription
 
-inventory_loader.add_directory(str(REPO / "plugins" / "inventory"))
 
 LAB_CONFIG = {
-    "plugin": "azure_swarm",
+    "plugin": "mixedswarm.swarm.azure_swarm",
     "subscription_id": load_subscription()["subscription_id"],
     "resource_groups": ["swarm-lab"],
     "tag_filters": {"cluster": "classic-lab"},
@@ -78,7 +77,7 @@ def parse(tmp_path, monkeypatch):
         path.write_text(json.dumps(config))
         transport = transport or FakeArmTransport(load_subscription(), page_size=2)
         credential = credential or FakeCredential()
-        plugin = inventory_loader.get("azure_swarm")
+        plugin = inventory_loader.get("mixedswarm.swarm.azure_swarm")
         if not real_transport:
             plugin._sdk_options = lambda: {"transport": transport}
         if not real_credential:
