@@ -178,18 +178,20 @@ def test_an_endpoint_that_never_answers_ends_the_run_naming_it(parse, silent_end
 
 def test_a_failure_is_printed_once_by_ansible_inventory(tmp_path):
     config = tmp_path / "lab.azure_swarm.yml"
-    config.write_text("plugin: azure_swarm\nresource_group: swarm-lab\n")
+    config.write_text("plugin: mixedswarm.swarm.azure_swarm\nresource_group: swarm-lab\n")
     result = ansible_inventory("-i", str(config), "--graph")
     assert result.returncode != 0
     failures = result.stderr.split("[WARNING]: Failed to parse inventory with ")[1:]
     reporting = [f for f in failures if "option 'resource_group' is not known" in f]
-    assert len(reporting) == 1 and reporting[0].startswith("'azure_swarm' plugin"), result.stderr
+    assert len(reporting) == 1 and reporting[0].startswith(
+        "'ansible_collections.mixedswarm.swarm.plugins.inventory.azure_swarm' plugin"
+    ), result.stderr
     assert any("not read again; the azure_swarm plugin's message above says why" in f for f in failures)
 
 
 def test_a_config_without_the_suffix_is_named_with_it(tmp_path):
     config = tmp_path / "lab.yml"
-    config.write_text("plugin: azure_swarm\nresource_groups: [swarm-lab]\n")
+    config.write_text("plugin: mixedswarm.swarm.azure_swarm\nresource_groups: [swarm-lab]\n")
     result = ansible_inventory("-i", str(config), "--graph")
     assert result.returncode != 0
     message = "an azure_swarm configuration must be named *.azure_swarm.yml or *.azure_swarm.yaml"

@@ -93,7 +93,7 @@ def cli_signed_in(arm, monkeypatch):
         monkeypatch.delenv(name, raising=False)
     arm.forbidden.clear()
     return {
-        "plugin": "azure_swarm",
+        "plugin": "mixedswarm.swarm.azure_swarm",
         "auth_source": "cli",
         "resource_manager_endpoint": arm.direct_url,
         "resource_groups": [GROUP],
