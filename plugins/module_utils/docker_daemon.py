@@ -186,7 +186,7 @@ def daemon_config_problems(options, os_name: str = LINUX, engine_version=None, m
     if not isinstance(options, dict):
         return [f"must be a mapping of dockerd option names to values, got {shown(options)}"]
     engine = release(engine_version)
-    valid = sorted(k for k, (systems, _, _) in DAEMON_OPTIONS.items() if os_name in systems)
+    valid = sorted(k for k, rule in DAEMON_OPTIONS.items() if os_name in rule[0])
     problems = []
     for key, value in options.items():
         if not isinstance(key, str) or not _KEY.match(key):

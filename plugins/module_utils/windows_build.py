@@ -56,7 +56,7 @@ def image_release(image: str) -> tuple[str, str] | None:
     """(build, release) the image's tag names (`...:ltsc2022`, `...:aspnetapp-windowsservercore-ltsc2022`),
     or None when the tag names no Windows release."""
     reference = image.split("@", 1)[0]
-    name, _, tag = reference.rpartition(":")
+    name, tag = reference.rpartition(":")[::2]
     if not name or "/" in tag:
         return None
     for word in re.split(r"[-_.]", tag.lower()):

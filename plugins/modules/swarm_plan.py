@@ -37,7 +37,9 @@ options:
     type: str
     default: swarm_workers
   advertise_subnet:
-    description: Advertise each node's address on this network (CIDR) unless C(swarm_advertise_addr) is set; else C(ansible_host) when it is one of the host's addresses; else the default IPv4.
+    description:
+      - Advertise each node's address on this network (CIDR) unless C(swarm_advertise_addr) is set;
+        else C(ansible_host) when it is one of the host's addresses; else the default IPv4.
     type: str
   unlock_key_given:
     description: Whether C(swarm_unlock_key) is set, so locked managers can be unlocked.

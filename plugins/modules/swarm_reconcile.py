@@ -31,7 +31,7 @@ options:
     elements: str
     default: []
   superseded:
-    description: Old NodeID to the host whose new node replaces it, as M(swarm_plan) returns.
+    description: Old NodeID to the host whose new node replaces it, as M(mixedswarm.swarm.swarm_plan) returns.
     type: dict
     default: {}
   ready_timeout:
