@@ -20,6 +20,12 @@ options:
     description: Number of running tasks of O(target), the number of addresses C(tasks.TARGET) must return.
     type: int
     required: true
+  settle_timeout:
+    description:
+      - Seconds to keep looking while the answer is incomplete (tasks that just started or restarted
+        reach the swarm's DNS within seconds); the lookups are repeated every 2 seconds.
+    type: int
+    default: 30
 extends_documentation_fragment:
   - mixedswarm.swarm.node_cli
   - mixedswarm.swarm.swarm_read_only
