@@ -53,7 +53,7 @@ class ActionModule(DockerCLIAction):
         except PlanError as exc:
             raise AnsibleActionFail(
                 "Swarm plan refused:\n" + "\n".join(exc.problems), result={**result, "problems": exc.problems}
-            ) from exc
+            ) from None
         for warning in plan["warnings"]:
             self._display.warning(warning)
         result.update(changed=False, plan=plan, msg=_summary(plan))

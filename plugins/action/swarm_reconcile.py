@@ -60,7 +60,7 @@ class ActionModule(DockerCLIAction):
                     args["superseded"],
                 )
             except UnsafeChange as exc:
-                raise AnsibleActionFail(f"role change refused: {exc}", result=result) from exc
+                raise AnsibleActionFail(f"role change refused: {exc}", result=result) from None
             # Nodes that just joined or reconnected become Ready within seconds; superseded entries
             # go only once they are down (a node that just left is marked so within seconds) and
             # their replacement is Ready.

@@ -65,7 +65,7 @@ def load_compose(stack: str, field: str, text, origin: str = "") -> dict:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         where = f" {origin}" if origin else ""
-        raise AnsibleActionFail(f"stack {stack!r}, field {field!r}:{where} is not valid YAML: {exc}") from exc
+        raise AnsibleActionFail(f"stack {stack!r}, field {field!r}:{where} is not valid YAML: {exc}") from None
 
 
 class ActionModule(DockerCLIAction):
@@ -97,7 +97,7 @@ class ActionModule(DockerCLIAction):
         try:
             (text,) = template.run([args["src"]], variables=task_vars)
         except AnsibleError as exc:
-            raise AnsibleActionFail(f"stack {stack!r}, field 'src': {exc.message}") from exc
+            raise AnsibleActionFail(f"stack {stack!r}, field 'src': {exc.message}") from None
         return load_compose(stack, "src", text, f"template {args['src']}")
 
     def act(self, args, result, task_vars):

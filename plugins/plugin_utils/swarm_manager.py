@@ -25,7 +25,7 @@ def read_cluster_or_fail(run, extra, check_mode: bool = False):
     except ClusterError as exc:
         if check_mode:
             return {}, [Result(argv, 1, [], "no swarm yet") for argv in extra]
-        raise AnsibleActionFail(str(exc)) from exc
+        raise AnsibleActionFail(str(exc)) from None
 
 
 def listed_task_ids(result) -> set[str]:
