@@ -65,7 +65,9 @@ def load_compose(stack: str, field: str, text, origin: str = "") -> dict:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         where = f" {origin}" if origin else ""
-        raise AnsibleActionFail(f"stack {stack!r}, field {field!r}:{where} is not valid YAML: {exc}") from None
+        raise AnsibleActionFail(
+            f"stack {stack!r}, field {field!r}:{where} is not valid YAML: {exc}"
+        ) from None
 
 
 class ActionModule(DockerCLIAction):
