@@ -52,8 +52,12 @@ class ActionModule(DockerCLIAction):
     ARGUMENT_SPEC: ClassVar[dict] = {
         "networks": {"type": "list", "elements": "dict", "required": True, "options": NETWORK_OPTIONS},
         "validate_only": {"type": "bool", "default": False},
+        "changes": {"type": "str", "default": "all", "choices": ["all", "create", "remove"]},
     }
     DEFINITIONS = ("networks",)
+    # Which planned actions each value of `changes` applies; the services stage creates
+    # networks before the services and removes them after, when nothing is attached.
+    PHASES: ClassVar[dict] = {"all": {"create", "remove"}, "create": {"create"}, "remove": {"remove"}}
 
     def act(self, args, result, task_vars):
         run = functools.partial(run_docker, self)
@@ -67,6 +71,7 @@ class ActionModule(DockerCLIAction):
         if errors or plan_errors:
             raise AnsibleActionFail(errors_message("network definitions", errors + plan_errors))
 
+        actions = [a for a in actions if a["action"] in self.PHASES[args["changes"]] | {"none"}]
         changes = [a for a in actions if a["action"] != "none"]
         result.update(
             changed=bool(changes) and not args["validate_only"],

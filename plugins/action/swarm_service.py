@@ -91,7 +91,7 @@ class ActionModule(DockerCLIAction):
     def act(self, args, result, task_vars):
         run = functools.partial(run_docker, self)
         names = [d["name"] for d in args["services"] if isinstance(d.get("name"), str)]
-        declared_networks = {n["name"] for n in args["networks"] if n.get("state", "present") == "present"}
+        declared = {n["name"]: n.get("state", "present") for n in args["networks"]}
 
         extra = [
             ["docker", "network", "ls", "--no-trunc", "--format", "{{json .}}"],
@@ -110,8 +110,9 @@ class ActionModule(DockerCLIAction):
         specs, errors = validate_services(
             args["services"],
             cluster_os(nodes),
-            set(network_names.values()) | declared_networks,
+            set(network_names.values()) | {name for name, state in declared.items() if state == "present"},
             windows_builds(nodes),
+            removed_networks={name for name, state in declared.items() if state == "absent"},
         )
         actions, plan_errors = plan_services(specs, existing, network_names) if not errors else ([], [])
         if errors or plan_errors:

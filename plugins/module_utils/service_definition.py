@@ -342,19 +342,29 @@ def normalise_service(definition: dict, errors: DefinitionErrors) -> dict | None
     return None if check.failed else spec
 
 
-def _cluster_problems(spec: dict, node_os: set[str], known_networks: set[str]) -> list[tuple[str, str]]:
-    """(field, message) for what the swarm itself rules out: OS placement and unknown networks."""
+def _cluster_problems(
+    spec: dict, node_os: set[str], known_networks: set[str], removed_networks: set[str]
+) -> list[tuple[str, str]]:
+    """(field, message) for what the swarm itself rules out: OS placement, unknown or removed networks."""
     problems = []
     mixed = mixed_os_problem(node_os, "os: linux or os: windows")
     if mixed and not has_os_constraint(spec["constraints"]):
         problems.append(("os", mixed))
     elif spec["os"] and node_os and spec["os"] not in node_os:
         problems.append(("os", f"no {spec['os']} node in the swarm (nodes: {', '.join(sorted(node_os))})"))
-    problems += [
-        ("networks", f"network {network!r} is neither declared nor existing in the swarm")
-        for network in spec["networks"]
-        if network not in known_networks
-    ]
+    for network in spec["networks"]:
+        if network in removed_networks:
+            problems.append(
+                (
+                    "networks",
+                    f"network {network!r} is declared with state: absent; "
+                    "take it out of the service's networks or keep the network",
+                )
+            )
+        elif network not in known_networks:
+            problems.append(
+                ("networks", f"network {network!r} is neither declared nor existing in the swarm")
+            )
     return problems
 
 
@@ -363,11 +373,13 @@ def validate_services(
     node_os: set[str],
     known_networks: set[str],
     windows_builds: set[str] | None = None,
+    removed_networks: set[str] = frozenset(),
 ) -> tuple[list[dict], DefinitionErrors]:
     """Normalise every definition and check it against the cluster.
 
     node_os: the OS names of the swarm's nodes; known_networks: declared or existing network names;
-    windows_builds: the builds of the Windows nodes (their os.build labels).
+    windows_builds: the builds of the Windows nodes (their os.build labels);
+    removed_networks: networks declared absent, which no service may keep.
     Returns (specs, errors); specs is only meaningful when errors is empty.
     """
     errors = DefinitionErrors()
@@ -388,7 +400,7 @@ def validate_services(
         if spec is None:
             continue
         if spec["state"] == "present":
-            for field, message in _cluster_problems(spec, node_os, known_networks):
+            for field, message in _cluster_problems(spec, node_os, known_networks, removed_networks):
                 errors.add("service", name, field, message)
             if spec["os"] == "windows":
                 problems, constraint = build_problems_and_constraint(

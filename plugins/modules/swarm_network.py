@@ -57,6 +57,14 @@ options:
     description: Validate and plan against the swarm, change nothing (C(changed=false)).
     type: bool
     default: false
+  changes:
+    description:
+      - Which of the planned changes to make; every definition is still validated.
+      - C(create) only creates networks and C(remove) only removes those declared absent, so a playbook can
+        create networks before its services and remove them after the services that used them are gone.
+    type: str
+    choices: [all, create, remove]
+    default: all
 attributes:
   check_mode:
     support: full
@@ -83,7 +91,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 networks:
-  description: Per network, what was done (C(create), C(remove), C(none)).
+  description: Per network, what was done (C(create), C(remove), C(none)); a network whose change O(changes) leaves out is not listed.
   returned: always
   type: dict
   sample: {"appnet": "create"}

@@ -229,17 +229,20 @@ def baseline_lab(ops_lab, tmp_path_factory):
     )
     assert deployed.rc == 0, deployed.describe()
     yield ops_lab
-    # The service first: a network still in use cannot be removed.
-    for step, gone in (
-        ("service", {"swarm_services": [{"name": "badinput-web", "state": "absent"}]}),
-        ("network", {"swarm_networks": [{"name": "badinput-net", "state": "absent"}]}),
-    ):
-        removed = ops_lab.play(
-            "playbooks/services.yml",
-            inventories=[inventory_file(tmp, f"cleanup-{step}", {"all": {"vars": gone}})],
-            label=f"{ops_lab.name}-bad-input-cleanup-{step}",
-        )
-        assert removed.rc == 0, removed.describe()
+    # One run retires the service and the network it uses (the stage removes networks last).
+    gone = {
+        "swarm_services": [{"name": "badinput-web", "state": "absent"}],
+        "swarm_networks": [{"name": "badinput-net", "state": "absent"}],
+    }
+    removed = ops_lab.play(
+        "playbooks/services.yml",
+        inventories=[inventory_file(tmp, "cleanup", {"all": {"vars": gone}})],
+        label=f"{ops_lab.name}-bad-input-cleanup",
+    )
+    assert removed.rc == 0, removed.describe()
+    left = ops_lab.docker("manager1", "network", "ls", "--format", "{{.Name}}").stdout.split()
+    left += ops_lab.docker("manager1", "service", "ls", "--format", "{{.Name}}").stdout.split()
+    assert not {"badinput-net", "badinput-web"} & set(left), left
 
 
 def run_group(lab, tmp_path: Path, group: Group) -> tuple[str, bool]:

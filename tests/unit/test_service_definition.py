@@ -207,3 +207,24 @@ def test_a_misspelt_key_gets_the_closest_valid_name():
         e.startswith("service 'api', field 'update_config.dealy': unknown key (did you mean 'delay'?)")
         for e in errors
     )
+
+
+def test_a_service_may_not_keep_a_network_declared_absent():
+    # The network still exists (it is known) but the run will remove it after the services.
+    _, errors = validate_services(
+        [{"name": "web", "image": "nginx", "networks": ["oldnet"]}],
+        LINUX_ONLY,
+        {"oldnet"},
+        removed_networks={"oldnet"},
+    )
+    assert errors == [
+        "service 'web', field 'networks': network 'oldnet' is declared with state: absent; "
+        "take it out of the service's networks or keep the network"
+    ]
+    _, errors = validate_services(
+        [{"name": "web", "image": "nginx", "state": "absent", "networks": ["oldnet"]}],
+        LINUX_ONLY,
+        {"oldnet"},
+        removed_networks={"oldnet"},
+    )
+    assert errors == []
