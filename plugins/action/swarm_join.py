@@ -40,7 +40,8 @@ class ActionModule(DockerCLIAction):
                 changed=True,
                 diff=diff,
                 round_trips=0,
-                msg=f"would join as {args['role']} via {args['manager_addr']}",
+                # Empty when the swarm does not exist yet: check mode only reported its init.
+                msg=f"would join as {args['role']} via {args['manager_addr'] or 'the manager this run initializes'}",
             )
             return result
         argvs = join_argvs(args["token"], args["manager_addr"], args["advertise_addr"], args["recover"])

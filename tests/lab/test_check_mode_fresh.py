@@ -68,7 +68,8 @@ def test_check_mode_on_fresh_machines_says_what_every_stage_would_do(fresh_lab, 
     assert init["manager1"]["changed"] and "would initialize the swarm" in init["manager1"]["msg"]
     joined = run.results("Join workers")
     assert joined["worker1"]["changed"], joined
-    networks = run.results("Create or remove overlay networks")
+    assert joined["worker1"]["msg"] == "would join as worker via the manager this run initializes", joined
+    networks = run.results("Create overlay networks")
     assert next(iter(networks.values()))["networks"] == {"appnet": "create"}
     services = run.results("Create, update or remove services, then wait until they converge")
     assert next(iter(services.values()))["services"]["web"]["action"] == "create"
