@@ -8,11 +8,11 @@ nslookup for NAME and tasks.NAME. Documentation: plugins/modules/swarm_dns_probe
 from __future__ import annotations
 
 import functools
-import time
 from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.polling import poll_until
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_report import (
     judge_lookups,
     lookup_addresses,
@@ -51,16 +51,17 @@ class ActionModule(DockerCLIAction):
                 f"no running container of service {args['source']} on this node: {containers.text or 'none listed'}"
             )
         names = [args["target"], f"tasks.{args['target']}"]
+
         # Tasks that just (re)started reach the swarm's DNS within seconds: look again until the
         # answer is complete or settle_timeout has passed.
-        deadline = time.monotonic() + args["settle_timeout"]
-        while True:
+        def look_up():
             outcomes = run(lookup_invocations(ids[0], names))
             lookups = {name: lookup_addresses(r.text) for name, r in zip(names, outcomes, strict=True)}
-            problems = judge_lookups(args["target"], args["expected_tasks"], lookups)
-            if not problems or time.monotonic() >= deadline:
-                break
-            time.sleep(2)
+            return outcomes, lookups, judge_lookups(args["target"], args["expected_tasks"], lookups)
+
+        (outcomes, lookups, problems), _ = poll_until(
+            look_up, lambda reading: not reading[2], args["settle_timeout"]
+        )
         result.update(
             changed=False,
             container=ids[0],

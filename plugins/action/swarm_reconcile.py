@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.polling import poll_until
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_reconcile import UnsafeChange, reconcile
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import (
     INFO_ARGV,
@@ -32,9 +32,11 @@ class ActionModule(DockerCLIAction):
     def act(self, args, result, task_vars):
         hostvars = task_vars["hostvars"]
         node_ids = {h: hostvars[h].get("swarm_node_id") for h in args["desired"]}
-        deadline = time.monotonic() + args["ready_timeout"]
         round_trips = 0
-        while True:
+
+        def read_and_plan():
+            """The nodes as one manager sees them, and the changes they need (None: unreadable)."""
+            nonlocal round_trips
             nodes_result, info = run_docker(self, [NODES_ARGV, INFO_ARGV])
             round_trips += 1
             own = state_of(info)
@@ -42,13 +44,7 @@ class ActionModule(DockerCLIAction):
                 # Check mode before the swarm exists: report what every node would get.
                 nodes_result.documents, own = [], {"node_id": ""}
             elif not nodes_result.ok:
-                # Managers just unlocked or restarted may not answer yet: read again until the deadline.
-                if time.monotonic() < deadline:
-                    time.sleep(2)
-                    continue
-                raise AnsibleActionFail(
-                    f"reading the nodes failed: {failure_text([nodes_result, info])}", result=result
-                )
+                return failure_text([nodes_result, info]), None
             nodes = [node_entry(d) for d in nodes_result.documents]
             try:
                 changes = reconcile(
@@ -61,13 +57,20 @@ class ActionModule(DockerCLIAction):
                 )
             except UnsafeChange as exc:
                 raise AnsibleActionFail(f"role change refused: {exc}", result=result) from None
-            # Nodes that just joined or reconnected become Ready within seconds; superseded entries
-            # go only once they are down (a node that just left is marked so within seconds) and
-            # their replacement is Ready.
-            settled = not changes["not_ready"] and not changes["going_down"]
-            if settled or self._task.check_mode or time.monotonic() >= deadline:
-                break
-            time.sleep(2)
+            return "", changes
+
+        def settled(reading):
+            # Managers just unlocked or restarted may not answer yet; nodes that just joined or
+            # reconnected become Ready within seconds; superseded entries go only once they are
+            # down (a node that just left is marked so within seconds) and their replacement is Ready.
+            changes = reading[1]
+            return changes is not None and (
+                self._task.check_mode or not (changes["not_ready"] or changes["going_down"])
+            )
+
+        (failure, changes), _ = poll_until(read_and_plan, settled, args["ready_timeout"])
+        if changes is None:
+            raise AnsibleActionFail(f"reading the nodes failed: {failure}", result=result)
         if changes["not_ready"]:
             self._display.warning(
                 f"not Ready after {args['ready_timeout']} s: "

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import OutputOf
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.polling import poll_until
 
 FAILED_STATES = ("rejected", "failed")
 UPDATE_IN_PROGRESS = ("updating", "rollback_started")
@@ -226,9 +227,9 @@ def wait_for_convergence(
     failing service with its failing tasks (node and error), or, on timeout, what each
     unconverged service is still doing.
     """
-    deadline = clock() + timeout
     pending_seen: dict[str, int] = {}
-    while True:
+
+    def read_and_judge():
         services, tasks = read_tasks(run, names)
         statuses, problems = {}, []
         for name in names:
@@ -249,18 +250,23 @@ def wait_for_convergence(
                 problems.append(
                     f"service {name} is failing:\n  " + "\n  ".join(failure_report(status, nodes))
                 )
-        if problems or all(s["converged"] for s in statuses.values()):
-            return statuses, problems
-        if clock() >= deadline:
-            lines = []
-            for status in statuses.values():
-                if status["converged"]:
-                    continue
-                lines.append(
-                    f"service {status['name']}: {status['current']}/{status['desired']} tasks running the current "
-                    f"spec, update state {status['update_state'] or 'none'}"
-                )
-                active = [t for t in tasks.get(status["name"], []) if t.get("DesiredState") == "running"]
-                lines += ["  " + line for line in describe_tasks(status, active + status["failures"], nodes)]
-            return statuses, [f"timed out after {timeout:g}s waiting for convergence:\n" + "\n".join(lines)]
-        sleep(interval)
+        return tasks, statuses, problems
+
+    def settled(reading):
+        _, statuses, problems = reading
+        return bool(problems) or all(s["converged"] for s in statuses.values())
+
+    (tasks, statuses, problems), done = poll_until(read_and_judge, settled, timeout, interval, clock, sleep)
+    if done:
+        return statuses, problems
+    lines = []
+    for status in statuses.values():
+        if status["converged"]:
+            continue
+        lines.append(
+            f"service {status['name']}: {status['current']}/{status['desired']} tasks running the current "
+            f"spec, update state {status['update_state'] or 'none'}"
+        )
+        active = [t for t in tasks.get(status["name"], []) if t.get("DesiredState") == "running"]
+        lines += ["  " + line for line in describe_tasks(status, active + status["failures"], nodes)]
+    return statuses, [f"timed out after {timeout:g}s waiting for convergence:\n" + "\n".join(lines)]
