@@ -1,14 +1,23 @@
 #!/usr/bin/env python3
-"""Benchmark of the swarm stage on local labs: wall time of a first run and of an idempotent
-re-run, and how many times the swarm stage connects to each node.
+"""Benchmark of site.yml on local labs, against community.docker baselines. Not a test: it
+asserts nothing and prints Markdown tables.
 
-    .venv/bin/python benchmarks/swarm_bench.py [--sizes 3 6] [--playbook site.yml] [--keep]
+    .venv/bin/python benchmarks/swarm_bench.py [--sizes 3 6] [--runs 3] [--profile] [--keep]
 
-For each size it starts a lab (3 managers, the rest workers) with playbooks/lab.yml, runs the
-playbook twice and removes the lab (unless --keep). Round trips are the `round_trips` the swarm
-plugins report in their results (read from the ansible.posix.json callback), counted on the
-node each task ran on (delegation included); fact gathering is counted apart. Prints a table
-in Markdown. Needs a Docker Engine on this machine. Not a test: it asserts nothing.
+For each size it starts a lab `bench<size>` (3 managers, the rest workers; playbooks/lab.yml)
+and times:
+- the first site.yml on the fresh nodes, next to the slowest single engine install in it;
+- an idempotent re-run of site.yml (changed=0), split per stage from the profile;
+- the swarm stage (playbooks/swarm.yml) against benchmarks/baseline_swarm.yml (docker_swarm init
+  and join, docker_node labels), on the same swarm;
+- the services stage with 30 declared services, nothing to change, against
+  benchmarks/baseline_services.yml (a loop of docker_swarm_service over the same 30 definitions
+  under other names).
+Ours and the baseline run alternately, `--runs` times each (median). python3-docker, which the
+baselines need, is installed on the nodes before anything is timed. Every ansible-playbook call
+runs with callback_plugins/bench_profile.py (per-task wall time) and ssh-counting (ssh calls
+per node); `--profile` prints the slowest tasks of a re-run. The machine's load average is
+printed with the tables, since the ratios are what compares across machines.
 """
 
 from __future__ import annotations
@@ -18,129 +27,280 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
-from collections import Counter
-from datetime import datetime
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-SWARM_PLAY = "Form the swarm, reconcile roles and labels"
+import yaml
+from bench_report import (
+    fact_gatherings,
+    longest_on_a_host,
+    markdown_table,
+    median,
+    per_node,
+    ratio,
+    slowest_tasks,
+    ssh_calls,
+    stage_seconds,
+)
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
 BIN = Path(sys.executable).parent
+SUBNETS = {3: "172.29.242.0/24", 6: "172.29.243.0/24", 12: "172.29.244.0/24"}
+STAGES = ("engines", "swarm", "services", "verify")
+SERVICE_COUNT = 30
+INSTALL_TASK = "Install Docker Engine packages"
 
 
-def ansible_playbook(*args: str, json_output: bool = False) -> tuple[float, str]:
-    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
-    if json_output:
-        env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.posix.json"
-    started = time.monotonic()
-    done = subprocess.run(
-        [str(BIN / "ansible-playbook"), *args], cwd=REPO, env=env, capture_output=True, text=True
-    )
-    elapsed = time.monotonic() - started
-    if done.returncode != 0:
-        sys.exit(
-            f"ansible-playbook {' '.join(args)} failed ({done.returncode}):\n{done.stdout[-4000:]}{done.stderr}"
+def stage_of_play() -> dict[str, str]:
+    """Play name -> stage, read from the stage playbooks."""
+    return {
+        play["name"]: stage
+        for stage in STAGES
+        for play in yaml.safe_load((REPO / "playbooks" / f"{stage}.yml").read_text())
+    }
+
+
+def service_definitions(prefix: str, registry: str) -> list[dict]:
+    """The 30 services both ways deploy: busybox from the lab registry, dnsrr, every fifth with a
+    host-mode port (this machine has no IPVS for the routing mesh)."""
+    definitions = []
+    for n in range(1, SERVICE_COUNT + 1):
+        service = {
+            "name": f"{prefix}{n:02d}",
+            "image": f"{registry}/busybox:1",
+            "os": "linux",
+            "replicas": 1,
+            "command": ["sleep", "86400"],
+            "endpoint_mode": "dnsrr",
+            "env": {"SERVICE_NUMBER": str(n)},
+        }
+        if n % 5 == 0:
+            port = (9000 if prefix.endswith("ours-") else 9500) + n
+            service["publish"] = [{"published": port, "target": 80, "mode": "host"}]
+        definitions.append(service)
+    return definitions
+
+
+class Lab:
+    def __init__(self, size: int, workdir: Path):
+        self.size, self.name, self.workdir = size, f"bench{size}", workdir
+        self.managers = min(3, size)
+        self.inventory = REPO / ".lab" / self.name / "inventory.yml"
+        self.runs = 0
+
+    def playbook(self, *args: str, inventory: bool = True) -> dict:
+        """Run ansible-playbook; returns wall seconds, the profile and ssh calls per node."""
+        self.runs += 1
+        profile_file = self.workdir / f"{self.name}-{self.runs}.json"
+        ssh_log = self.workdir / f"{self.name}-{self.runs}.ssh"
+        env = dict(
+            os.environ,
+            ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
+            ANSIBLE_NOCOLOR="1",
+            ANSIBLE_CALLBACK_PLUGINS=str(HERE / "callback_plugins"),
+            ANSIBLE_CALLBACKS_ENABLED="bench_profile",
+            ANSIBLE_SSH_EXECUTABLE=str(HERE / "ssh-counting"),
+            BENCH_PROFILE_OUT=str(profile_file),
+            BENCH_SSH_LOG=str(ssh_log),
         )
-    return elapsed, done.stdout
+        command = [str(BIN / "ansible-playbook"), *(["-i", str(self.inventory)] if inventory else []), *args]
+        ssh_log.unlink(missing_ok=True)
+        started = time.monotonic()
+        done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
+        seconds = time.monotonic() - started
+        if done.returncode != 0:
+            sys.exit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout[-6000:]}{done.stderr}")
+        profile = json.loads(profile_file.read_text()) if profile_file.exists() else {"tasks": []}
+        lines = ssh_log.read_text().splitlines() if ssh_log.exists() else []
+        return {"seconds": seconds, "profile": profile, "ssh": ssh_calls(lines, self.addresses())}
+
+    def lab(self, *args: str) -> None:
+        self.playbook("playbooks/lab.yml", "-e", f"lab_name={self.name}", *args, inventory=False)
+
+    def start(self) -> None:
+        self.lab(
+            "-e",
+            f"lab_subnet={SUBNETS[self.size]}",
+            "-e",
+            f"lab_managers={self.managers}",
+            "-e",
+            f"lab_workers={self.size - self.managers}",
+        )
+
+    def destroy(self) -> None:
+        self.lab("-e", "lab_state=absent")
+
+    def variables(self) -> dict:
+        return yaml.safe_load(self.inventory.read_text())["all"]
+
+    def addresses(self) -> dict[str, str]:
+        if not self.inventory.exists():
+            return {}
+        groups = self.variables()["children"]["swarm"]["children"]
+        return {
+            host_vars["ansible_host"]: host
+            for group in groups.values()
+            for host, host_vars in (group.get("hosts") or {}).items()
+        }
 
 
-def json_report(out: str) -> dict:
-    """The json callback prints one document per playbook file: their plays, and the last stats."""
-    decoder, plays, stats, at = json.JSONDecoder(), [], {}, out.find("{")
-    while at != -1:
-        document, end = decoder.raw_decode(out, at)
-        plays += document.get("plays", [])
-        stats = document.get("stats", stats)
-        at = out.find("{", end)
-    return {"plays": plays, "stats": stats}
+def alternate(lab: Lab, runs: int, ours: list[str], baseline: list[str]) -> tuple[list[dict], list[dict]]:
+    """`runs` timings of each, ours and the baseline taking turns to go first."""
+    mine, theirs = [], []
+    for n in range(runs):
+        order = [(ours, mine), (baseline, theirs)]
+        for args, into in order if n % 2 == 0 else reversed(order):
+            into.append(lab.playbook(*args))
+    return mine, theirs
 
 
-def swarm_play(report: dict) -> dict:
-    return next(p for p in report["plays"] if p["play"]["name"] == SWARM_PLAY)
-
-
-def swarm_seconds(report: dict) -> float:
-    """Wall time of the swarm play, from its first task's start to its last task's end."""
-    times = swarm_play(report)["play"]["duration"]
-    started, ended = (datetime.fromisoformat(times[k].replace("Z", "+00:00")) for k in ("start", "end"))
-    return (ended - started).total_seconds()
-
-
-def swarm_round_trips(report: dict) -> tuple[Counter, Counter]:
-    """(docker round trips of the swarm plugins, fact gatherings) per node that was connected to."""
-    docker, facts = Counter(), Counter()
-    for task in swarm_play(report)["tasks"]:
-        for host, result in task["hosts"].items():
-            if result.get("skipped"):
-                continue
-            if task["task"]["name"] == "Gathering Facts":
-                facts[host] += 1
-            delegated = (result.get("_ansible_delegated_vars") or {}).get("ansible_delegated_host")
-            docker[delegated or host] += result.get("round_trips", 0)
-    return docker, facts
-
-
-def bench(size: int, playbook: str, keep: bool) -> dict:
-    name, managers = f"bench{size}", min(3, size)
-    lab = [
-        "-e",
-        f"lab_name={name}",
-        "-e",
-        f"lab_subnet=172.29.{230 + size}.0/24",
-        "-e",
-        "lab_registry_enabled=false",
-    ]
-    ansible_playbook(
-        "playbooks/lab.yml", *lab, "-e", f"lab_managers={managers}", "-e", f"lab_workers={size - managers}"
-    )
-    inventory = str(REPO / ".lab" / name / "inventory.yml")
-    plays = playbook.split(",")
+def bench(size: int, runs: int, keep: bool, workdir: Path) -> dict:
+    lab = Lab(size, workdir)
+    lab.start()
     try:
-        first, first_out = ansible_playbook("-i", inventory, *plays, json_output=True)
-        again, again_out = ansible_playbook("-i", inventory, *plays, json_output=True)
+        registry = lab.variables()["vars"]["lab_registry"]
+        ours_file, base_file = workdir / f"{lab.name}-ours.yml", workdir / f"{lab.name}-baseline.yml"
+        declared = lab.variables()["vars"]["swarm_services"] + service_definitions("bench-ours-", registry)
+        ours_file.write_text(yaml.safe_dump({"swarm_services": declared}))
+        base_file.write_text(yaml.safe_dump({"bench_services": service_definitions("bench-base-", registry)}))
+        first = lab.playbook("site.yml")
+        # Untimed: the baselines' Docker SDK, and both sets of 30 services created once.
+        lab.playbook("benchmarks/baseline_prepare.yml")
+        lab.playbook("playbooks/services.yml", "-e", f"@{ours_file}")
+        lab.playbook("benchmarks/baseline_services.yml", "-e", f"@{base_file}")
+        site = [lab.playbook("site.yml", "-e", f"@{ours_file}") for _ in range(runs)]
+        swarm = alternate(lab, runs, ["playbooks/swarm.yml"], ["benchmarks/baseline_swarm.yml"])
+        services = alternate(
+            lab,
+            runs,
+            ["playbooks/services.yml", "-e", f"@{ours_file}"],
+            ["benchmarks/baseline_services.yml", "-e", f"@{base_file}"],
+        )
     finally:
         if not keep:
-            ansible_playbook("playbooks/lab.yml", "-e", f"lab_name={name}", "-e", "lab_state=absent")
-    rows = {}
-    for label, out in (("first", first_out), ("again", again_out)):
-        report = json_report(out)
-        docker, facts = swarm_round_trips(report)
-        changed = sum(s.get("changed", 0) for s in report["stats"].values())
-        rows[label] = {"docker": docker, "facts": facts, "changed": changed, "swarm_s": swarm_seconds(report)}
-    return {"size": size, "managers": managers, "first_s": first, "again_s": again, **rows}
+            lab.destroy()
+    return {
+        "size": size,
+        "managers": lab.managers,
+        "first": first,
+        "site": site,
+        "swarm": swarm,
+        "services": services,
+    }
 
 
-def per_node(counter: Counter, size: int) -> str:
-    """Mean over the lab's nodes and the busiest node."""
-    return f"{sum(counter.values()) / size:.2f} (max {max(counter.values(), default=0)})"
+def seconds(runs: list[dict]) -> float:
+    return median([r["seconds"] for r in runs])
+
+
+def in_play(runs: list[dict]) -> float:
+    """Median time inside the plays, without ansible-playbook's own start-up and exit."""
+    return median([r["profile"]["ended"] - r["profile"]["started"] for r in runs])
+
+
+def changed(runs: list[dict]) -> str:
+    return "/".join(str(r["profile"].get("changed", "?")) for r in runs)
+
+
+def report(results: list[dict], runs: int, profile: bool, load: tuple[str, str]) -> None:
+    stages = stage_of_play()
+    rows, ratios = [], []
+    for r in results:
+        first, install = r["first"]["seconds"], longest_on_a_host(r["first"]["profile"], INSTALL_TASK)
+        per_stage = [stage_seconds(run["profile"], stages) for run in r["site"]]
+        last = r["site"][-1]
+        rows.append(
+            [
+                f"{r['size']} ({r['managers']})",
+                f"{first:.1f} s",
+                f"{install:.1f} s (+{first - install:.1f} s)",
+                f"{seconds(r['site']):.1f} s",
+                *(f"{median([s.get(stage, 0.0) for s in per_stage]):.1f} s" for stage in STAGES),
+                changed(r["site"]),
+                per_node(last["ssh"], r["size"]),
+                per_node(fact_gatherings(last["profile"]), r["size"]),
+            ]
+        )
+        (swarm_ours, swarm_base), (svc_ours, svc_base) = r["swarm"], r["services"]
+        ratios.append(
+            [
+                str(r["size"]),
+                f"{seconds(swarm_ours):.1f} s",
+                f"{seconds(swarm_base):.1f} s",
+                ratio(seconds(swarm_ours), seconds(swarm_base)),
+                ratio(in_play(swarm_ours), in_play(swarm_base)),
+                f"{seconds(svc_ours):.1f} s",
+                f"{seconds(svc_base):.1f} s",
+                ratio(seconds(svc_ours), seconds(svc_base)),
+                ratio(in_play(svc_ours), in_play(svc_base)),
+                f"{changed(swarm_ours)}; {changed(swarm_base)}; {changed(svc_ours)}; {changed(svc_base)}",
+            ]
+        )
+    print(f"Load average (1, 5, 15 min): before {load[0]}, after {load[1]}; median of {runs} runs\n")
+    print(
+        markdown_table(
+            [
+                "nodes (managers)",
+                "first site.yml",
+                "slowest engine install (first run above it)",
+                "site.yml re-run",
+                *(f"{stage} stage" for stage in STAGES),
+                "re-run changed",
+                "ssh calls/node, re-run",
+                "fact gatherings/node, re-run",
+            ],
+            rows,
+        )
+    )
+    print()
+    print(
+        markdown_table(
+            [
+                "nodes",
+                "swarm.yml re-run",
+                "community.docker docker_swarm + docker_node",
+                "ratio",
+                "ratio in the plays",
+                f"services.yml, {SERVICE_COUNT} services unchanged",
+                "docker_swarm_service loop",
+                "ratio",
+                "ratio in the plays",
+                "changed (ours; baseline; ours; baseline)",
+            ],
+            ratios,
+        )
+    )
+    if len(results) > 1:
+        small, large = results[0], results[-1]
+        print(
+            f"\nsite.yml re-run, {large['size']} nodes / {small['size']} nodes: "
+            f"{ratio(seconds(large['site']), seconds(small['site']))}"
+        )
+    if profile:
+        for r in results:
+            last = r["site"][-1]
+            print(f"\nSlowest tasks of the last site.yml re-run on {r['size']} nodes:")
+            for secs, play, task in slowest_tasks(last["profile"]):
+                print(f"  {secs:5.2f} s  {stages.get(play, play):9}  {task}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", type=int, nargs="+", default=[3, 6])
-    parser.add_argument(
-        "--playbook",
-        default="playbooks/engines.yml,playbooks/swarm.yml",
-        help="comma-separated playbooks run in one ansible-playbook call (default: engines + swarm)",
-    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[3, 6], choices=sorted(SUBNETS))
+    parser.add_argument("--runs", type=int, default=3, help="timed runs of each (median)")
+    parser.add_argument("--profile", action="store_true", help="also print the slowest tasks of a re-run")
     parser.add_argument("--keep", action="store_true", help="leave the labs running")
     args = parser.parse_args()
-    results = [bench(size, args.playbook, args.keep) for size in args.sizes]
-    print(f"Playbook(s): {args.playbook}\n")
-    print(
-        "| nodes (managers) | first run (swarm stage) | re-run (swarm stage) | re-run changed "
-        "| swarm docker round trips/node, first | re-run | fact gatherings/node |"
-    )
-    print("|---|---|---|---|---|---|---|")
-    for r in results:
-        print(
-            f"| {r['size']} ({r['managers']}) | {r['first_s']:.1f} s ({r['first']['swarm_s']:.1f} s) "
-            f"| {r['again_s']:.1f} s ({r['again']['swarm_s']:.1f} s) | {r['again']['changed']} "
-            f"| {per_node(r['first']['docker'], r['size'])} | {per_node(r['again']['docker'], r['size'])} "
-            f"| {per_node(r['again']['facts'], r['size'])} |"
-        )
+    before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    with tempfile.TemporaryDirectory(prefix="swarm-bench-") as workdir:
+        results = [bench(size, args.runs, args.keep, Path(workdir)) for size in args.sizes]
+    after = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"Command: .venv/bin/python benchmarks/swarm_bench.py --sizes {' '.join(map(str, args.sizes))}")
+    report(results, args.runs, args.profile, (before, after))
 
 
 if __name__ == "__main__":
