@@ -29,7 +29,7 @@ class ActionModule(DockerCLIAction):
     ARGUMENT_SPEC: ClassVar[dict] = {
         "node_id": {"type": "str", "required": True},
         "step": {"type": "str", "required": True, "choices": ["drain", "restore"]},
-        "availability": {"type": "str", "default": "active", "choices": ["active", "pause", "drain"]},
+        "availability": {"type": "str", "choices": ["active", "pause", "drain"]},
         "timeout": {"type": "int", "default": 300},
         "host": {"type": "str", "default": ""},
     }
@@ -37,11 +37,11 @@ class ActionModule(DockerCLIAction):
     def act(self, args, result, task_vars):
         name = args["host"] or args["node_id"]
         if self._task.check_mode:
-            what = (
-                "drain it and wait until its tasks run elsewhere"
-                if args["step"] == "drain"
-                else f"wait until it is Ready and set its availability back to {args['availability']}"
-            )
+            what = "drain it and wait until its tasks run elsewhere"
+            if args["step"] == "restore":
+                what = "wait until it is Ready"
+                if args["availability"]:
+                    what += f" and set its availability to {args['availability']}"
             result.update(changed=True, msg=f"would {what} ({name})")
             return result
         started = time.monotonic()
@@ -63,7 +63,9 @@ class ActionModule(DockerCLIAction):
         nodes, (listing, tasks) = self._nodes([tasks_argv])
         node = next((n for n in nodes or [] if n["id"] == node_id), None)
         if node is None:
-            raise AnsibleActionFail(f"{name}: node {node_id} is not in the swarm: {failure_text([listing, tasks])}")
+            raise AnsibleActionFail(
+                f"{name}: node {node_id} is not in the swarm: {failure_text([listing, tasks])}"
+            )
         problem = manager_stop_problem(node_id, nodes) if node["role"] == "manager" else None
         if problem:
             raise AnsibleActionFail(f"{name}: the roll stops before this node: {problem}")
@@ -78,7 +80,9 @@ class ActionModule(DockerCLIAction):
         while time.monotonic() < deadline:
             tasks, services = run_docker(self, [tasks_argv, ["docker", "service", "ls", "--format", JSON]])
             still = running_here(tasks.documents) if tasks.ok else ["(node tasks unreadable)"]
-            waiting = still + (unconverged(services.documents, moving) if services.ok else ["(services unreadable)"])
+            waiting = still + (
+                unconverged(services.documents, moving) if services.ok else ["(services unreadable)"]
+            )
             if not waiting:
                 break
             time.sleep(POLL_SECONDS)
@@ -104,16 +108,19 @@ class ActionModule(DockerCLIAction):
                 break
             time.sleep(POLL_SECONDS)
         if not back_in_service(node):
-            seen = f"status {node['status']}, {node['reachability'] or 'no manager status'}" if node else failure_text([listing])
+            seen = (
+                f"status {node['status']}, {node['reachability'] or 'no manager status'}"
+                if node
+                else failure_text([listing])
+            )
             raise AnsibleActionFail(
                 f"{name} did not come back into the swarm within {args['timeout']} s ({seen}); the roll stops "
                 "here and the nodes not rolled yet keep their engines unchanged"
             )
-        changed = node["availability"] != args["availability"]
+        wanted = args["availability"] or node["availability"]
+        changed = node["availability"] != wanted
         if changed:
-            (update,) = run_docker(
-                self, [["docker", "node", "update", "--availability", args["availability"], node_id]]
-            )
+            (update,) = run_docker(self, [["docker", "node", "update", "--availability", wanted, node_id]])
             if not update.ok:
                 raise AnsibleActionFail(f"{name}: setting availability back failed: {failure_text([update])}")
-        result.update(changed=changed, msg=f"{name} is Ready, availability {args['availability']}")
+        result.update(changed=changed, msg=f"{name} is Ready, availability {wanted}")

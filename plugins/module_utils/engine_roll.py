@@ -13,7 +13,12 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_reconcile i
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import ACTIVE
 
 # Groups the engines stage puts each host in (group_by key engine_<phase>).
-IN_PLACE, ROLL_WORKERS, ROLL_MANAGERS, ROLL_LEADER = "in_place", "roll_workers", "roll_managers", "roll_leader"
+IN_PLACE, ROLL_WORKERS, ROLL_MANAGERS, ROLL_LEADER = (
+    "in_place",
+    "roll_workers",
+    "roll_managers",
+    "roll_leader",
+)
 ROLL_ORDER = (ROLL_WORKERS, ROLL_MANAGERS, ROLL_LEADER)
 
 
@@ -47,7 +52,9 @@ def manager_stop_problem(node_id: str, nodes: list[dict]) -> str | None:
     need = quorum(len(managers))
     if len(up) >= need:
         return None
-    down = ", ".join(f"{n['hostname']} ({n['status']}, {n['reachability'] or 'unknown'})" for n in others if n not in up)
+    down = ", ".join(
+        f"{n['hostname']} ({n['status']}, {n['reachability'] or 'unknown'})" for n in others if n not in up
+    )
     return (
         f"stopping its engine would lose quorum: {len(managers)} managers need {need} reachable, and besides it "
         f"only {len(up)} are ({down or 'none other'}); bring those managers back first"
@@ -56,7 +63,11 @@ def manager_stop_problem(node_id: str, nodes: list[dict]) -> str | None:
 
 def _node_list(states: dict[str, dict]) -> list[dict]:
     """The swarm's node list as an active manager of the inventory reads it (the leader's when read)."""
-    lists = [s.get("nodes") or [] for s in states.values() if s and s.get("state") == ACTIVE and s.get("is_manager")]
+    lists = [
+        s.get("nodes") or []
+        for s in states.values()
+        if s and s.get("state") == ACTIVE and s.get("is_manager")
+    ]
     return max(lists, key=lambda nodes: any(n["leader"] for n in nodes), default=[])
 
 
@@ -100,7 +111,9 @@ def plan_engine_roll(hosts: dict[str, dict], batch) -> dict:
     if problems:
         raise RollRefused(problems)
 
-    managers_up = [host_of[n["id"]] for n in nodes if n["role"] == MANAGER and manager_up(n) and n["id"] in host_of]
+    managers_up = [
+        host_of[n["id"]] for n in nodes if n["role"] == MANAGER and manager_up(n) and n["id"] in host_of
+    ]
     leader = next((host_of[n["id"]] for n in nodes if n["leader"] and n["id"] in host_of), None)
     control = {}
     for host in node_ids:

@@ -9,7 +9,7 @@ description:
     C(drain), then waits until the node runs no task and every service that had a task there runs all
     its replicas elsewhere, at most O(timeout) seconds (after that it warns and returns).
   - O(step=restore) waits until the node is Ready, and for a manager reachable, then sets its availability
-    to O(availability). A node not back within O(timeout) seconds fails the task, naming it.
+    to O(availability) when given. A node not back within O(timeout) seconds fails the task, naming it.
 options:
   node_id:
     description: NodeID of the node to act on.
@@ -21,9 +21,9 @@ options:
     required: true
     choices: [drain, restore]
   availability:
-    description: Availability the node gets back with O(step=restore) (what O(step=drain) returned).
+    description: Availability the node gets back with O(step=restore) (what O(step=drain) returned); unset, it is
+      left as it is and the step only waits.
     type: str
-    default: active
     choices: [active, pause, drain]
   timeout:
     description: Seconds to wait for the tasks to move (drain) or for the node to come back (restore).

@@ -35,7 +35,12 @@ def node(host, role="worker", leader=False, status="ready", reachability=None):
 def cluster(managers=3, workers=2, leader=2, down=()):
     """The lab's shape: manager1..N, worker1..M; `leader` is the leader's number; `down` hosts are Down."""
     nodes = [
-        node(f"manager{i}", "manager", leader=i == leader, reachability="unreachable" if f"manager{i}" in down else None)
+        node(
+            f"manager{i}",
+            "manager",
+            leader=i == leader,
+            reachability="unreachable" if f"manager{i}" in down else None,
+        )
         for i in range(1, managers + 1)
     ] + [node(f"worker{i}") for i in range(1, workers + 1)]
     for n in nodes:
@@ -152,8 +157,13 @@ def test_two_managers_cannot_roll_but_one_can():
 
 
 def test_member_without_a_reachable_manager_is_refused():
-    hosts = {"worker1": {"state": {"state": "active", "node_id": "id-worker1", "is_manager": False}, "changes": CHANGE}}
-    with pytest.raises(RollRefused, match="host worker1: .* no manager of its swarm"):
+    hosts = {
+        "worker1": {
+            "state": {"state": "active", "node_id": "id-worker1", "is_manager": False},
+            "changes": CHANGE,
+        }
+    }
+    with pytest.raises(RollRefused, match=r"host worker1: .* no manager of its swarm"):
         plan_engine_roll(hosts, 1)
 
 
@@ -161,7 +171,9 @@ def test_manager_stop_problem_counts_only_ready_reachable_peers():
     assert manager_stop_problem("id-manager1", cluster()) is None
     assert "lose quorum" in manager_stop_problem("id-manager1", cluster(down=("manager2",)))
     assert manager_stop_problem("id-manager1", cluster(managers=5, down=("manager5",))) is None
-    assert "5 managers need 3" in manager_stop_problem("id-manager1", cluster(managers=5, down=("manager4", "manager5")))
+    assert "5 managers need 3" in manager_stop_problem(
+        "id-manager1", cluster(managers=5, down=("manager4", "manager5"))
+    )
 
 
 def test_backup_source_prefers_a_ready_non_leader():
