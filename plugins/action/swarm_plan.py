@@ -68,4 +68,9 @@ def _summary(plan: dict) -> str:
         parts.append(", ".join(f"{s['step']} {s['node_id']}" for s in plan["role_steps"]))
     if plan["prune"]:
         parts.append(f"prune {', '.join(plan['prune'])}")
+    if plan["superseded"]:
+        parts.append(
+            "remove superseded "
+            + ", ".join(f"{i} (old node of {h})" for i, h in sorted(plan["superseded"].items()))
+        )
     return "; ".join(parts) or "membership as in the inventory; roles and labels are checked next"

@@ -22,9 +22,9 @@ _IPV4_RE = re.compile(r"\b(\d{1,3}(?:\.\d{1,3}){3})\b")
 
 def node_problems(nodes: dict[str, dict]) -> list[str]:
     return [
-        f"node {node['hostname']} ({node['id'][:12]}) is {node['state'] or 'unknown'}, not ready"
+        f"node {node['hostname']} ({node['id'][:12]}) is {node['status'] or 'unknown'}, not ready"
         for node in nodes.values()
-        if node["state"] != "ready"
+        if node["status"] != "ready"
     ]
 
 
@@ -144,7 +144,7 @@ def http_targets(
         if port.get("PublishMode") == "host":
             node_ids = sorted({t["NodeID"] for t in running_tasks(tasks.get(name, []))})
         else:
-            node_ids = sorted(n for n, node in nodes.items() if node["state"] == "ready")
+            node_ids = sorted(n for n, node in nodes.items() if node["status"] == "ready")
         if not node_ids:
             problems.append(f"http check {name}: no node to send the request to")
             continue
@@ -189,7 +189,7 @@ def summary_lines(nodes: dict[str, dict], rows: list[dict]) -> list[str]:
         labels = ", ".join(f"{k}={v}" for k, v in sorted(node["labels"].items())) or "-"
         role = node["role"] + (" (leader)" if node["leader"] else "")
         lines.append(
-            f"  {node['hostname']:<20} {node['os']:<8} {role:<17} {node['state']:<6} "
+            f"  {node['hostname']:<20} {node['os']:<8} {role:<17} {node['status']:<6} "
             f"{node['availability']:<7} labels: {labels}"
         )
     lines.append("Services:")

@@ -18,6 +18,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_reconcile i
     label_problems,
     quorum_warning,
     role_changes,
+    superseded_entries,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import (
     ACTIVE,
@@ -97,7 +98,7 @@ def _validate_host(host: str, role: str, spec: dict, unlock_key_given: bool, sub
 def plan_swarm(
     managers: list[str], workers: list[str], hosts: dict[str, dict], options: dict | None = None
 ) -> dict:
-    """Decide init, token source, joins, unlocks, desired roles and labels, and prune.
+    """Decide init, token source, joins, unlocks, desired roles and labels, prune and superseded entries.
 
     `hosts` maps each inventory host to {"state": read_results(...) or None when unreachable,
     "labels": swarm_labels, "advertise_addr": swarm_advertise_addr, "facts": its facts}.
@@ -150,7 +151,13 @@ def plan_swarm(
     inventory_ids = {states[h]["node_id"]: h for h in members if states[h]["node_id"]}
     known_ids = {n["id"] for n in nodes}
     roles_by_id = {i: role_of[h] for i, h in inventory_ids.items() if i in known_ids}
-    gone = [n for n in nodes if n["id"] not in inventory_ids]
+    # Every readable host is a member by the end of the run, so its hostname claims its old entries.
+    superseded, superseded_warnings = superseded_entries(
+        nodes, {h: states[h]["hostname"] for h in states}, set(inventory_ids)
+    )
+    warnings += superseded_warnings
+    roles_by_id.update({i: WORKER for i in superseded})
+    gone = [n for n in nodes if n["id"] not in inventory_ids and n["id"] not in superseded]
     prune = bool(options.get("prune_nodes"))
     if prune:
         roles_by_id.update({n["id"]: WORKER for n in gone})
@@ -190,5 +197,6 @@ def plan_swarm(
         },
         "role_steps": [{"node_id": i, "step": s} for i, s in role_steps],
         "prune": [n["id"] for n in gone] if prune else [],
+        "superseded": superseded,
         "warnings": warnings,
     }

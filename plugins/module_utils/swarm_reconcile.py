@@ -1,7 +1,9 @@
-"""Role, label and prune decisions for nodes addressed by NodeID. Pure functions.
+"""Role, label, prune and superseded-entry decisions for nodes addressed by NodeID. Pure functions.
 
 The project records the label keys it set in one label of its own (OWNED_LABEL), so a label
 someone set by hand is never removed: only keys the project owns and no longer wants are.
+A node that left the swarm (or was re-installed) and joined again gets a new NodeID; its old
+entry stays in the node list as `down` until it is removed: superseded_entries() finds those.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import re
 OWNED_LABEL = "mixedswarm.owned-labels"
 OS_LABEL = "os"
 MANAGER, WORKER = "manager", "worker"
+# Node status values (moby api/types/swarm NodeState).
+READY, DOWN = "ready", "down"
 
 # Docker's guidance for label keys: lower-case alphanumerics, '.', '-' (and '_'), starting and
 # ending with an alphanumeric; these namespaces are reserved for Docker itself.
@@ -146,28 +150,95 @@ def role_argv(node_id: str, step: str) -> list[str]:
     return ["docker", "node", step, node_id]
 
 
-def prune_argvs(node_id: str) -> list[list[str]]:
-    """Drain, then remove, a node gone from the inventory (managers are demoted before, by role_changes)."""
+def superseded_entries(
+    nodes: list[dict], hostnames: dict[str, str], member_ids: set[str]
+) -> tuple[dict[str, str], list[str]]:
+    """Entries left behind by inventory hosts that are, or are about to be, members under another NodeID.
+
+    `nodes` are node_entry dicts; `hostnames` maps each inventory host that is or will be a member to
+    the hostname its engine reports; `member_ids` are the NodeIDs inventory hosts have now. An entry
+    is superseded when it is down, is no inventory host's NodeID and carries the hostname of exactly
+    one inventory host. Entries whose hostname matches no inventory host are not touched; a hostname
+    several inventory hosts report is ambiguous, so its entries are kept with a warning.
+    Returns ({old NodeID: host}, warnings).
+    """
+    hosts_by_name: dict[str, list[str]] = {}
+    for host, name in hostnames.items():
+        if name:
+            hosts_by_name.setdefault(name, []).append(host)
+    superseded, warnings = {}, []
+    for node in nodes:
+        hosts = hosts_by_name.get(node["hostname"], [])
+        if node["id"] in member_ids or node["status"] != DOWN or not hosts:
+            continue
+        if len(hosts) > 1:
+            warnings.append(
+                f"node {node['hostname']} ({node['id']}) is down and hosts {', '.join(hosts)} all report its "
+                "hostname, so it is kept; remove it by hand (docker node rm) once you know it is stale"
+            )
+            continue
+        superseded[node["id"]] = hosts[0]
+    return superseded, warnings
+
+
+def removal_argvs(node_id: str) -> list[list[str]]:
+    """Drain, then remove, a node gone from the inventory or superseded (managers are demoted
+    before, by role_changes)."""
     return [
         ["docker", "node", "update", "--availability", "drain", node_id],
         ["docker", "node", "rm", "--force", node_id],
     ]
 
 
-def reconcile(nodes: list[dict], desired: dict, node_ids: dict, self_id: str, prune: list[str]) -> dict:
+def superseded_now(
+    by_id: dict[str, dict], superseded: dict[str, str], node_ids: dict
+) -> tuple[dict[str, str], list[str]]:
+    """Which planned superseded entries can go now: ({old NodeID: host}, hosts to wait for).
+
+    An entry goes once the entry that replaces it (the host's NodeID, same hostname) is Ready; while
+    that entry is not Ready yet its host is waited for. An entry that is gone or no longer down is
+    left alone. A host without a node yet (check mode before its join) is a prediction.
+    """
+    removable, waiting = {}, []
+    for old_id, host in superseded.items():
+        old = by_id.get(old_id)
+        if old is None or old["status"] != DOWN or old_id in node_ids.values():
+            continue
+        new = by_id.get(node_ids.get(host) or "")
+        if new is not None and new["hostname"] != old["hostname"]:
+            continue
+        if new is None or new["status"] == READY:
+            removable[old_id] = host
+        else:
+            waiting.append(host)
+    return removable, sorted(set(waiting))
+
+
+def reconcile(
+    nodes: list[dict],
+    desired: dict,
+    node_ids: dict,
+    self_id: str,
+    prune: list[str],
+    superseded: dict[str, str] | None = None,
+) -> dict:
     """Every docker command that brings roles and labels in line with `desired`, in a safe order.
 
     `desired` maps host to {"role", "labels"}; `node_ids` maps host to its NodeID; `self_id` is the
     manager running the commands, demoted (if at all) last so the others still run; `prune` lists
-    NodeIDs to drain and remove. Hosts with no node yet (check mode before a join) are `pending`.
-    Raises UnsafeChange when a demotion would lose quorum.
+    NodeIDs to drain and remove; `superseded` maps old NodeIDs to the host that replaces them
+    (superseded_entries), removed once the replacement is Ready (superseded_now). Hosts with no node
+    yet (check mode before a join) are `pending`; hosts whose replacement is not Ready yet are in
+    `waiting`. Raises UnsafeChange when a demotion would lose quorum.
     """
     by_id = {n["id"]: n for n in nodes}
     managed = {node_ids[h]: h for h in desired if node_ids.get(h) in by_id}
     pending = sorted(h for h in desired if node_ids.get(h) not in by_id)
     roles = {i: desired[h]["role"] for i, h in managed.items()}
-    prune = [i for i in prune if i in by_id and i not in managed]
-    roles.update({i: WORKER for i in prune})
+    replaced, waiting = superseded_now(by_id, superseded or {}, node_ids)
+    prune = [i for i in prune if i in by_id and i not in managed and i not in replaced]
+    removed = prune + sorted(replaced)
+    roles.update({i: WORKER for i in removed})
     steps = role_changes(nodes, roles)
     promote = [role_argv(i, s) for i, s in steps if s == "promote"]
     demote = [role_argv(i, s) for i, s in steps if s == "demote" and i != self_id]
@@ -184,15 +255,20 @@ def reconcile(nodes: list[dict], desired: dict, node_ids: dict, self_id: str, pr
     for host in pending:
         before[host] = {"role": None, "labels": {}}
         after[host] = {"role": desired[host]["role"], "labels": desired[host]["labels"]}
-    pruned = [argv for i in prune for argv in prune_argvs(i)]
-    for node_id in prune:
-        before[f"{by_id[node_id]['hostname']} ({node_id})"] = {
-            "role": by_id[node_id]["role"],
-            "removed": False,
-        }
-        after[f"{by_id[node_id]['hostname']} ({node_id})"] = {"role": None, "removed": True}
+    removals = [argv for i in removed for argv in removal_argvs(i)]
+    for node_id in removed:
+        entry = f"{by_id[node_id]['hostname']} ({node_id})"
+        before[entry] = {"role": by_id[node_id]["role"], "status": by_id[node_id]["status"], "removed": False}
+        after[entry] = {"role": None, "removed": True}
+        if node_id in replaced:
+            after[entry]["superseded_by"] = replaced[node_id]
     return {
-        "argvs": promote + labels + demote + pruned + demote_self,
+        "argvs": promote + labels + demote + removals + demote_self,
         "pending": pending,
+        "waiting": waiting,
+        "superseded": [
+            {"node_id": i, "hostname": by_id[i]["hostname"], "role": by_id[i]["role"], "host": host}
+            for i, host in sorted(replaced.items())
+        ],
         "diff": {"before": before, "after": after},
     }

@@ -10,8 +10,9 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import
 
 JSON = "{{json .}}"
 INFO_ARGV = ["docker", "info", "--format", JSON]
-# Every node of the swarm in one invocation; fails (and is ignored) on a node that is no manager.
-NODES_ARGV = ["docker", "node", "inspect", OutputOf(["docker", "node", "ls", "--quiet"]), "--format", JSON]
+NODE_IDS_ARGV = ["docker", "node", "ls", "--quiet"]
+# Every node of the swarm in one invocation; fails on a node that is no manager.
+NODES_ARGV = ["docker", "node", "inspect", OutputOf(NODE_IDS_ARGV), "--format", JSON]
 
 # LocalNodeState values the engine reports (moby api/types/swarm LocalNodeState).
 INACTIVE, PENDING, ACTIVE, ERROR, LOCKED = "inactive", "pending", "active", "error", "locked"
@@ -46,7 +47,8 @@ def node_state(info: dict) -> dict:
 
 
 def node_entry(doc: dict) -> dict:
-    """One node as a manager sees it (docker node inspect)."""
+    """One node as a manager sees it (docker node inspect): the one reading of that payload the
+    swarm and service plugins share."""
     spec = doc.get("Spec") or {}
     description = doc.get("Description") or {}
     platform = description.get("Platform") or {}
@@ -60,7 +62,7 @@ def node_entry(doc: dict) -> dict:
         "labels": dict(spec.get("Labels") or {}),
         "status": status.get("State", ""),
         "addr": status.get("Addr", ""),
-        "os": platform.get("OS", ""),
+        "os": platform.get("OS", "").lower(),
         "architecture": platform.get("Architecture", ""),
         "engine_version": (description.get("Engine") or {}).get("EngineVersion", ""),
         "leader": bool(manager.get("Leader")),

@@ -13,7 +13,13 @@ description:
   - Decides the init host (the first manager, only when no inventory node is in a swarm), the manager the
     join tokens come from (any reachable manager of the swarm), which hosts join and as what (nodes stuck in
     C(pending) or C(error) are recovered), which are unlocked, the desired role and labels of every host
-    (C(os=<OS the engine reports>) merged with its C(swarm_labels)), and the nodes to prune.
+    (C(os=<OS the engine reports>) merged with its C(swarm_labels)), the nodes to prune, and the superseded
+    entries to remove.
+  - A superseded entry is a C(down) node whose hostname is the one an inventory host's engine reports while
+    that host is, or is about to be, in the swarm under another NodeID (it left, was re-installed or
+    re-imaged and joins again). It is removed after its replacement is Ready, without O(prune_nodes).
+    Entries whose hostname matches no inventory host are left to O(prune_nodes); a hostname that several
+    inventory hosts report is ambiguous, so its entries are kept with a warning.
   - Warns on an even number of managers, on unreachable workers (left as they are), and on nodes that are
     not in the inventory when pruning is off.
   - Reads host variables C(swarm_labels) and C(swarm_advertise_addr) of every host.
@@ -95,6 +101,9 @@ plan:
       description: NodeIDs to drain and remove (only with O(prune_nodes)).
       type: list
       elements: str
+    superseded:
+      description: Old NodeID to the inventory host whose new node replaces it; managers among them are demoted first.
+      type: dict
     warnings:
       description: Warnings also shown on the console.
       type: list

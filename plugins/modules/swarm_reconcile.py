@@ -12,6 +12,10 @@ description:
     recorded in the node label C(mixedswarm.owned-labels); only those keys are ever removed, so labels
     set by hand survive.
   - O(prune) nodes are demoted if managers, drained and removed.
+  - O(superseded) entries (old nodes of inventory hosts that joined again under a new NodeID) are removed the
+    same way once the host's new node is Ready; the plugin re-reads the nodes every 2 seconds for up to
+    O(ready_timeout) seconds while a host that just joined is not Ready yet, then keeps what is still waiting
+    for a later run with a warning. An entry that is no longer C(down) is left alone.
 options:
   desired:
     description: Host to its desired C(role) (manager or worker) and C(labels) (dict), as M(swarm_plan) returns.
@@ -22,13 +26,21 @@ options:
     type: list
     elements: str
     default: []
+  superseded:
+    description: Old NodeID to the host whose new node replaces it, as M(swarm_plan) returns.
+    type: dict
+    default: {}
+  ready_timeout:
+    description: Seconds to wait for the new node of a host with a superseded entry to be Ready.
+    type: int
+    default: 60
 attributes:
   check_mode:
     support: full
     description: Reports the commands it would run, including for nodes not joined yet; changes nothing.
   diff_mode:
     support: full
-    description: Role and labels of every node before and after.
+    description: Role and labels of every node before and after; removed nodes (pruned or superseded, with the host that superseded them).
 author: mixedswarm project
 """
 
@@ -54,8 +66,13 @@ pending:
   returned: always
   type: list
   elements: str
+superseded:
+  description: Superseded entries removed (or that would be, in check mode), with C(node_id), C(hostname), C(role) and C(host).
+  returned: always
+  type: list
+  elements: dict
 round_trips:
-  description: Connections made to the manager (1 when nothing changes, 2 otherwise).
+  description: Connections made to the manager (1 when nothing changes, 2 otherwise; one more per wait for a Ready node).
   returned: always
   type: int
 """

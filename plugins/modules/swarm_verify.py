@@ -67,7 +67,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 nodes:
-  description: Every node with id, hostname, os, role, availability, state, addr, leader, labels.
+  description: Every node as M(swarm_node_info) reads it (id, hostname, os, role, availability, status, addr, leader, labels, ...).
   returned: always
   type: list
 services:

@@ -8,7 +8,6 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
     ClusterError,
     cluster_os,
-    node_summary,
     read_cluster,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_report import (
@@ -21,8 +20,9 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_report im
     summary_lines,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_tasks import group_tasks
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import node_entry
 
-NODES = {d["ID"]: node_summary(d) for d in load("nodes_linux.jsonl")}
+NODES = {d["ID"]: node_entry(d) for d in load("nodes_linux.jsonl")}
 SERVICES = by_name("services_converged.jsonl")
 TASKS = group_tasks(SERVICES, load("tasks_converged.jsonl"))
 BUSYBOX = """Server:\t\t127.0.0.11
@@ -62,7 +62,7 @@ def test_task_on_a_node_of_the_wrong_os_is_a_problem():
 
 def test_down_node_and_missing_service_are_problems():
     nodes = copy.deepcopy(NODES)
-    next(iter(nodes.values()))["state"] = "down"
+    next(iter(nodes.values()))["status"] = "down"
     assert "is down, not ready" in node_problems(nodes)[0]
     assert check_services(["api"], SERVICES, TASKS, NODES)[1] == [
         "service api: declared but not found in the swarm"

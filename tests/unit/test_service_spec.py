@@ -148,3 +148,31 @@ def test_display_shows_units():
     shown = display(specs({**WEB, "limits": {"cpus": 0.5, "memory": "256M"}})[0])
     assert shown["limits"] == {"cpus": 0.5, "memory": 256 * 1024**2}
     assert shown["update_config"]["monitor"] == "5s"
+
+
+def test_update_removes_env_values_and_labels_the_definition_no_longer_has():
+    actual = actual_spec(by_name("services_converged.jsonl")["web"], networks())
+    actual["env"] = {"RELEASE": "1", "DEBUG": "1"}
+    actual["labels"] = {**actual["labels"], "team": "blue", "tier": "web"}
+    desired = specs({**WEB, "env": {"RELEASE": "2"}, "labels": {"tier": "front"}})[0]
+    argv = update_argv(desired, actual)
+    assert argv[4:] == [
+        "--env-rm", "DEBUG",
+        "--env-add", "RELEASE=2",
+        "--label-rm", "team",
+        "--label-add", "tier=front",
+        "web",
+    ]  # fmt: skip
+
+
+def test_update_replaces_a_changed_port_and_removes_a_dropped_constraint():
+    actual = actual_spec(by_name("services_converged.jsonl")["web"], networks())
+    actual["constraints"] = sorted([*actual["constraints"], "node.labels.zone==a"])
+    desired = specs({**WEB, "publish": ["8082:80"]})[0]
+    argv = update_argv(desired, actual)
+    assert argv[4:] == [
+        "--publish-rm", "published=8081,target=80,protocol=tcp,mode=host",
+        "--publish-add", "published=8082,target=80,protocol=tcp,mode=host",
+        "--constraint-rm", "node.labels.zone==a",
+        "web",
+    ]  # fmt: skip

@@ -2,7 +2,6 @@
 
 from service_fixtures import FakeDocker, by_name, load
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import node_summary
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_tasks import (
     group_tasks,
     hint,
@@ -10,8 +9,9 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_tasks imp
     task_is_current,
     wait_for_convergence,
 )
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import node_entry
 
-NODES = {d["ID"]: node_summary(d) for d in load("nodes_linux.jsonl")}
+NODES = {d["ID"]: node_entry(d) for d in load("nodes_linux.jsonl")}
 
 
 def status(service_file, tasks_file, name, baseline=frozenset(), updated=False):

@@ -170,6 +170,35 @@ def test_prune_lists_nodes_gone_from_inventory_and_is_refused_with_unreachable_h
     )
 
 
+LINUX_M1, LINUX_W1 = "tqc3fk9a8ney8bhtje7b1z3j1", "myz4rkz88wp4paon3nanhenqj"
+
+
+def linux_swarm_with_worker_left():
+    """Three managers and worker1 of the recorded Linux swarm; worker1 left by hand (its entry is down)."""
+    hosts = {
+        "m1": {"state": state("linux_info_manager.json", "linux_node_inspect.jsonl"), "facts": linux_facts("172.29.223.10")},
+        "w1": fresh(),
+    }  # fmt: skip
+    hosts["w1"]["state"]["hostname"] = "swarm-worker1"
+    for entry in hosts["m1"]["state"]["nodes"]:
+        if entry["id"] == LINUX_W1:
+            entry["status"] = "down"
+    return hosts
+
+
+def test_entry_of_a_host_that_left_and_joins_again_is_superseded_not_pruned():
+    hosts = linux_swarm_with_worker_left()
+    plan = plan_swarm(["m1"], ["w1"], hosts)
+    assert plan["joins"]["w1"]["role"] == "worker"
+    assert plan["superseded"] == {LINUX_W1: "w1"}
+    assert plan["prune"] == []
+    # manager2 and manager3 are in no inventory: only swarm_prune_nodes may remove them.
+    assert not any("swarm-worker1" in w for w in plan["warnings"])
+    assert any("swarm-manager2" in w and "swarm_prune_nodes" in w for w in plan["warnings"])
+    hosts["w1"]["state"]["hostname"] = "another-name"
+    assert plan_swarm(["m1"], ["w1"], hosts)["superseded"] == {}
+
+
 def test_all_problems_are_reported_at_once():
     managers, workers, hosts = classic_fresh()
     hosts["win2"]["labels"] = {"os": "x"}

@@ -13,14 +13,15 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_reconcile i
     quorum_warning,
     reconcile,
     role_changes,
+    superseded_entries,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import node_entry
 
 
-def node(node_id, role="worker", labels=None, reachability=None, status="ready"):
+def node(node_id, role="worker", labels=None, reachability=None, status="ready", hostname=None):
     return {
         "id": node_id,
-        "hostname": f"host-{node_id}",
+        "hostname": hostname or f"host-{node_id}",
         "role": role,
         "labels": labels or {},
         "status": status,
@@ -160,3 +161,69 @@ def test_reconcile_in_sync_runs_nothing():
     nodes = [node("m1", "manager", labels={"os": "linux", OWNED_LABEL: "os", "team": "x"})]
     changes = reconcile(nodes, {"a": {"role": "manager", "labels": {"os": "linux"}}}, {"a": "m1"}, "m1", [])
     assert changes["argvs"] == [] and changes["pending"] == []
+
+
+def test_superseded_entries_are_down_entries_with_an_inventory_hosts_hostname():
+    nodes = [
+        node("new", hostname="lab-worker1"),
+        node("old", status="down", hostname="lab-worker1"),
+        node("alive", hostname="lab-worker2"),  # ready: the node is not replaced, whatever its name
+        node("stranger", status="down", hostname="someone-else"),  # no inventory host: prune's business
+        node("twin", status="down", hostname="WIN-CLONE"),
+    ]
+    hostnames = {"w1": "lab-worker1", "w2": "lab-worker2", "win1": "WIN-CLONE", "win2": "WIN-CLONE"}
+    superseded, warnings = superseded_entries(nodes, hostnames, {"new", "alive"})
+    assert superseded == {"old": "w1"}
+    assert len(warnings) == 1 and "twin" in warnings[0] and "win1, win2" in warnings[0]
+    # A host down under its own NodeID (engine stopped) is no superseded entry.
+    assert (
+        superseded_entries([node("old", status="down", hostname="lab-worker1")], hostnames, {"old"})[0] == {}
+    )
+
+
+def test_superseded_manager_is_demoted_then_removed_after_its_replacement_is_ready():
+    nodes = [
+        node("m1", "manager", labels={"os": "linux", OWNED_LABEL: "os"}),
+        node("m2", "manager", labels={"os": "linux", OWNED_LABEL: "os"}),
+        node("old3", "manager", reachability="unreachable", status="down", hostname="lab-manager3"),
+        node("new3", "manager", labels={"os": "linux", OWNED_LABEL: "os"}, hostname="lab-manager3"),
+    ]
+    desired = {h: {"role": "manager", "labels": {"os": "linux"}} for h in ("a", "b", "c")}
+    ids = {"a": "m1", "b": "m2", "c": "new3"}
+    changes = reconcile(nodes, desired, ids, self_id="m1", prune=[], superseded={"old3": "c"})
+    assert [a[2:] for a in changes["argvs"]] == [
+        ["demote", "old3"],
+        ["update", "--availability", "drain", "old3"],
+        ["rm", "--force", "old3"],
+    ]
+    assert changes["superseded"] == [
+        {"node_id": "old3", "hostname": "lab-manager3", "role": "manager", "host": "c"}
+    ]
+    assert changes["diff"]["before"]["lab-manager3 (old3)"] == {
+        "role": "manager",
+        "status": "down",
+        "removed": False,
+    }
+    assert changes["diff"]["after"]["lab-manager3 (old3)"] == {
+        "role": None,
+        "removed": True,
+        "superseded_by": "c",
+    }
+    # Not Ready yet (it just joined): wait, remove nothing.
+    nodes[3]["status"] = "unknown"
+    changes = reconcile(nodes, desired, ids, self_id="m1", prune=[], superseded={"old3": "c"})
+    assert changes["argvs"] == [] and changes["waiting"] == ["c"] and changes["superseded"] == []
+    # Back under its old NodeID, or up again: the entry is no longer superseded.
+    nodes[2]["status"] = "ready"
+    assert reconcile(nodes, desired, ids, "m1", [], {"old3": "c"})["superseded"] == []
+
+
+def test_superseded_entry_is_predicted_in_check_mode_before_the_join():
+    nodes = [node("m1", "manager", labels={"os": "linux", OWNED_LABEL: "os"}), node("old", status="down")]
+    desired = {"a": {"role": "manager", "labels": {"os": "linux"}}, "w": {"role": "worker", "labels": {}}}
+    changes = reconcile(nodes, desired, {"a": "m1", "w": None}, "m1", [], {"old": "w"})
+    assert changes["pending"] == ["w"]
+    assert [a[2:] for a in changes["argvs"]] == [
+        ["update", "--availability", "drain", "old"],
+        ["rm", "--force", "old"],
+    ]
