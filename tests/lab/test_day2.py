@@ -27,10 +27,12 @@ PINNED = "day2-pinned"
 # The lab's daemon options (the role's defaults) plus one option a day-2 change could bring.
 DEFAULT_OPTIONS = {"log-driver": "json-file", "log-opts": {"max-size": "10m", "max-file": "3"}}
 CHANGED_OPTIONS = {**DEFAULT_OPTIONS, "max-concurrent-uploads": 4}
+# A task that stops as soon as it is told to (PID 1 ignores SIGTERM unless it traps it).
+WORKLOAD = ("sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done")
 PROBE = (
     "docker info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null || echo down; "
     f"docker ps -q --filter label=com.docker.swarm.service.name={SERVICE} | wc -l; "
-    "docker node ls --format '{{.Status}} {{.ManagerStatus}}' 2>/dev/null || true"
+    "docker node ls --format '{{.Self}} {{.Status}} {{.ManagerStatus}}' 2>/dev/null || true"
 )
 
 
@@ -74,7 +76,7 @@ def task_span(run, host, first, last) -> float:
 
 class Poller(threading.Thread):
     """Every second, from every node at once: is its engine in the swarm, how many containers of
-    SERVICE it runs, and (managers) how many nodes the swarm lists as Ready."""
+    SERVICE it runs, and (the leader) how many nodes the swarm lists as Ready."""
 
     def __init__(self, lab):
         super().__init__(daemon=True)
@@ -85,8 +87,10 @@ class Poller(threading.Thread):
             out = self.lab.exec(host, "sh", "-c", PROBE, check=False, timeout=5).stdout.split("\n")
         except Exception:  # a node that does not answer in time is down for this sample
             return host, False, 0, None
-        nodes = [line for line in out[2:] if line.strip()]
-        ready = sum(1 for line in nodes if line.startswith("Ready")) if nodes else None
+        nodes = [line.split() for line in out[2:] if line.strip()]
+        # Only the leader's view counts: a manager that has just restarted lists the others as Unknown.
+        leader = any(row[0] == "true" and row[-1] == "Leader" for row in nodes)
+        ready = sum(1 for row in nodes if row[1] == "Ready") if leader else None
         return host, out[0].strip() == "active", int(out[1] or 0), ready
 
     def run(self):
@@ -112,10 +116,8 @@ def day2(ops_lab, tmp_path_factory):
     create = ("service", "create", "--detach", "--endpoint-mode", "dnsrr")
     for name in (SERVICE, PINNED):
         lab.docker("manager1", "service", "rm", name, check=False)
-    lab.docker("manager1", *create, "--name", SERVICE, "--replicas", "2", image, "sleep", "86400")
-    lab.docker(
-        "manager1", *create, "--name", PINNED, "--constraint", "node.role==worker", image, "sleep", "86400"
-    )
+    lab.docker("manager1", *create, "--name", SERVICE, "--replicas", "2", image, *WORKLOAD)
+    lab.docker("manager1", *create, "--name", PINNED, "--constraint", "node.role==worker", image, *WORKLOAD)
     lab.wait_for("the day-2 services to run", lambda: services_converged(lab, [SERVICE, PINNED]), timeout=180)
     yield lab
     for name in (SERVICE, PINNED):
