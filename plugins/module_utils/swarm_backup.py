@@ -37,7 +37,8 @@ def backup_description(state: dict, created: str) -> dict:
 def archive_problems(members: list[str], description) -> list[str]:
     """What makes a list of archive members and its description unusable for a restore."""
     names = {m.rstrip("/") for m in members}
-    missing = [r for r in REQUIRED if r.rstrip("/") not in names]
+    # A folder is there when it is listed itself or holds a member.
+    missing = [r for r in REQUIRED if r.rstrip("/") not in names and not any(m.startswith(r) for m in names)]
     problems = [f"it holds no {', '.join(missing)}, so it is no manager's swarm state"] if missing else []
     if not isinstance(description, dict):
         problems.append(f"it has no readable {DESCRIPTION}; make backups with playbooks/swarm_backup.yml")
