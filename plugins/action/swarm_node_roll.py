@@ -9,6 +9,8 @@ from typing import ClassVar
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.engine_roll import (
+    ROLL_LABEL,
+    availability_before_roll,
     back_in_service,
     manager_stop_problem,
     running_here,
@@ -70,9 +72,11 @@ class ActionModule(DockerCLIAction):
         if problem:
             raise AnsibleActionFail(f"{name}: the roll stops before this node: {problem}")
         moving = {service_of(t) for t in running_here(tasks.documents)}
-        changed = node["availability"] != "drain"
+        previous = availability_before_roll(node)
+        changed = node["availability"] != "drain" or ROLL_LABEL not in node["labels"]
         if changed:
-            (update,) = run_docker(self, [["docker", "node", "update", "--availability", "drain", node_id]])
+            drain = ["--availability", "drain", "--label-add", f"{ROLL_LABEL}={previous}"]
+            (update,) = run_docker(self, [["docker", "node", "update", *drain, node_id]])
             if not update.ok:
                 raise AnsibleActionFail(f"{name}: draining failed: {failure_text([update])}")
         deadline = time.monotonic() + args["timeout"]
@@ -93,7 +97,7 @@ class ActionModule(DockerCLIAction):
             )
         result.update(
             changed=changed,
-            previous_availability=node["availability"],
+            previous_availability=previous,
             moved_services=sorted(moving),
             not_moved=waiting,
             msg=f"{name} drained; tasks of {', '.join(sorted(moving)) or 'no service'} moved",
@@ -117,10 +121,12 @@ class ActionModule(DockerCLIAction):
                 f"{name} did not come back into the swarm within {args['timeout']} s ({seen}); the roll stops "
                 "here and the nodes not rolled yet keep their engines unchanged"
             )
-        wanted = args["availability"] or node["availability"]
-        changed = node["availability"] != wanted
+        wanted = args["availability"] or availability_before_roll(node)
+        label = ["--label-rm", ROLL_LABEL] if ROLL_LABEL in node["labels"] else []
+        changed = node["availability"] != wanted or bool(label)
         if changed:
-            (update,) = run_docker(self, [["docker", "node", "update", "--availability", wanted, node_id]])
+            argv = ["docker", "node", "update", "--availability", wanted, *label, node_id]
+            (update,) = run_docker(self, [argv])
             if not update.ok:
                 raise AnsibleActionFail(f"{name}: setting availability back failed: {failure_text([update])}")
         result.update(changed=changed, msg=f"{name} is Ready, availability {wanted}")

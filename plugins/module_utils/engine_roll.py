@@ -20,6 +20,9 @@ IN_PLACE, ROLL_WORKERS, ROLL_MANAGERS, ROLL_LEADER = (
     "roll_leader",
 )
 ROLL_ORDER = (ROLL_WORKERS, ROLL_MANAGERS, ROLL_LEADER)
+# Node label a drain sets to the availability to give back, and the restore removes: a roll that
+# stopped halfway is finished by the next run, which gives the node its availability back.
+ROLL_LABEL = "mixedswarm.roll-availability"
 
 
 class RollRefused(ValueError):
@@ -121,6 +124,7 @@ def plan_engine_roll(hosts: dict[str, dict], batch) -> dict:
         others = [m for m in managers_up if m != host]
         control[host] = leader if leader and leader != host else (others[0] if others else host)
     order = [h for p in ROLL_ORDER for h in hosts if phase.get(h) == p]
+    rolled = set(node_ids.values())
     return {
         "phase": phase,
         "order": order,
@@ -128,6 +132,11 @@ def plan_engine_roll(hosts: dict[str, dict], batch) -> dict:
         "node_ids": node_ids,
         "control": control,
         "batch": int(batch),
+        # Nodes an earlier roll drained and did not give back; the stage restores them at its end.
+        "interrupted": [
+            n["id"] for n in nodes if ROLL_LABEL in n.get("labels", {}) and n["id"] not in rolled
+        ],
+        "resume_from": leader or next(iter(managers_up), None),
     }
 
 
@@ -191,6 +200,11 @@ def unconverged(services: list[dict], names: set[str]) -> list[str]:
         if not running.isdigit() or not desired.isdigit() or int(running) < int(desired):
             waiting.append(f"{service['Name']} {service.get('Replicas', '?')}")
     return waiting
+
+
+def availability_before_roll(node: dict) -> str:
+    """What a node had before a roll drained it: the label an interrupted roll left, else what it has now."""
+    return node.get("labels", {}).get(ROLL_LABEL) or node["availability"]
 
 
 def back_in_service(node: dict | None) -> bool:

@@ -33,7 +33,8 @@ PROBE = (
     # `docker version` needs only the engine; `docker info` on a manager waits for a leader.
     "docker version --format '{{.Server.Version}}' >/dev/null 2>&1 && echo up || echo down; "
     f"docker ps -q --filter label=com.docker.swarm.service.name={SERVICE} | wc -l; "
-    "docker node ls --format '{{.Self}} {{.Status}} {{.ManagerStatus}}' 2>/dev/null || true"
+    # A manager waits for a leader to list nodes: bounded, so the lines above still count.
+    "timeout 3 docker node ls --format '{{.Self}} {{.Status}} {{.ManagerStatus}}' 2>/dev/null || true"
 )
 
 
@@ -85,7 +86,7 @@ class Poller(threading.Thread):
 
     def probe(self, host):
         try:
-            out = self.lab.exec(host, "sh", "-c", PROBE, check=False, timeout=5).stdout.split("\n")
+            out = self.lab.exec(host, "sh", "-c", PROBE, check=False, timeout=8).stdout.split("\n")
         except Exception:  # a node that does not answer in time is down for this sample
             return host, False, 0, None
         nodes = [line.split() for line in out[2:] if line.strip()]
@@ -195,6 +196,22 @@ def test_engine_change_rolls_node_by_node(day2, tmp_path):
 
     again = lab.play("site.yml", "-e", changed, label=f"{lab.name}-day2-roll-again")
     assert again.rc == 0 and again.changed == 0, again.changed_tasks()
+
+
+def test_an_interrupted_roll_is_finished_by_the_next_run(day2):
+    """A roll that stopped at a node leaves it drained with the availability to give back in a label;
+    the next run gives it back once the node is Ready, and changes nothing else."""
+    lab = day2
+    node_id = next(n["ID"] for n in lab.nodes() if n["Hostname"] == f"{lab.name}-worker1")
+    label = "mixedswarm.roll-availability"
+    lab.docker(
+        "manager1", "node", "update", "--availability", "drain", "--label-add", f"{label}=active", node_id
+    )
+    run = lab.play("playbooks/engines.yml", label=f"{lab.name}-day2-resume")
+    assert run.rc == 0, run.describe()
+    assert run.changed_tasks() == [("worker1", "Restore the availability an interrupted roll took away")]
+    spec = json.loads(lab.docker("manager1", "node", "inspect", node_id).stdout)[0]["Spec"]
+    assert spec["Availability"] == "active" and label not in spec.get("Labels", {})
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,12 @@ import pytest
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.engine_roll import (
     IN_PLACE,
+    ROLL_LABEL,
     ROLL_LEADER,
     ROLL_MANAGERS,
     ROLL_WORKERS,
     RollRefused,
+    availability_before_roll,
     back_in_service,
     backup_source,
     manager_stop_problem,
@@ -26,6 +28,7 @@ def node(host, role="worker", leader=False, status="ready", reachability=None):
         "hostname": host,
         "role": role,
         "availability": "active",
+        "labels": {},
         "status": status,
         "leader": leader,
         "reachability": reachability or ("reachable" if role == "manager" else ""),
@@ -210,3 +213,16 @@ def test_back_in_service_needs_ready_and_reachable_manager():
     assert not back_in_service(node("worker1", status="down"))
     assert not back_in_service(node("manager1", "manager", reachability="unreachable"))
     assert not back_in_service(None)
+
+
+def test_an_interrupted_roll_is_finished_by_the_next_run():
+    nodes = cluster(leader=1)
+    nodes[3]["availability"] = "drain"
+    nodes[3]["labels"] = {ROLL_LABEL: "active"}  # worker1, drained by a roll that stopped there
+    plan = plan_engine_roll(hosts_of(nodes, changes=[]), 1)
+    assert plan["interrupted"] == ["id-worker1"] and plan["resume_from"] == "manager1"
+    assert availability_before_roll(nodes[3]) == "active"
+    # Rolled again this run, it gets back what it had before the first roll, not "drain".
+    plan = plan_engine_roll(hosts_of(nodes, changing={"worker1"}), 1)
+    assert plan["interrupted"] == [] and plan["order"] == ["worker1"]
+    assert availability_before_roll({"availability": "pause", "labels": {}}) == "pause"
