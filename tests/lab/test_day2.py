@@ -78,7 +78,7 @@ def task_span(run, host, first, last) -> float:
 
 class Poller(threading.Thread):
     """Every second, from every node at once: does its engine answer, how many containers of
-    SERVICE it runs, and (the leader) how many nodes the swarm lists as Ready."""
+    SERVICE it runs, and (the leader) the status of every node in the swarm."""
 
     def __init__(self, lab):
         super().__init__(daemon=True)
@@ -90,21 +90,23 @@ class Poller(threading.Thread):
         except Exception:  # a node that does not answer in time is down for this sample
             return host, False, 0, None
         nodes = [line.split() for line in out[2:] if line.strip()]
-        # Only the leader's view counts: a manager that has just restarted lists the others as Unknown.
+        # Only the leader's view counts: a manager that has just restarted lists the others as Unknown,
+        # and so does a new leader until each node has reported to it (seconds).
         leader = any(row[0] == "true" and row[-1] == "Leader" for row in nodes)
-        ready = sum(1 for row in nodes if row[1] == "Ready") if leader else None
-        return host, out[0].strip() == "up", int(out[1] or 0), ready
+        statuses = [row[1] for row in nodes] if leader else None
+        return host, out[0].strip() == "up", int(out[1] or 0), statuses
 
     def run(self):
         with ThreadPoolExecutor(len(self.lab.hosts)) as pool:
             while not self.stop.is_set():
                 started = time.monotonic()
                 answers = list(pool.map(self.probe, self.lab.hosts))
+                statuses = next((st for _, _, _, st in answers if st is not None), None)
                 self.samples.append(
                     {
                         "up": {h for h, up, _, _ in answers if up},
                         "running": sum(r for _, _, r, _ in answers),
-                        "ready": next((rd for h, _, _, rd in answers if rd is not None), None),
+                        "statuses": statuses,
                     }
                 )
                 self.stop.wait(max(0.0, 1 - (time.monotonic() - started)))
@@ -174,8 +176,11 @@ def test_engine_change_rolls_node_by_node(day2, tmp_path):
     assert max(down) == 1, f"nodes down at once per second: {down}"
     assert min(managers_up) >= 2, f"managers up per second (quorum needs 2): {managers_up}"
     assert min(s["running"] for s in samples) >= 1, [s["running"] for s in samples]
-    ready = [s["ready"] for s in samples if s["ready"] is not None]
-    assert min(ready) >= 4, f"Ready nodes per second: {ready}"
+    views = [s["statuses"] for s in samples if s["statuses"] is not None]
+    ready = [v.count("Ready") for v in views]
+    assert max(v.count("Down") for v in views) <= 1, f"the leader's view per second: {views}"
+    assert min(r + v.count("Unknown") for r, v in zip(ready, views, strict=True)) >= 4, views
+    print(f"\nReady nodes per second (leader's view): {ready}")
 
     for host in lab.hosts:
         assert (
@@ -196,6 +201,21 @@ def test_engine_change_rolls_node_by_node(day2, tmp_path):
 
     again = lab.play("site.yml", "-e", changed, label=f"{lab.name}-day2-roll-again")
     assert again.rc == 0 and again.changed == 0, again.changed_tasks()
+
+
+def test_a_failed_change_stops_the_roll_at_its_node(day2):
+    """An engine version the nodes' apt sources do not have: the first worker is drained, its change
+    fails, it gets its availability back, and the roll stops there naming it; no other node changes."""
+    lab = day2
+    before = {h: (engine_started(lab, h), daemon_options(lab, h)) for h in lab.hosts}
+    run = lab.play("site.yml", "-e", "docker_linux_version=99.0.0", label=f"{lab.name}-day2-roll-fails")
+    assert run.rc != 0
+    assert {host for host, _, _ in run.failures()} == {"worker1"}, run.failures()
+    stop = run.failures()[-1][2]
+    assert stop.startswith("worker1: the engine change stopped the roll here: No package matching"), stop
+    assert "It answers again and has its availability back." in stop
+    assert {h: (engine_started(lab, h), daemon_options(lab, h)) for h in lab.hosts} == before
+    assert healthy(lab) and all(n["Availability"] == "Active" for n in lab.nodes())
 
 
 def test_an_interrupted_roll_is_finished_by_the_next_run(day2):
