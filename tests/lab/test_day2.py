@@ -321,7 +321,10 @@ def test_disaster_drill_every_manager_lost(backup, day2):
     workers = {n["Hostname"]: n["ID"] for n in lab.nodes() if not n["ManagerStatus"]}
     managers = [h for h in lab.hosts if h.startswith("manager")]
     for host in managers:
+        # The node's engine data lives in a named volume of the lab: lose it too.
         subprocess.run(["docker", "rm", "-f", "-v", lab.container(host)], check=True, capture_output=True)
+        volume = f"{lab.container(host)}-docker"
+        subprocess.run(["docker", "volume", "rm", volume], check=True, capture_output=True)
     assert lab.start().rc == 0, "fresh manager nodes with the same names did not start"
     # The restore host needs its engine first; site.yml gives the other managers theirs.
     engines = lab.play("playbooks/engines.yml", "--limit", "manager1", label=f"{lab.name}-day2-fresh-engine")
