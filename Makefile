@@ -11,7 +11,7 @@ LAB_MANAGERS ?= 1
 LAB_WORKERS ?= 2
 LAB_INVENTORY := .lab/default/inventory.yml
 
-.PHONY: help venv host lab lab-destroy lint unit test clean
+.PHONY: help venv host lab lab-destroy lint unit sanity collection ee-context test clean
 
 help:
 	@echo "make lab          create .venv, make sure a Docker Engine runs, start the lab, run site.yml on it"
@@ -19,6 +19,9 @@ help:
 	@echo "make lab-destroy  remove every lab container, network, volume and key"
 	@echo "make lint         yamllint, ansible-lint (production profile), ruff"
 	@echo "make unit         the unit tests only (no Docker Engine needed)"
+	@echo "make sanity       ansible-test sanity on the collection as built"
+	@echo "make collection   build the collection tarball into .cache/dist"
+	@echo "make ee-context   check execution-environment.yml (ansible-builder create into .cache/ee)"
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -49,7 +52,18 @@ lint: venv
 unit: venv
 	$(BIN)/pytest tests/unit
 
-test: venv host lint
+# The collection as it ships (scripts/ansible-test.sh builds it into a temporary
+# ansible_collections tree and sets up ansible-test's pip bootstrap offline).
+sanity: venv
+	scripts/ansible-test.sh sanity --venv --python 3.11
+
+collection: venv
+	$(BIN)/ansible-galaxy collection build --force --output-path .cache/dist
+
+ee-context: venv
+	$(BIN)/ansible-builder create --file execution-environment.yml --context .cache/ee
+
+test: venv host lint sanity ee-context
 	$(BIN)/pytest tests
 
 clean: lab-destroy

@@ -3,11 +3,14 @@
 import sys
 from pathlib import Path
 
+from ansible.plugins.loader import init_plugin_loader
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
-# ansible_collections is a namespace package: this adds the repo's own collection
-# (mixedswarm.swarm, whose plugins/ is the repo's plugins/) beside the installed ones.
-sys.path.insert(0, str(REPO / "collections"))
+# Ansible's own collection loader, as its commands set it up: the repository's collection
+# (collections/ansible_collections/mixedswarm/swarm links to the root) beside the installed ones,
+# so tests import and load plugins as Ansible does (e.g. inventory_loader.get(FQCN)).
+init_plugin_loader([str(REPO / "collections")])
 # Helpers shared by test modules (e.g. role_runner).
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -8,6 +8,7 @@ nslookup for NAME and tasks.NAME. Documentation: plugins/modules/swarm_dns_probe
 from __future__ import annotations
 
 import functools
+import time
 from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
@@ -25,6 +26,7 @@ class ActionModule(DockerCLIAction):
         "source": {"type": "str", "required": True},
         "target": {"type": "str", "required": True},
         "expected_tasks": {"type": "int", "required": True},
+        "settle_timeout": {"type": "int", "default": 30},
     }
 
     def act(self, args, result, task_vars):
@@ -49,9 +51,16 @@ class ActionModule(DockerCLIAction):
                 f"no running container of service {args['source']} on this node: {containers.text or 'none listed'}"
             )
         names = [args["target"], f"tasks.{args['target']}"]
-        outcomes = run(lookup_invocations(ids[0], names))
-        lookups = {name: lookup_addresses(r.text) for name, r in zip(names, outcomes, strict=True)}
-        problems = judge_lookups(args["target"], args["expected_tasks"], lookups)
+        # Tasks that just (re)started reach the swarm's DNS within seconds: look again until the
+        # answer is complete or settle_timeout has passed.
+        deadline = time.monotonic() + args["settle_timeout"]
+        while True:
+            outcomes = run(lookup_invocations(ids[0], names))
+            lookups = {name: lookup_addresses(r.text) for name, r in zip(names, outcomes, strict=True)}
+            problems = judge_lookups(args["target"], args["expected_tasks"], lookups)
+            if not problems or time.monotonic() >= deadline:
+                break
+            time.sleep(2)
         result.update(
             changed=False,
             container=ids[0],
@@ -59,5 +68,5 @@ class ActionModule(DockerCLIAction):
             output={name: r.text for name, r in zip(names, outcomes, strict=True)},
         )
         if problems:
-            result.update(failed=True, msg="; ".join(problems))
+            raise AnsibleActionFail("; ".join(problems), result=result)
         return result

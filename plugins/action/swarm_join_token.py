@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from ansible.errors import AnsibleActionFail
+
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import INFO_ARGV, state_of
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import (
     DockerCLIAction,
@@ -47,10 +49,9 @@ class ActionModule(DockerCLIAction):
                     msg="no swarm to read tokens from yet",
                 )
                 return result
-            result.update(
-                failed=True, msg=f"reading join tokens failed: {failure_text([worker, manager, info])}"
+            raise AnsibleActionFail(
+                f"reading join tokens failed: {failure_text([worker, manager, info])}", result=result
             )
-            return result
         result.update(
             changed=args["rotate"],
             tokens=tokens,

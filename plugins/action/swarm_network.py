@@ -12,10 +12,10 @@ from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import errors_message
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
     cluster_os,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import errors_message
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_network import (
     plan_networks,
     validate_networks,
@@ -28,6 +28,20 @@ from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.swarm_manager imp
     yaml_text,
 )
 
+# The keys of a network definition (docs: plugins/modules/swarm_network.py). Ansible checks their
+# types; the definitions' own rules (names, subnets, encryption with Windows nodes) in module_utils.
+NETWORK_OPTIONS = {
+    "name": {"type": "str", "required": True},
+    "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+    "driver": {"type": "str", "default": "overlay"},
+    "attachable": {"type": "bool", "default": True},
+    "encrypted": {"type": "bool", "default": False},
+    "internal": {"type": "bool", "default": False},
+    "subnet": {"type": "str"},
+    "gateway": {"type": "str"},
+    "labels": {"type": "dict"},
+}
+
 
 def render(network: dict) -> str:
     shown = {k: v for k, v in network.items() if v not in (None, {}) and k != "state"}
@@ -36,15 +50,16 @@ def render(network: dict) -> str:
 
 class ActionModule(DockerCLIAction):
     ARGUMENT_SPEC: ClassVar[dict] = {
-        "networks": {"type": "list", "elements": "dict", "required": True},
+        "networks": {"type": "list", "elements": "dict", "required": True, "options": NETWORK_OPTIONS},
         "validate_only": {"type": "bool", "default": False},
     }
+    DEFINITIONS = ("networks",)
 
     def act(self, args, result, task_vars):
         run = functools.partial(run_docker, self)
         names = [n["name"] for n in args["networks"] if isinstance(n.get("name"), str)]
         first = [["docker", "network", "inspect", "--format", "{{json .}}", *names]] if names else []
-        nodes, first_results = read_cluster_or_fail(run, first)
+        nodes, first_results = read_cluster_or_fail(run, first, self._task.check_mode)
         existing = {d["Name"]: d for r in first_results for d in r.documents if isinstance(d, dict)}
 
         networks, errors = validate_networks(args["networks"], cluster_os(nodes))

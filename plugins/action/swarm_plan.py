@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from ansible.errors import AnsibleActionFail
+
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_plan import PlanError, plan_swarm
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import DockerCLIAction
 
@@ -32,6 +34,8 @@ class ActionModule(DockerCLIAction):
                 "state": hv.get("swarm_node") if host in alive else None,
                 "labels": hv.get("swarm_labels"),
                 "advertise_addr": hv.get("swarm_advertise_addr"),
+                "ansible_host": hv.get("ansible_host"),
+                "azure_os_version": hv.get("azure_os_version"),
                 "facts": {"ansible_facts": hv.get("ansible_facts") or {}},
             }
         try:
@@ -43,13 +47,13 @@ class ActionModule(DockerCLIAction):
                     "unlock_key_given": args["unlock_key_given"],
                     "prune_nodes": args["prune_nodes"],
                     "advertise_subnet": args["advertise_subnet"],
+                    "check_mode": self._task.check_mode,
                 },
             )
         except PlanError as exc:
-            result.update(
-                failed=True, problems=exc.problems, msg="Swarm plan refused:\n" + "\n".join(exc.problems)
-            )
-            return result
+            raise AnsibleActionFail(
+                "Swarm plan refused:\n" + "\n".join(exc.problems), result={**result, "problems": exc.problems}
+            ) from None
         for warning in plan["warnings"]:
             self._display.warning(warning)
         result.update(changed=False, plan=plan, msg=_summary(plan))

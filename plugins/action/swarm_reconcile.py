@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from typing import ClassVar
 
+from ansible.errors import AnsibleActionFail
+
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_reconcile import UnsafeChange, reconcile
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import (
     INFO_ARGV,
@@ -36,15 +38,17 @@ class ActionModule(DockerCLIAction):
             nodes_result, info = run_docker(self, [NODES_ARGV, INFO_ARGV])
             round_trips += 1
             own = state_of(info)
-            if not nodes_result.ok:
-                if self._task.check_mode:
-                    # Check mode before the swarm exists: report what every node would get.
-                    nodes_result.documents, own = [], {"node_id": ""}
-                else:
-                    result.update(
-                        failed=True, msg=f"reading the nodes failed: {failure_text([nodes_result, info])}"
-                    )
-                    return result
+            if not nodes_result.ok and self._task.check_mode:
+                # Check mode before the swarm exists: report what every node would get.
+                nodes_result.documents, own = [], {"node_id": ""}
+            elif not nodes_result.ok:
+                # Managers just unlocked or restarted may not answer yet: read again until the deadline.
+                if time.monotonic() < deadline:
+                    time.sleep(2)
+                    continue
+                raise AnsibleActionFail(
+                    f"reading the nodes failed: {failure_text([nodes_result, info])}", result=result
+                )
             nodes = [node_entry(d) for d in nodes_result.documents]
             try:
                 changes = reconcile(
@@ -56,24 +60,25 @@ class ActionModule(DockerCLIAction):
                     args["superseded"],
                 )
             except UnsafeChange as exc:
-                result.update(failed=True, msg=f"role change refused: {exc}")
-                return result
-            # A superseded entry goes only once the node that replaces it is Ready (just joined).
-            if not changes["waiting"] or self._task.check_mode or time.monotonic() > deadline:
+                raise AnsibleActionFail(f"role change refused: {exc}", result=result) from None
+            # Nodes that just joined or reconnected become Ready within seconds; superseded entries
+            # go only once they are down (a node that just left is marked so within seconds) and
+            # their replacement is Ready.
+            settled = not changes["not_ready"] and not changes["going_down"]
+            if settled or self._task.check_mode or time.monotonic() >= deadline:
                 break
             time.sleep(2)
-        if changes["waiting"]:
+        if changes["not_ready"]:
             self._display.warning(
-                f"not Ready after {args['ready_timeout']} s: {', '.join(changes['waiting'])}; "
-                "their old node entries are kept until a later run"
+                f"not Ready after {args['ready_timeout']} s: "
+                + ", ".join(f"{n['host']} ({n['hostname']}, {n['status']})" for n in changes["not_ready"])
             )
         argvs = changes["argvs"]
         if changes["pending"] and not self._task.check_mode:
-            result.update(
-                failed=True,
-                msg=f"not in the node list of this manager: {', '.join(changes['pending'])}; did their join fail?",
+            raise AnsibleActionFail(
+                f"not in the node list of this manager: {', '.join(changes['pending'])}; did their join fail?",
+                result=result,
             )
-            return result
         changed = bool(argvs or changes["pending"])
         result.update(
             changed=changed,
@@ -81,6 +86,7 @@ class ActionModule(DockerCLIAction):
             commands=[" ".join(a[:3]) + " " + a[-1] for a in argvs],
             pending=changes["pending"],
             superseded=changes["superseded"],
+            not_ready=changes["not_ready"],
             round_trips=round_trips,
         )
         if self._task.check_mode or not argvs:
@@ -88,5 +94,5 @@ class ActionModule(DockerCLIAction):
         applied = run_docker(self, argvs)
         result["round_trips"] = round_trips + 1
         if not all(r.ok for r in applied):
-            result.update(failed=True, msg=f"reconciling nodes failed:\n{failure_text(applied)}")
+            raise AnsibleActionFail(f"reconciling nodes failed:\n{failure_text(applied)}", result=result)
         return result

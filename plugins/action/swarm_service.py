@@ -13,16 +13,14 @@ from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import errors_message
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import OutputOf
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.managed import MANAGED_LABEL, MANAGED_VALUE
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
     cluster_os,
+    windows_builds,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import (
-    MANAGED_LABEL,
-    MANAGED_VALUE,
-    errors_message,
-    validate_services,
-)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import validate_services
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_spec import (
     diff_entries,
     display,
@@ -47,19 +45,48 @@ MANAGED_SERVICE_IDS = [
 ]
 
 
+# The keys of a service definition (docs: plugins/modules/swarm_service.py). Ansible checks their
+# types; the definitions' own rules (names, ports, units, OS placement) are checked in module_utils.
+SERVICE_OPTIONS = {
+    "name": {"type": "str", "required": True},
+    "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+    "image": {"type": "str"},
+    "os": {"type": "str", "choices": ["linux", "windows"]},
+    "windows_build": {"type": "str", "choices": ["match"]},
+    "mode": {"type": "str", "default": "replicated", "choices": ["replicated", "global"]},
+    "replicas": {"type": "int", "default": 1},
+    "command": {"type": "raw"},
+    "entrypoint": {"type": "raw"},
+    "env": {"type": "raw"},
+    "publish": {"type": "list", "elements": "raw"},
+    "publish_mode": {"type": "str", "choices": ["ingress", "host"]},
+    "networks": {"type": "list", "elements": "str"},
+    "endpoint_mode": {"type": "str", "choices": ["vip", "dnsrr"]},
+    "routing_mesh": {"type": "bool", "default": True},
+    "labels": {"type": "raw"},
+    "constraints": {"type": "list", "elements": "str"},
+    "placement_preferences": {"type": "list", "elements": "str"},
+    "limits": {"type": "dict"},
+    "reservations": {"type": "dict"},
+    "update_config": {"type": "dict"},
+    "rollback_config": {"type": "dict"},
+}
+
+
 def render(spec: dict) -> str:
     return yaml_text(display(spec))
 
 
 class ActionModule(DockerCLIAction):
     ARGUMENT_SPEC: ClassVar[dict] = {
-        "services": {"type": "list", "elements": "dict", "required": True},
+        "services": {"type": "list", "elements": "dict", "required": True, "options": SERVICE_OPTIONS},
         "networks": {"type": "list", "elements": "dict", "default": []},
         "validate_only": {"type": "bool", "default": False},
         "wait": {"type": "bool", "default": True},
         "timeout": {"type": "int", "default": 300},
         "max_task_failures": {"type": "int", "default": 2},
     }
+    DEFINITIONS = ("services",)
 
     def act(self, args, result, task_vars):
         run = functools.partial(run_docker, self)
@@ -73,13 +100,18 @@ class ActionModule(DockerCLIAction):
         ]
         if names:
             extra.append(["docker", "service", "inspect", "--format", "{{json .}}", *names])
-        nodes, (network_result, ps_result, *service_result) = read_cluster_or_fail(run, extra)
+        nodes, (network_result, ps_result, *service_result) = read_cluster_or_fail(
+            run, extra, self._task.check_mode
+        )
         existing = {d["Spec"]["Name"]: d for r in service_result for d in r.documents if isinstance(d, dict)}
         network_names = {d["ID"]: d["Name"] for d in network_result.documents if isinstance(d, dict)}
         baseline = listed_task_ids(ps_result)
 
         specs, errors = validate_services(
-            args["services"], cluster_os(nodes), set(network_names.values()) | declared_networks
+            args["services"],
+            cluster_os(nodes),
+            set(network_names.values()) | declared_networks,
+            windows_builds(nodes),
         )
         actions, plan_errors = plan_services(specs, existing, network_names) if not errors else ([], [])
         if errors or plan_errors:
@@ -110,5 +142,5 @@ class ActionModule(DockerCLIAction):
             for name, status in statuses.items():
                 result["services"][name]["replicas"] = f"{status['running']}/{status['desired']}"
             if problems:
-                result.update(failed=True, msg="\n".join(problems))
+                raise AnsibleActionFail("\n".join(problems), result=result)
         return result

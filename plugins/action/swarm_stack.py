@@ -13,11 +13,14 @@ import functools
 from typing import ClassVar
 
 import yaml
-from ansible.errors import AnsibleActionFail
+from ansible.errors import AnsibleActionFail, AnsibleError
+from ansible.plugins.loader import lookup_loader
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import errors_message
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import OutputOf
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
     cluster_os,
+    windows_builds,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose import (
     HASH_LABEL,
@@ -27,7 +30,6 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose i
     stack_service_names,
     unmanaged_services,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import errors_message
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_tasks import wait_for_convergence
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import DockerCLIAction, run_docker
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.swarm_manager import (
@@ -35,6 +37,14 @@ from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.swarm_manager imp
     read_cluster_or_fail,
     yaml_text,
 )
+
+
+def deploy_argv(stack: str, compose_path: str, prune: bool, with_registry_auth: bool) -> list[str]:
+    """`docker stack deploy` of the compose file the plugin wrote on the manager."""
+    argv = ["docker", "stack", "deploy", "--compose-file", compose_path]
+    argv += ["--prune"] if prune else []
+    argv += ["--with-registry-auth"] if with_registry_auth else []
+    return [*argv, stack]
 
 
 def stack_services_invocations(stack: str) -> list[list[str]]:
@@ -46,12 +56,27 @@ def stack_services_invocations(stack: str) -> list[list[str]]:
     ]
 
 
+def load_compose(stack: str, field: str, text, origin: str = "") -> dict:
+    """The compose document from YAML text (a dict is kept); a YAML error names the stack, the field
+    and the file it came from."""
+    if not isinstance(text, str):
+        return text
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        where = f" {origin}" if origin else ""
+        raise AnsibleActionFail(
+            f"stack {stack!r}, field {field!r}:{where} is not valid YAML: {exc}"
+        ) from None
+
+
 class ActionModule(DockerCLIAction):
     TRANSFERS_FILES = True
     ARGUMENT_SPEC: ClassVar[dict] = {
         "name": {"type": "str", "required": True},
         "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
         "definition": {"type": "raw"},
+        "src": {"type": "path"},
         "prune": {"type": "bool", "default": True},
         "with_registry_auth": {"type": "bool", "default": False},
         "validate_only": {"type": "bool", "default": False},
@@ -59,12 +84,30 @@ class ActionModule(DockerCLIAction):
         "timeout": {"type": "int", "default": 300},
         "max_task_failures": {"type": "int", "default": 2},
     }
-    REQUIRED_IF = (("state", "present", ("definition",)),)
+    REQUIRED_IF = (("state", "present", ("definition", "src"), True),)
+
+    def _compose(self, stack: str, args: dict, task_vars: dict):
+        """The compose document from `definition`, or from the template `src` rendered here."""
+        if args["definition"] is not None and args["src"]:
+            raise AnsibleActionFail(
+                f"stack {stack!r}, field 'definition': give either definition (inline) or src (a template file), "
+                "not both"
+            )
+        if not args["src"]:
+            return load_compose(stack, "definition", args["definition"])
+        template = lookup_loader.get("ansible.builtin.template", loader=self._loader, templar=self._templar)
+        try:
+            (text,) = template.run([args["src"]], variables=task_vars)
+        except AnsibleError as exc:
+            raise AnsibleActionFail(f"stack {stack!r}, field 'src': {exc.message}") from None
+        return load_compose(stack, "src", text, f"template {args['src']}")
 
     def act(self, args, result, task_vars):
         stack = args["name"]
         run = functools.partial(run_docker, self)
-        nodes, (inspect_result, ps_result) = read_cluster_or_fail(run, stack_services_invocations(stack))
+        nodes, (inspect_result, ps_result) = read_cluster_or_fail(
+            run, stack_services_invocations(stack), self._task.check_mode
+        )
         # With no service in the stack both commands get no argument and fail: nothing exists.
         existing = {d["Spec"]["Name"]: d for d in inspect_result.documents if isinstance(d, dict)}
         baseline = listed_task_ids(ps_result)
@@ -83,15 +126,8 @@ class ActionModule(DockerCLIAction):
                     raise AnsibleActionFail(f"stack {stack!r}: docker stack rm failed: {removed.text}")
             return result
 
-        compose = args["definition"]
-        if isinstance(compose, str):
-            try:
-                compose = yaml.safe_load(compose)
-            except yaml.YAMLError as exc:
-                raise AnsibleActionFail(
-                    f"stack {stack!r}, field 'definition': not valid YAML: {exc}"
-                ) from exc
-        prepared, digest, errors = prepare_compose(stack, compose, cluster_os(nodes))
+        compose = self._compose(stack, args, task_vars)
+        prepared, digest, errors = prepare_compose(stack, compose, cluster_os(nodes), windows_builds(nodes))
         if errors:
             raise AnsibleActionFail(errors_message(f"stack {stack!r}", errors))
         current = stack_is_current(stack, prepared, digest, existing)
@@ -119,10 +155,7 @@ class ActionModule(DockerCLIAction):
         try:
             path = self._connection._shell.join_path(tmp_dir, f"{stack}-compose.yml")
             self._transfer_data(path, text)
-            argv = ["docker", "stack", "deploy", "--compose-file", path]
-            argv += ["--prune"] if args["prune"] else []
-            argv += ["--with-registry-auth"] if args["with_registry_auth"] else []
-            (deployed,) = run([[*argv, stack]])
+            (deployed,) = run([deploy_argv(stack, path, args["prune"], args["with_registry_auth"])])
         finally:
             self._remove_tmp_path(tmp_dir)
         if not deployed.ok:
@@ -140,5 +173,5 @@ class ActionModule(DockerCLIAction):
             )
             result["replicas"] = {n: f"{s['running']}/{s['desired']}" for n, s in statuses.items()}
             if problems:
-                result.update(failed=True, msg="\n".join(problems))
+                raise AnsibleActionFail("\n".join(problems), result=result)
         return result

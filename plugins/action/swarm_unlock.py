@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from ansible.errors import AnsibleActionFail
+
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import Invocation
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import INFO_ARGV, state_of
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import (
@@ -29,10 +31,9 @@ class ActionModule(DockerCLIAction):
         unlock, info = run_docker(self, [unlock_invocation(args["key"]), INFO_ARGV], sensitive=True)
         state = state_of(info)
         if state.get("state") != "active":
-            result.update(
-                failed=True, msg=f"unlocking failed (check swarm_unlock_key): {failure_text([unlock, info])}"
+            raise AnsibleActionFail(
+                f"unlocking failed (check swarm_unlock_key): {failure_text([unlock, info])}", result=result
             )
-            return result
         result.update(
             changed=unlock.ok,
             diff=diff if unlock.ok else {},

@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 from typing import ClassVar
 
+from ansible.errors import AnsibleActionFail
+
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose import STACK_NAMESPACE_LABEL
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_report import (
     check_services,
@@ -28,7 +30,17 @@ from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.swarm_manager imp
 class ActionModule(DockerCLIAction):
     ARGUMENT_SPEC: ClassVar[dict] = {
         "services": {"type": "list", "elements": "dict", "default": []},
-        "stacks": {"type": "list", "elements": "dict", "default": []},
+        "stacks": {
+            "type": "list",
+            "elements": "dict",
+            "default": [],
+            "options": {
+                "name": {"type": "str", "required": True},
+                "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+                "definition": {"type": "raw"},
+                "src": {"type": "str"},
+            },
+        },
         "dns_probe": {
             "type": "dict",
             "options": {
@@ -36,6 +48,7 @@ class ActionModule(DockerCLIAction):
                 "target": {"type": "str", "required": True},
             },
         },
+        "probe_nodes": {"type": "list", "elements": "str"},
         "http_checks": {
             "type": "list",
             "elements": "dict",
@@ -63,7 +76,20 @@ class ActionModule(DockerCLIAction):
             ]
             for stack in stacks
         ]
-        nodes, stack_results = read_cluster_or_fail(run, listing)
+        nodes, stack_results = read_cluster_or_fail(run, listing, self._task.check_mode)
+        if not nodes:
+            # Check mode before the swarm exists: the earlier stages only said what they would do.
+            result.update(
+                changed=False,
+                nodes=[],
+                services=[],
+                problems=[],
+                dns_probe=None,
+                dns_probe_skipped="no swarm yet",
+                http_targets=[],
+                summary=["No swarm yet (check mode): nothing to verify until the run is made for real."],
+            )
+            return result
         names = [s["name"] for s in args["services"] if s.get("state", "present") == "present"]
         for stack, listed in zip(stacks, stack_results, strict=True):
             found = sorted(d["Name"] for d in listed.documents if isinstance(d, dict))
@@ -75,10 +101,11 @@ class ActionModule(DockerCLIAction):
         problems += service_problems
         dns_plan, dns_skipped = None, "no dns_probe requested"
         if args["dns_probe"]:
+            probe_nodes = None if args["probe_nodes"] is None else set(args["probe_nodes"])
             dns_plan, dns_skipped = dns_probe_plan(
-                args["dns_probe"]["source"], args["dns_probe"]["target"], tasks, nodes
+                args["dns_probe"]["source"], args["dns_probe"]["target"], tasks, nodes, probe_nodes
             )
-        targets, http_problems = http_targets(args["http_checks"], services, tasks, nodes)
+        targets, http_problems, http_skipped = http_targets(args["http_checks"], services, tasks, nodes)
         problems += http_problems
         result.update(
             changed=False,
@@ -88,8 +115,9 @@ class ActionModule(DockerCLIAction):
             dns_probe=dns_plan,
             dns_probe_skipped=dns_skipped if dns_plan is None else "",
             http_targets=targets,
+            http_skipped=http_skipped,
             summary=summary_lines(nodes, rows),
         )
         if problems:
-            result.update(failed=True, msg=f"{len(problems)} problem(s):\n- " + "\n- ".join(problems))
+            raise AnsibleActionFail(f"{len(problems)} problem(s):\n- " + "\n- ".join(problems), result=result)
         return result

@@ -10,5 +10,8 @@ attributes:
   diff_mode:
     support: none
     description: Reads only.
-author: mixedswarm project
+  idempotent:
+    support: full
+    description: Reads only.
+author: mixed-swarm maintainers (!UNKNOWN)
 """

@@ -1,8 +1,11 @@
-"""Filters the verify stage uses to reach a swarm node by NodeID (docs: swarm_host_for_node.yml, swarm_http_url.yml)."""
+"""Filters of the services and verify stages: reach a swarm node by NodeID, check stack entries
+(docs: swarm_host_for_node.yml, swarm_http_url.yml, stack_entry_problems.yml)."""
 
 from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose import stack_entry_problems
 
 
 def swarm_host_for_node(node_id: str, hostvars, hosts: list[str]) -> str:
@@ -35,4 +38,8 @@ def swarm_http_url(target: dict, hostvars, hosts: list[str]) -> str:
 
 class FilterModule:
     def filters(self):
-        return {"swarm_host_for_node": swarm_host_for_node, "swarm_http_url": swarm_http_url}
+        return {
+            "swarm_host_for_node": swarm_host_for_node,
+            "swarm_http_url": swarm_http_url,
+            "stack_entry_problems": stack_entry_problems,
+        }

@@ -2,51 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import quote
-
-from ansible.errors import AnsibleError
-from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
-
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.azure_swarm_inventory import (
-    OS_GROUPS,
-    ROLE_GROUPS,
-    SWARM_GROUP,
-    WINRM_DEFAULTS,
-    Options,
-    build_hosts,
-    groups_missing,
-    resolve_cloud,
-    tags_match,
-)
-
-try:
-    from azure.core.exceptions import (
-        ClientAuthenticationError,
-        HttpResponseError,
-        ResourceNotFoundError,
-        ServiceRequestError,
-        map_error,
-    )
-    from azure.core.rest import HttpRequest
-    from azure.identity import (
-        AzureCliCredential,
-        DefaultAzureCredential,
-        EnvironmentCredential,
-        ManagedIdentityCredential,
-    )
-    from azure.mgmt.compute import ComputeManagementClient
-    from azure.mgmt.core.exceptions import ARMErrorFormat
-    from azure.mgmt.network import NetworkManagementClient
-except ImportError as exc:
-    AZURE_IMPORT_ERROR: ImportError | None = exc
-else:
-    AZURE_IMPORT_ERROR = None
-    _ERRORS = {401: ClientAuthenticationError, 404: ResourceNotFoundError}
-
 DOCUMENTATION = r"""
 name: azure_swarm
 short_description: Azure VMs as swarm nodes, in the project's inventory contract
@@ -57,11 +12,16 @@ description:
   - The swarm role comes from a tag (O(role_tag), values C(manager) or C(worker), any case).
     A VM without that tag, or with another value, is kept in C(linux)/C(windows) but left out
     of the swarm groups, with a warning naming it.
-  - The VMs, network interfaces and public IP addresses are listed per resource group
-    (following C(nextLink)) and the power states once per subscription
-    (C(statusOnly=true)), then joined in memory. The number of requests grows with resource
-    groups and result pages, never with the number of VMs. A network interface or public IP
-    in a resource group outside O(resource_groups) is found by listing that group too.
+  - The VMs, network interfaces, public IP addresses and scale sets are listed per resource
+    group (following C(nextLink)) and the power states once per subscription
+    (C(statusOnly=true)), then joined in memory; a Uniform scale set costs three lists
+    (instances with their instance views, their interfaces, their public IPs). The number of
+    requests grows with resource groups, scale sets and result pages, never with the number of
+    VMs. A network interface or public IP in a resource group outside O(resource_groups) is
+    found by listing that group too.
+  - When the subscription-wide power-state list is forbidden (a principal with Reader on the
+    resource groups only), the VMs of each resource group are listed with their instance views
+    instead, with one warning.
   - Windows hosts are reached with WinRM over HTTPS. The connection variables are set on the
     C(windows) group (the lowest inventory precedence, and only those not already defined by an
     earlier inventory source), so C(group_vars/windows.yml), host vars or C(-e) override them.
@@ -69,15 +29,20 @@ description:
     or no private IP, or whose name another VM in scope already uses, is skipped with a
     warning naming it.
   - Throttling (429) and transient errors are retried by the SDK, honouring C(Retry-After).
-    Authentication failures, an unknown subscription or resource group end the run with one message.
-  - The configuration file must be named C(*.azure_swarm.yml) or C(*.azure_swarm.yaml).
+    Authentication failures, an unknown subscription or resource group, an endpoint that does not
+    connect within O(connect_timeout) or answer within O(read_timeout), or an answer that is not
+    JSON end the run with one message.
+  - The plugin refuses to guess. Before contacting Azure it checks the configuration file; an
+    unknown option is refused with the closest valid name, every option must have its
+    documented type (V(maybe) is not a boolean), O(subscription_id) must be a GUID.
+  - The configuration file must be named C(*.azure_swarm.yml) or C(*.azure_swarm.yaml); a
+    file of another name that declares this plugin is refused with that hint.
 extends_documentation_fragment:
   - constructed
   - inventory_cache
 requirements:
   - azure-identity
-  - azure-mgmt-compute >= 39
-  - azure-mgmt-network >= 33
+  - azure-mgmt-core
 options:
   plugin:
     description: The name of this plugin.
@@ -100,7 +65,10 @@ options:
     description: Client ID of a user-assigned managed identity, for O(auth_source=msi) or O(auth_source=auto).
     type: str
   subscription_id:
-    description: The subscription to list.
+    description:
+      - The subscription to list (a GUID).
+      - Without it, O(auth_source=cli) uses the subscription selected in the Azure CLI
+        (C(az account set)); the other sources need it.
     type: str
     env:
       - name: AZURE_SUBSCRIPTION_ID
@@ -123,7 +91,9 @@ options:
         E(AZURE_AUTHORITY_HOST) or the public cloud.
     type: str
   resource_groups:
-    description: Resource groups to list. Empty means the whole subscription.
+    description:
+      - Resource groups to list. V([]) and V(['*']) both mean the whole subscription.
+      - Names compare case-insensitively, as in Azure; a group written twice is listed once.
     type: list
     elements: str
     default: []
@@ -131,6 +101,8 @@ options:
     description:
       - Keep only VMs whose tags match every entry. Tag names compare case-insensitively, values exactly.
       - A value may be a string, a list of accepted strings, or null (the tag only has to exist).
+      - A mapping of tag names to values, not azure_rm's list of C(key:value) strings.
+      - A filter that matches no VM is a warning (0 hosts matched), not an error.
     type: dict
     default: {}
   role_tag:
@@ -156,12 +128,27 @@ options:
     type: str
     default: private_ip
     choices: [private_ip, public_ip, fqdn]
+  include_vm_scale_sets:
+    description:
+      - Also list the instances of Uniform virtual machine scale sets. An instance gets the tags of
+        its scale set (its own tags win), and its scale set's name in C(azure_scale_set).
+      - Scale sets in Flexible orchestration mode need nothing, their VMs are ordinary VMs.
+    type: bool
+    default: true
+  connect_timeout:
+    description: Seconds to wait for a connection to Resource Manager; then the run ends naming the endpoint.
+    type: float
+    default: 5
+  read_timeout:
+    description: Seconds to wait for an answer from Resource Manager; then the run ends naming the endpoint.
+    type: float
+    default: 60
 """
 
 EXAMPLES = r"""
 # inventory/classic_lab.azure_swarm.yml: the classic lab made by playbooks/azure_lab.yml,
 # reached over the Internet from the admin's machine.
-plugin: azure_swarm
+plugin: mixedswarm.swarm.azure_swarm
 resource_groups: [swarm-lab]
 tag_filters:
   cluster: classic-lab
@@ -170,7 +157,7 @@ ansible_host_source: public_ip
 ---
 # A whole subscription in Azure China, with a service principal from the environment,
 # a cache of one hour and extra groups by location and VM size.
-plugin: azure_swarm
+plugin: mixedswarm.swarm.azure_swarm
 auth_source: env
 cloud: AzureChinaCloud
 cache: true
@@ -187,11 +174,79 @@ groups:
 
 ---
 # Azure Stack Hub
-plugin: azure_swarm
+plugin: mixedswarm.swarm.azure_swarm
 auth_source: env
 resource_manager_endpoint: https://management.local.azurestack.external
 authority_host: login.microsoftonline.com
 """
+
+
+import json
+import logging
+import shutil
+import subprocess
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import ClassVar
+from urllib.parse import quote
+
+from ansible import constants as C
+from ansible.errors import AnsibleError
+from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.azure_swarm_inventory import (
+    CONFIG_SUFFIXES,
+    OS_GROUPS,
+    ROLE_GROUPS,
+    SWARM_GROUP,
+    WINRM_DEFAULTS,
+    ConfigError,
+    Options,
+    build_hosts,
+    check_config,
+    check_subscription,
+    groups_missing,
+    resolve_cloud,
+    resource_group_of,
+    resource_groups_in_scope,
+    scale_set_instances,
+    tags_match,
+)
+
+try:
+    from azure.core.exceptions import (
+        ClientAuthenticationError,
+        HttpResponseError,
+        ResourceNotFoundError,
+        ServiceRequestError,
+        ServiceResponseError,
+        map_error,
+    )
+    from azure.core.pipeline.policies import (
+        ContentDecodePolicy,
+        HeadersPolicy,
+        NetworkTraceLoggingPolicy,
+        ProxyPolicy,
+        RetryPolicy,
+        UserAgentPolicy,
+    )
+    from azure.core.rest import HttpRequest
+    from azure.identity import (
+        AzureCliCredential,
+        DefaultAzureCredential,
+        EnvironmentCredential,
+        ManagedIdentityCredential,
+    )
+    from azure.mgmt.core import ARMPipelineClient
+    from azure.mgmt.core.exceptions import ARMErrorFormat
+    from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy
+except ImportError as exc:
+    AZURE_IMPORT_ERROR: ImportError | None = exc
+else:
+    AZURE_IMPORT_ERROR = None
+    _ERRORS = {401: ClientAuthenticationError, 404: ResourceNotFoundError}
+
 
 # The SDK logs credential failures itself; the plugin reports them once, as its own error.
 logging.getLogger("azure").addHandler(logging.NullHandler())
@@ -204,48 +259,70 @@ _AUTH_HINTS = {
     "msi": "run on an Azure machine whose managed identity has the Reader role, or use another auth_source",
 }
 _PARALLEL_REQUESTS = 8
+_COMPUTE_API = "2024-07-01"
+_NETWORK_API = "2024-05-01"
+# The scale-set views of network resources exist in this API version only.
+_SCALE_SET_NETWORK_API = "2018-10-01"
 
-# What each listing asks Resource Manager for: SDK client, provider path, API version, extra query.
+# What each listing asks Resource Manager for, below a subscription or resource group scope:
+# provider path, API version, extra query.
 _LISTINGS = {
-    "statuses": ("compute", "Microsoft.Compute/virtualMachines", "2024-07-01", {"statusOnly": "true"}),
-    "vms": ("compute", "Microsoft.Compute/virtualMachines", "2024-07-01", {}),
-    "nics": ("network", "Microsoft.Network/networkInterfaces", "2024-05-01", {}),
-    "public_ips": ("network", "Microsoft.Network/publicIPAddresses", "2024-05-01", {}),
+    "statuses": ("Microsoft.Compute/virtualMachines", _COMPUTE_API, {"statusOnly": "true"}),
+    "vms": ("Microsoft.Compute/virtualMachines", _COMPUTE_API, {}),
+    "vms_with_views": ("Microsoft.Compute/virtualMachines", _COMPUTE_API, {"$expand": "instanceView"}),
+    "nics": ("Microsoft.Network/networkInterfaces", _NETWORK_API, {}),
+    "public_ips": ("Microsoft.Network/publicIPAddresses", _NETWORK_API, {}),
+    "scale_sets": ("Microsoft.Compute/virtualMachineScaleSets", _COMPUTE_API, {}),
 }
+# The lists of one Uniform scale set, below its resource ID.
+_SCALE_SET_LISTINGS = {
+    "vms": ("virtualMachines", _COMPUTE_API, {"$expand": "instanceView"}),
+    "nics": ("networkInterfaces", _SCALE_SET_NETWORK_API, {}),
+    "public_ips": ("publicipaddresses", _SCALE_SET_NETWORK_API, {}),
+}
+
+
+class _NotJson(Exception):
+    """Resource Manager answered with something else than JSON (a proxy, a portal, a login page)."""
 
 
 def _first_line(error: Exception) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
-def _list(clients: dict, subscription: str, kind: str, group: str | None) -> list[dict]:
-    """Every item of one ARM list (a resource group's, or the subscription's), following nextLink.
+def _list(client, path: str, api_version: str, query: dict, timeouts: dict) -> list[dict]:
+    """Every item of one ARM list, following nextLink.
 
-    The request goes through the SDK client's own pipeline (authentication, retries honouring
+    The request goes through the SDK's ARM pipeline (authentication, retries honouring
     Retry-After, ARM error format) with send_request; the items stay the REST JSON. Building the
     SDK's typed models and turning them back into dicts would cost about 1 ms per VM for nothing.
     """
-    client, provider, api_version, query = _LISTINGS[kind]
-    scope = f"/subscriptions/{quote(subscription, safe='')}"
-    if group:
-        scope += f"/resourceGroups/{quote(group, safe='')}"
-    request = HttpRequest(
-        "GET", f"{scope}/providers/{provider}", params={"api-version": api_version, **query}
-    )
+    request = HttpRequest("GET", client.format_url(path), params={"api-version": api_version, **query})
     items: list[dict] = []
     while request is not None:
-        response = clients[client].send_request(request)
+        response = client.send_request(request, **timeouts)
         if response.status_code != 200:
             map_error(response.status_code, response, _ERRORS)
             raise HttpResponseError(response=response, error_format=ARMErrorFormat)
-        page = response.json()
+        content_type = response.headers.get("Content-Type") or "no content type"
+        try:
+            page = response.json() if "json" in content_type.lower() else None
+        except ValueError:
+            page = None
+        if not isinstance(page, dict):
+            raise _NotJson(f"{request.url.split('?')[0]} answered HTTP 200 with {content_type}, not JSON")
         items.extend(page.get("value") or [])
         request = HttpRequest("GET", page["nextLink"]) if page.get("nextLink") else None
     return items
 
 
+def _scope(subscription: str, group: str | None) -> str:
+    scope = f"/subscriptions/{quote(subscription, safe='')}"
+    return scope + f"/resourceGroups/{quote(group, safe='')}" if group else scope
+
+
 class _SharedTokenCredential:
-    """One token for both SDK clients and all parallel requests (asking az CLI or IMDS is slow)."""
+    """One token for all parallel requests (asking az CLI or IMDS is slow)."""
 
     def __init__(self, credential):
         self._credential = credential
@@ -268,19 +345,65 @@ class _SharedTokenCredential:
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
-    NAME = "azure_swarm"
+    NAME = "mixedswarm.swarm.azure_swarm"
+    # Paths this plugin already failed on: Ansible's `auto` plugin hands the same file to this
+    # plugin again after a failure (contacting Azure, or waiting out a timeout, twice); it is
+    # stopped at verify_file, which auto calls first, with a pointer to the first report.
+    _reported: ClassVar[set] = set()
 
     def verify_file(self, path):
-        return super().verify_file(path) and path.endswith((".azure_swarm.yml", ".azure_swarm.yaml"))
+        if not super().verify_file(path):
+            return False
+        if path in self._reported:
+            raise AnsibleError(
+                f"azure_swarm: {path}: not read again; the azure_swarm plugin's message above says why"
+            )
+        if path.endswith(CONFIG_SUFFIXES):
+            return True
+        if path.endswith((".yml", ".yaml")) and self._declares_this_plugin(path):
+            raise AnsibleError(
+                f"azure_swarm: {path}: an azure_swarm configuration must be named *{CONFIG_SUFFIXES[0]} "
+                f"or *{CONFIG_SUFFIXES[1]} (e.g. classic_lab{CONFIG_SUFFIXES[0]})"
+            )
+        return False
+
+    def _declares_this_plugin(self, path: str) -> bool:
+        try:
+            with open(path, encoding="utf-8") as config:
+                head = config.read(4096)
+        except OSError:
+            return False
+        return any(
+            line.split(":", 1)[0].strip() == "plugin"
+            and line.split(":", 1)[1].strip().strip("'\"") in ("azure_swarm", "mixedswarm.swarm.azure_swarm")
+            for line in head.splitlines()
+            if ":" in line
+        )
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
+        try:
+            self._check_config(path)
+            self._parse_checked(path, cache)
+        except AnsibleError:
+            type(self)._reported.add(path)
+            raise
+
+    def _check_config(self, path: str) -> None:
+        """Refuse a configuration that would make the plugin guess, before any contact with Azure."""
+        raw = self.loader.load_from_file(path, cache="none")
+        definitions = C.config.get_configuration_definitions("inventory", self._load_name)
+        problems = check_config(raw, definitions)
+        if problems:
+            raise AnsibleError("\n".join(f"azure_swarm: {path}: {problem}" for problem in problems))
         self._read_config_data(path)
+
+    def _parse_checked(self, path: str, cache: bool) -> None:
         cache_key = self.get_cache_key(path)
         use_cache = self.get_option("cache") and cache
         listings = self._cache.get(cache_key) if use_cache else None
         if listings is None:
-            listings = self._fetch_listings()
+            listings = self._fetch_listings(path)
             if self.get_option("cache"):
                 self._cache[cache_key] = listings
         self._populate(listings)
@@ -304,28 +427,68 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return DefaultAzureCredential(managed_identity_client_id=msi_client_id, **authority_kwargs)
 
     def _sdk_options(self) -> dict:
-        """Extra keyword arguments for both SDK clients (none in normal use)."""
+        """Extra keyword arguments for the SDK pipeline client (none in normal use)."""
         return {}
 
-    # Fetching -------------------------------------------------------------------------------------
-    def _fetch_listings(self) -> dict:
-        """The four listings as REST-shaped dicts, or one AnsibleError saying what went wrong."""
-        if AZURE_IMPORT_ERROR is not None:
-            raise AnsibleError(
-                "azure_swarm needs azure-identity, azure-mgmt-compute and azure-mgmt-network "
-                f"(pip install -r requirements.txt): {AZURE_IMPORT_ERROR}"
-            )
-        if not hasattr(ComputeManagementClient, "send_request"):
-            raise AnsibleError(
-                "azure_swarm needs azure-mgmt-compute >= 39 and azure-mgmt-network >= 33 (requirements.txt); "
-                "an older one is installed, e.g. by azure.azcollection's requirements: keep those in a "
-                "separate virtualenv (docs/azure.md)"
-            )
+    def _subscription(self, path: str) -> str:
+        """subscription_id, or with auth_source=cli the subscription selected in the Azure CLI."""
         subscription = self.get_option("subscription_id")
+        if not subscription and self.get_option("auth_source") == "cli":
+            subscription = self._cli_subscription()
         if not subscription:
             raise AnsibleError(
-                "azure_swarm: no subscription: set subscription_id in the inventory file "
+                f"azure_swarm: {path}: no subscription: set subscription_id in the inventory file "
                 "or the environment variable AZURE_SUBSCRIPTION_ID"
+            )
+        try:
+            check_subscription(subscription)
+        except ConfigError as exc:
+            raise AnsibleError(f"azure_swarm: {path}: {exc}") from None
+        return subscription
+
+    @staticmethod
+    def _cli_subscription() -> str:
+        """The id of the subscription selected with `az account set` (az account show)."""
+        az = shutil.which("az")
+        if az is None:
+            raise AnsibleError(
+                "azure_swarm: auth_source=cli without subscription_id needs the Azure CLI (az) on PATH"
+            )
+        result = subprocess.run(
+            [az, "account", "show", "--output", "json"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise AnsibleError(
+                f"azure_swarm: 'az account show' failed: {_first_line(Exception(result.stderr or result.stdout))} "
+                "Hint: sign in with 'az login' and select a subscription with 'az account set'."
+            )
+        return json.loads(result.stdout)["id"]
+
+    def _client(self, credential, base_url: str, scope: str):
+        """The SDK's ARM pipeline: headers, proxy, retries (not after a timeout), bearer token."""
+        policies = [
+            HeadersPolicy(),
+            UserAgentPolicy(sdk_moniker="mixedswarm-azure-swarm"),
+            ProxyPolicy(),
+            ContentDecodePolicy(),
+            # A connection or an answer that times out ends the run, rather than multiplying the wait.
+            RetryPolicy(retry_connect=0, retry_read=0),
+            ARMChallengeAuthenticationPolicy(credential, scope),
+            NetworkTraceLoggingPolicy(),
+        ]
+        return ARMPipelineClient(base_url=base_url, policies=policies, **self._sdk_options())
+
+    # Fetching -------------------------------------------------------------------------------------
+    def _fetch_listings(self, path: str) -> dict:
+        """The listings as REST-shaped dicts, or one AnsibleError saying what went wrong."""
+        if AZURE_IMPORT_ERROR is not None:
+            raise AnsibleError(
+                "azure_swarm needs azure-identity and azure-mgmt-core "
+                f"(pip install -r requirements.txt): {AZURE_IMPORT_ERROR}"
             )
         try:
             base_url, scope, authority = resolve_cloud(
@@ -334,16 +497,15 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 self.get_option("authority_host"),
             )
         except ValueError as exc:
-            raise AnsibleError(f"azure_swarm: {exc}") from None
+            raise AnsibleError(f"azure_swarm: {path}: {exc}") from None
+        subscription = self._subscription(path)
         source = self.get_option("auth_source")
         credential = _SharedTokenCredential(self._credential(authority))
-        client_kwargs = {"base_url": base_url, "credential_scopes": [scope], **self._sdk_options()}
+        connect, read = self.get_option("connect_timeout"), self.get_option("read_timeout")
+        timeouts = {"connection_timeout": connect, "read_timeout": read}
         try:
-            with (
-                ComputeManagementClient(credential, subscription, **client_kwargs) as compute,
-                NetworkManagementClient(credential, subscription, **client_kwargs) as network,
-            ):
-                return self._list_everything({"compute": compute, "network": network}, subscription)
+            with self._client(credential, base_url, scope) as client:
+                return self._list_everything(client, subscription, timeouts)
         except ClientAuthenticationError as exc:
             raise AnsibleError(
                 f"azure_swarm: cannot authenticate to Azure (auth_source={source}): {_first_line(exc)} "
@@ -355,36 +517,70 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             raise AnsibleError(
                 f"azure_swarm: Azure Resource Manager refused a request (HTTP {exc.status_code}): {_first_line(exc)}"
             ) from None
+        except ServiceResponseError as exc:
+            raise AnsibleError(
+                f"azure_swarm: no answer from {base_url} (read_timeout={read} s): {_first_line(exc)}"
+            ) from None
         except ServiceRequestError as exc:
-            raise AnsibleError(f"azure_swarm: cannot reach {base_url}: {_first_line(exc)}") from None
+            raise AnsibleError(
+                f"azure_swarm: cannot reach {base_url} (connect_timeout={connect} s): {_first_line(exc)}"
+            ) from None
+        except _NotJson as exc:
+            raise AnsibleError(
+                f"azure_swarm: {exc}; is {base_url} an Azure Resource Manager endpoint?"
+            ) from None
         finally:
             credential.close()
 
-    def _list_everything(self, clients: dict, subscription: str) -> dict:
-        """Power states once per subscription; VMs, NICs and public IPs per resource group, in parallel.
+    def _list_everything(self, client, subscription: str, timeouts: dict) -> dict:
+        """Power states once per subscription; VMs, NICs, public IPs and scale sets per resource
+        group, in parallel; then the instances of Uniform scale sets, three lists per set.
 
         The power states come first and alone: a credential that does not work fails once, there.
         """
-        groups = self.get_option("resource_groups")
-        listings = {"statuses": [], "vms": [], "nics": [], "public_ips": [], "warnings": []}
+        groups, notes = resource_groups_in_scope(self.get_option("resource_groups"))
+        listings = {
+            "statuses": [],
+            "vms": [],
+            "nics": [],
+            "public_ips": [],
+            "scale_sets": [],
+            "warnings": notes,
+        }
 
-        def run(jobs, referenced_only=False):
-            """jobs: (kind, resource group or None for the whole subscription)."""
-            self._run_jobs(
-                [
-                    (kind, lambda k=kind, g=group: _list(clients, subscription, k, g), group)
-                    for kind, group in jobs
-                ],
-                listings,
-                referenced_only,
+        def job(kind, group, transform=None):
+            provider, api_version, query = _LISTINGS[kind]
+            path = f"{_scope(subscription, group)}/providers/{provider}"
+
+            def run():
+                items = _list(client, path, api_version, query, timeouts)
+                return transform(items) if transform else items
+
+            return ("vms" if kind == "vms_with_views" else kind, run, group)
+
+        vm_kind = "vms"
+        try:
+            self._run_jobs([job("statuses", None)], listings)
+        except HttpResponseError as exc:
+            if exc.status_code != 403 or not groups:
+                raise
+            vm_kind = "vms_with_views"
+            listings["warnings"].append(
+                "the power states of the subscription cannot be read (HTTP 403); they are read per "
+                f"resource group with the VM lists instead: {_first_line(exc)}"
             )
-
-        run([("statuses", None)])
-        kinds = ("vms", "nics", "public_ips")
-        run(
-            [(kind, group) for group in groups for kind in kinds]
-            if groups
-            else [(kind, None) for kind in kinds]
+        kinds = [vm_kind, "nics", "public_ips"]
+        if self.get_option("include_vm_scale_sets"):
+            kinds.append("scale_sets")
+        self._run_jobs([job(kind, group) for group in groups or [None] for kind in kinds], listings)
+        self._run_jobs(
+            [
+                self._scale_set_job(client, scale_set, kind, timeouts)
+                for scale_set in listings["scale_sets"]
+                if ((scale_set.get("properties") or {}).get("orchestrationMode") or "Uniform") == "Uniform"
+                for kind in _SCALE_SET_LISTINGS
+            ],
+            listings,
         )
         if not groups:
             return listings
@@ -398,14 +594,32 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             for ref in ((vm.get("properties") or {}).get("networkProfile") or {}).get("networkInterfaces")
             or []
         ]
-        run([("nics", group) for group in groups_missing(nic_ids, groups)], referenced_only=True)
+        self._run_jobs(
+            [job("nics", group) for group in groups_missing(nic_ids, groups)], listings, referenced_only=True
+        )
         pip_ids = [
             (config.get("properties", {}).get("publicIPAddress") or {}).get("id")
             for nic in listings["nics"]
             for config in (nic.get("properties") or {}).get("ipConfigurations") or []
         ]
-        run([("public_ips", group) for group in groups_missing(pip_ids, groups)], referenced_only=True)
+        self._run_jobs(
+            [job("public_ips", group) for group in groups_missing(pip_ids, groups)],
+            listings,
+            referenced_only=True,
+        )
         return listings
+
+    @staticmethod
+    def _scale_set_job(client, scale_set: dict, kind: str, timeouts: dict):
+        """(kind, function, resource group) listing one kind of a Uniform scale set's members."""
+        child, api_version, query = _SCALE_SET_LISTINGS[kind]
+        path = f"{scale_set['id']}/{child}"
+
+        def run():
+            items = _list(client, path, api_version, query, timeouts)
+            return scale_set_instances(scale_set, items) if kind == "vms" else items
+
+        return (kind, run, resource_group_of(scale_set["id"]))
 
     @staticmethod
     def _run_jobs(jobs, listings, referenced_only=False) -> None:
@@ -441,6 +655,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         hosts, warnings = build_hosts(
             listings["vms"], listings["statuses"], listings["nics"], listings["public_ips"], options
         )
+        if options.tag_filters and not hosts:
+            warnings.append(f"0 hosts matched tag_filters {options.tag_filters}")
         for warning in listings["warnings"] + warnings:
             self.display.warning(f"azure_swarm: {warning}")
 
@@ -456,15 +672,16 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 self.inventory.set_variable("windows", name, value)
 
         strict = self.get_option("strict")
+        compose, groups, keyed_groups = (self.get_option(o) for o in ("compose", "groups", "keyed_groups"))
         for host in hosts:
             self.inventory.add_host(host.name)
             for group in host.groups:
                 self.inventory.add_child(group, host.name)
             for name, value in host.hostvars.items():
                 self.inventory.set_variable(host.name, name, value)
-            self._set_composite_vars(self.get_option("compose"), host.hostvars, host.name, strict=strict)
+            if not (compose or groups or keyed_groups):
+                continue  # nothing constructed: skip merging every host's vars again
+            self._set_composite_vars(compose, host.hostvars, host.name, strict=strict)
             hostvars = self.inventory.get_host(host.name).get_vars()
-            self._add_host_to_composed_groups(self.get_option("groups"), hostvars, host.name, strict=strict)
-            self._add_host_to_keyed_groups(
-                self.get_option("keyed_groups"), hostvars, host.name, strict=strict
-            )
+            self._add_host_to_composed_groups(groups, hostvars, host.name, strict=strict)
+            self._add_host_to_keyed_groups(keyed_groups, hostvars, host.name, strict=strict)

@@ -9,6 +9,8 @@ cannot be used. Unit-tested without Azure or Ansible.
 
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass, field
 
 MANAGER = "manager"
@@ -18,7 +20,20 @@ ROLE_GROUPS = {MANAGER: "swarm_managers", WORKER: "swarm_workers"}
 SWARM_GROUP = "swarm"
 OS_GROUPS = ("linux", "windows")
 
-HOST_SOURCES = ("private_ip", "public_ip", "fqdn")
+CONFIG_SUFFIXES = (".azure_swarm.yml", ".azure_swarm.yaml")
+WHOLE_SUBSCRIPTION = "*"
+_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+# The Python type each documented option type must arrive as (YAML already typed it).
+_OPTION_TYPES = {
+    "bool": (bool,),
+    "str": (str,),
+    "string": (str,),
+    "list": (list,),
+    "dict": (dict,),
+    "int": (int,),
+    "integer": (int,),
+    "float": (int, float),
+}
 
 # Resource Manager endpoint, token scope and Microsoft Entra authority of each named cloud. The
 # scopes are the ones the SDK itself uses; the US Government cloud's differs from its endpoint.
@@ -94,6 +109,121 @@ def resolve_cloud(
         raise ValueError(f"cloud {cloud!r} is not known; valid: {', '.join(CLOUDS)}")
     endpoint, scope, authority = CLOUDS[cloud]
     return endpoint, scope, authority_host or authority
+
+
+class ConfigError(ValueError):
+    """A configuration file the plugin refuses to guess about; str() is one line per problem."""
+
+
+def _type_name(value) -> str:
+    """The YAML-level type of a value (Ansible hands over tagged subclasses of the builtins)."""
+    for kind in (bool, int, float, str, list, dict):
+        if isinstance(value, kind):
+            return kind.__name__
+    return type(value).__name__
+
+
+def _describe(value) -> str:
+    return f"{value!r} ({_type_name(value)})"
+
+
+def check_config(config, definitions: dict) -> list[str]:
+    """Problems of one inventory configuration, one line each ([] when it is usable).
+
+    definitions: the plugin's documented options (name -> {'type', 'choices', 'elements', ...}),
+    including those of its documentation fragments. Nothing is guessed: an unknown key is
+    refused with the closest valid name, a value of the wrong type or outside its choices is
+    refused with what is valid (YAML's `maybe` is a string, not a boolean).
+    """
+    if not isinstance(config, dict):
+        return [
+            f"the file must be a mapping of options (plugin: azure_swarm, ...), not a {_type_name(config)}"
+        ]
+    problems = []
+    for name in sorted(config, key=str):
+        if name not in definitions:
+            close = difflib.get_close_matches(str(name), list(definitions), n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else f"valid: {', '.join(sorted(definitions))}"
+            problems.append(f"option {name!r} is not known; {hint}")
+            continue
+        value = config[name]
+        spec = definitions[name] or {}
+        kind = spec.get("type", "str")
+        if value is None and kind != "raw":
+            problems.append(f"option {name!r} is empty; give a {kind} or leave the option out")
+            continue
+        allowed = _OPTION_TYPES.get(kind)
+        if allowed and (not isinstance(value, allowed) or (kind != "bool" and isinstance(value, bool))):
+            valid = {"bool": "true or false", "dict": "a mapping (name: value)"}.get(kind, f"a {kind}")
+            problems.append(f"option {name!r} is {_describe(value)}; valid: {valid}")
+            continue
+        choices = spec.get("choices")
+        if choices and value not in choices:
+            problems.append(f"option {name!r} is {value!r}; valid: {', '.join(map(str, choices))}")
+            continue
+        elements = _OPTION_TYPES.get(spec.get("elements") or "")
+        if kind == "list" and elements:
+            wrong = [item for item in value if not isinstance(item, elements)]
+            if wrong:
+                problems.append(
+                    f"option {name!r} has {_describe(wrong[0])}; valid: a list of {spec['elements']}"
+                )
+    if not problems:
+        problems.extend(_check_values(config))
+    return problems
+
+
+def _check_values(config: dict) -> list[str]:
+    """Checks of single options beyond their type."""
+    problems = []
+    groups = config.get("resource_groups") or []
+    if any(not group.strip() for group in groups):
+        problems.append(
+            "option 'resource_groups' has an empty entry; valid: resource group names, or '*' alone"
+        )
+    elif WHOLE_SUBSCRIPTION in groups and len(groups) > 1:
+        problems.append(
+            "option 'resource_groups' mixes '*' (the whole subscription) with names; valid: '*' alone, [] or names"
+        )
+    filters = config.get("tag_filters") or {}
+    for tag, accepted in filters.items():
+        values = accepted if isinstance(accepted, list) else [accepted]
+        if not all(v is None or isinstance(v, (str, int, float)) for v in values):
+            problems.append(
+                f"option 'tag_filters' entry {tag!r} is {accepted!r}; valid: a value, a list of values or null"
+            )
+    for name in ("connect_timeout", "read_timeout"):
+        if name in config and config[name] <= 0:
+            problems.append(f"option {name!r} is {config[name]!r}; valid: a number of seconds above 0")
+    return problems
+
+
+def check_subscription(subscription: str) -> None:
+    """Raise ConfigError unless subscription is a GUID (what Azure names subscriptions by)."""
+    if not _GUID.match(subscription or ""):
+        raise ConfigError(
+            f"option 'subscription_id' is {subscription!r}; valid: a subscription GUID like "
+            "00000000-0000-0000-0000-000000000000 (az account list --query '[].id')"
+        )
+
+
+def resource_groups_in_scope(groups: list[str]) -> tuple[list[str], list[str]]:
+    """(resource groups to list, or [] for the whole subscription; notes on dropped duplicates).
+
+    '*' and [] both mean the whole subscription. Azure compares resource group names
+    case-insensitively, so the same group written twice is listed once.
+    """
+    if groups == [WHOLE_SUBSCRIPTION]:
+        return [], []
+    unique: dict[str, str] = {}
+    notes = []
+    for group in groups:
+        key = group.strip().lower()
+        if key in unique:
+            notes.append(f"resource group {group!r} is listed once: it is the same group as {unique[key]!r}")
+            continue
+        unique[key] = group.strip()
+    return list(unique.values()), notes
 
 
 def resource_key(resource_id: str | None) -> str:
@@ -221,6 +351,16 @@ def _ansible_host(name: str, addresses: dict, source: str) -> tuple[str, str | N
     ], f"VM {name}: no {source.replace('_', ' ')}; ansible_host is its private IP"
 
 
+def scale_set_instances(scale_set: dict, instances: list[dict]) -> list[dict]:
+    """A Uniform scale set's instances as VM documents: the scale set's tags apply to each
+    (an instance's own tag of the same name wins), and each names its scale set."""
+    tags = scale_set.get("tags") or {}
+    return [
+        {**instance, "tags": {**tags, **(instance.get("tags") or {})}, "scale_set": scale_set.get("name")}
+        for instance in instances
+    ]
+
+
 def build_hosts(
     vms: list[dict],
     statuses: list[dict],
@@ -235,10 +375,7 @@ def build_hosts(
     its name repeats another VM's. VMs that are not running are skipped silently unless
     include_stopped is set; VMs outside tag_filters are not considered at all.
     """
-    power = {
-        resource_key(s.get("id")): power_state((s.get("properties") or {}).get("instanceView"))
-        for s in statuses
-    }
+    views = {resource_key(s.get("id")): (s.get("properties") or {}).get("instanceView") for s in statuses}
     nic_by_id = {resource_key(n.get("id")): n for n in nics}
     pip_by_id = {resource_key(p.get("id")): p for p in public_ips}
 
@@ -254,7 +391,9 @@ def build_hosts(
         if provisioning.lower() in _UNUSABLE_PROVISIONING:
             warnings.append(f"VM {name} skipped: provisioning state {provisioning}")
             continue
-        state = power.get(resource_key(vm.get("id")), "unknown")
+        # A VM listed with $expand=instanceView (or a scale-set instance) carries its own view.
+        view = props.get("instanceView") or views.get(resource_key(vm.get("id"))) or {}
+        state = power_state(view)
         if state != "running" and not options.include_stopped:
             continue
         addresses: dict[str, list[str]] = {"private": [], "public": [], "fqdns": []}
@@ -301,6 +440,10 @@ def build_hosts(
             "azure_vm_size": (props.get("hardwareProfile") or {}).get("vmSize"),
             "azure_os": family,
             "azure_power_state": state,
+            "azure_zone": (vm.get("zones") or [None])[0],
+            "azure_os_name": view.get("osName"),
+            "azure_os_version": view.get("osVersion"),
+            "azure_scale_set": vm.get("scale_set"),
             "azure_provisioning_state": provisioning,
             "azure_private_ips": addresses["private"],
             "azure_public_ips": addresses["public"],

@@ -8,9 +8,11 @@ as one result per invocation. Pure functions: unit-tested without Ansible or a n
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import shlex
+import unicodedata
 from dataclasses import dataclass, field
 
 SH = "sh"
@@ -23,11 +25,56 @@ _BEGIN_RE = re.compile(r"^<<<mixedswarm begin (\d+)>>>\s*$")
 _END_RE = re.compile(r"^<<<mixedswarm end (\d+) rc=(-?\d+)>>>\s*$")
 
 
+# The characters PowerShell's tokenizer takes as a single quote (CharTraits.IsSingleQuote): each
+# one ends a single-quoted literal unless it is doubled.
+_PS_SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
+_PS_SINGLE_QUOTE_RE = re.compile(f"([{_PS_SINGLE_QUOTES}])")
+
+
+def ps_literal(text: str) -> str:
+    """A PowerShell single-quoted literal whose value is exactly `text` (no expansion of $ or `)."""
+    return "'" + _PS_SINGLE_QUOTE_RE.sub(r"\1\1", str(text)) + "'"
+
+
+def _dotnet_whitespace(char: str) -> bool:
+    """.NET's char.IsWhiteSpace, which PowerShell uses to decide whether to quote an argument."""
+    return char in "\t\n\v\f\r\x85" or unicodedata.category(char) in ("Zs", "Zl", "Zp")
+
+
+def windows_arg(arg: str) -> str:
+    """One argument in Windows command-line form (the C runtime and Go's os.Args rules).
+
+    Empty and whitespace-holding arguments are quoted; a `"` and the backslashes before it are
+    escaped, and so are trailing backslashes inside quotes. The result holds no whitespace outside
+    its quotes, so Windows PowerShell's legacy native-argument passing copies it unchanged
+    (it adds quotes only around unquoted whitespace, and drops only empty strings).
+    """
+    arg = str(arg)
+    quoted = arg == "" or any(_dotnet_whitespace(c) for c in arg)
+    out, slashes = [], 0
+    for char in arg:
+        if char == "\\":
+            slashes += 1
+            continue
+        if char == '"':
+            out.append("\\" * (2 * slashes + 1))
+        else:
+            out.append("\\" * slashes)
+        slashes = 0
+        out.append(char)
+    out.append("\\" * (2 * slashes if quoted else slashes))
+    body = "".join(out)
+    return f'"{body}"' if quoted else body
+
+
 def quote(arg: str, shell: str) -> str:
-    """Quote one argument so the target shell passes it to docker unchanged."""
+    """Quote one argument so the target shell passes it to docker unchanged.
+
+    PowerShell: a literal holding the argument in Windows command-line form, so docker.exe reads
+    back the original through PowerShell's legacy argument passing and Go's command-line parsing.
+    """
     if shell == POWERSHELL:
-        # Single-quoted PowerShell strings are literal; a quote is escaped by doubling it.
-        return "'" + str(arg).replace("'", "''") + "'"
+        return ps_literal(windows_arg(arg))
     if shell == SH:
         return shlex.quote(str(arg))
     raise ValueError(f"unknown shell {shell!r}; valid: {', '.join(SHELLS)}")
@@ -57,15 +104,53 @@ def _word(arg, shell: str) -> str:
 
 
 def command_line(argv: list[str], shell: str) -> str:
-    """One invocation as a command line. PowerShell runs a quoted program with the call operator."""
-    quoted = " ".join(_word(a, shell) for a in argv)
-    line = f"& {quoted}" if shell == POWERSHELL else quoted
+    """One invocation as a command line. PowerShell runs the program (named literally, never
+    re-quoted) with the call operator."""
+    if shell == POWERSHELL:
+        words = [ps_literal(argv[0]), *(_word(a, shell) for a in argv[1:])]
+        line = "& " + " ".join(words)
+    else:
+        line = " ".join(_word(a, shell) for a in argv)
     stdin = getattr(argv, "stdin", None)
     if stdin is None:
         return line
     if shell == POWERSHELL:
-        return f"{quote(stdin, shell)} | {line}"
+        return f"{ps_literal(stdin)} | {line}"
     return f"printf '%s\\n' {quote(stdin, shell)} | {line}"
+
+
+# What every PowerShell batch does first: behave alike on Windows PowerShell 5.1 and PowerShell 7
+# (legacy native-argument passing), read the machine and user PATH as they are now (a WinRM
+# process keeps the environment it started with, from before docker was installed), and talk
+# UTF-8 with docker.exe both ways. Invoke-Step fences each invocation's output and reports an exit
+# code even when the program could not be started (127, as sh does).
+_POWERSHELL_PRELUDE = """\
+$ErrorActionPreference = 'Continue'
+$PSNativeCommandArgumentPassing = 'Legacy'
+$env:Path = [Environment]::GetEnvironmentVariable('Path', 'Machine') + ';' + [Environment]::GetEnvironmentVariable('Path', 'User')
+$OutputEncoding = New-Object System.Text.UTF8Encoding
+try { [Console]::OutputEncoding = $OutputEncoding } catch { }
+function Invoke-Step([int] $Index, [scriptblock] $Step) {
+    "<<<mixedswarm begin $Index>>>"
+    $global:LASTEXITCODE = $null
+    try { & $Step 2>&1 | ForEach-Object { "$_" } } catch { "$_" }
+    $rc = if ($null -eq $global:LASTEXITCODE) { 127 } else { $global:LASTEXITCODE }
+    "<<<mixedswarm end $Index rc=$rc>>>"
+}"""
+
+# The fixed command a PowerShell connection runs: it decodes the batch from stdin (base64 of
+# UTF-8, so no console code page can alter it) and runs it. Ansible's own bootstrap wrapper
+# reads its payload the same way: `$input` is stdin under winrm and ssh, and the pipeline
+# input under psrp. The batch, and any secret in it, is never part of a command line.
+POWERSHELL_LOADER = (
+    "try { [Console]::OutputEncoding = New-Object System.Text.UTF8Encoding } catch { }; "
+    "& ([ScriptBlock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String(-join @($input)))))"
+)
+
+
+def powershell_payload(script: str) -> str:
+    """What POWERSHELL_LOADER reads on stdin for `script`."""
+    return base64.encodebytes(script.encode("utf-8")).decode("ascii")
 
 
 def batch_script(invocations: list[list[str]], shell: str) -> str:
@@ -75,12 +160,9 @@ def batch_script(invocations: list[list[str]], shell: str) -> str:
     from messages when parsing.
     """
     if shell == POWERSHELL:
-        # Native stderr must not turn into terminating errors, and error records become text.
-        lines = ["$ErrorActionPreference = 'Continue'"]
+        lines = [_POWERSHELL_PRELUDE]
         for index, argv in enumerate(invocations):
-            lines.append(f"'{_MARK} begin {index}>>>'")
-            lines.append(f'{command_line(argv, shell)} 2>&1 | ForEach-Object {{ "$_" }}')
-            lines.append(f'"{_MARK} end {index} rc=$LASTEXITCODE>>>"')
+            lines.append(f"Invoke-Step {index} {{ {command_line(argv, shell)} }}")
         lines.append("exit 0")
         return "\n".join(lines)
     if shell == SH:

@@ -15,6 +15,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state impor
     NODES_ARGV,
     node_entry,
 )
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.windows_build import BUILD_LABEL
 
 
 class ClusterError(Exception):
@@ -38,10 +39,10 @@ def cluster_os(nodes: dict[str, dict]) -> set[str]:
     return {node["os"] for node in nodes.values() if node["os"]}
 
 
-def existing_names(result) -> set[str]:
-    """Names from a `docker X inspect --format '{{json .}}' NAMES` result (missing names are just absent)."""
-    names = set()
-    for doc in result.documents:
-        if isinstance(doc, dict):
-            names.add(doc.get("Spec", {}).get("Name") or doc.get("Name"))
-    return names - {None}
+def windows_builds(nodes: dict[str, dict]) -> set[str]:
+    """The builds the Windows nodes report through their os.build labels."""
+    return {
+        n["labels"][BUILD_LABEL]
+        for n in nodes.values()
+        if n["os"] == "windows" and n["labels"].get(BUILD_LABEL)
+    }

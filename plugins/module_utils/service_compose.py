@@ -3,7 +3,7 @@
 Each compose service may carry `x-os: linux|windows` (a compose extension key, ignored by other
 tools). It is replaced by the placement constraint node.platform.os==OS under deploy.placement.
 In a swarm with nodes of more than one OS, a service with neither x-os nor an explicit OS
-constraint is refused, for the same reason as a plain service (service_definition). Every
+constraint is refused, for the same reason as a plain service (service_placement). Every
 service gets the project's ownership label and a hash of the prepared file, so an unchanged
 stack is recognised without redeploying it. Pure functions, no Ansible.
 """
@@ -15,20 +15,117 @@ import hashlib
 import json
 import re
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import (
-    MANAGED_LABEL,
-    MANAGED_VALUE,
-    OS_NAMES,
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import (
     DefinitionErrors,
+    closest,
+    shown,
+    unknown_key_problems,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.managed import MANAGED_LABEL, MANAGED_VALUE
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement import (
+    OS_NAMES,
     has_os_constraint,
+    mixed_os_problem,
     normalise_constraint,
     os_constraint,
 )
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_units import resources
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.windows_build import (
+    build_problems_and_constraint,
+)
 
 OS_KEY = "x-os"
+WINDOWS_BUILD_KEY = "x-windows-build"
+# Keys of one swarm_stacks entry (docs/services.md).
+STACK_ENTRY_KEYS = ("name", "state", "definition", "src")
+# Keys of a compose service's deploy section that `docker stack deploy` uses (compose format 3.x).
+DEPLOY_KEYS = (
+    "endpoint_mode",
+    "labels",
+    "mode",
+    "placement",
+    "replicas",
+    "resources",
+    "restart_policy",
+    "rollback_config",
+    "update_config",
+)
+DEPLOY_MODES = ("replicated", "global")
+PLACEMENT_KEYS = ("constraints", "preferences", "max_replicas_per_node")
+RESOURCE_SECTIONS = ("limits", "reservations")
 HASH_LABEL = "mixedswarm.stack-hash"
 STACK_NAMESPACE_LABEL = "com.docker.stack.namespace"
 _STACK_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def stack_entry_problems(entries) -> list[str]:
+    """What is wrong with the swarm_stacks entries themselves, before any compose file is read."""
+    if not isinstance(entries, list):
+        return [
+            f"swarm_stacks must be a list of stacks (name, state, definition or src), got {shown(entries)}"
+        ]
+    errors = DefinitionErrors()
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            errors.append(f"swarm_stacks[{index}] must be a mapping, got {shown(entry)}")
+            continue
+        name = str(entry.get("name", f"swarm_stacks[{index}]"))
+        for key, message in unknown_key_problems(entry, STACK_ENTRY_KEYS):
+            errors.add("stack", name, key, message)
+        if "definition" in entry and "src" in entry:
+            errors.add(
+                "stack",
+                name,
+                "definition",
+                "give either definition (inline) or src (a template file), not both",
+            )
+        elif entry.get("state", "present") == "present" and not ({"definition", "src"} & set(entry)):
+            errors.add(
+                "stack",
+                name,
+                "definition",
+                "a present stack needs definition (inline) or src (a template file)",
+            )
+    return list(errors)
+
+
+def _deploy_problems(where: str, deploy, errors: DefinitionErrors) -> None:
+    """Checks of a compose service's deploy section that `docker stack deploy` would only make after
+    the networks and services steps already ran."""
+
+    def fail(field, message):
+        errors.add("stack service", where, f"deploy.{field}" if field else "deploy", message)
+
+    if not isinstance(deploy, dict):
+        fail("", f"must be a mapping, got {shown(deploy)}")
+        return
+    for key, message in unknown_key_problems(deploy, DEPLOY_KEYS):
+        fail(key, message)
+    replicas = deploy.get("replicas")
+    if replicas is not None and (isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 0):
+        fail("replicas", f"must be an integer >= 0, got {shown(replicas)}")
+    mode = deploy.get("mode")
+    if mode is not None and mode not in DEPLOY_MODES:
+        fail("mode", f"{shown(mode)}; valid: {', '.join(DEPLOY_MODES)}{closest(mode, DEPLOY_MODES)}")
+    placement = deploy.get("placement", {})
+    if not isinstance(placement, dict):
+        fail("placement", f"must be a mapping, got {shown(placement)}")
+    else:
+        for key, message in unknown_key_problems(placement, PLACEMENT_KEYS):
+            fail(f"placement.{key}", message)
+    sections = deploy.get("resources", {})
+    if not isinstance(sections, dict):
+        fail("resources", f"must be a mapping of limits and reservations, got {shown(sections)}")
+        return
+    for key, message in unknown_key_problems(sections, RESOURCE_SECTIONS):
+        fail(f"resources.{key}", message)
+    for section in RESOURCE_SECTIONS:
+        if section in sections:
+            resources(
+                sections[section],
+                f"deploy.resources.{section}",
+                lambda f, m: errors.add("stack service", where, f, m),
+            )
 
 
 def _labels_dict(labels) -> dict:
@@ -38,8 +135,13 @@ def _labels_dict(labels) -> dict:
     return dict(labels or {})
 
 
-def prepare_compose(stack: str, compose: dict, node_os: set[str]) -> tuple[dict, str, DefinitionErrors]:
+def prepare_compose(
+    stack: str, compose: dict, node_os: set[str], windows_builds: set[str] | None = None
+) -> tuple[dict, str, DefinitionErrors]:
     """The compose document to deploy, its hash, and the problems found.
+
+    windows_builds: the builds of the Windows nodes; a Windows service's image tag is checked
+    against them, and `x-windows-build: match` constrains it to the nodes of its build.
 
     The input is not modified. The hash covers the prepared document before the hash label
     itself is added, so equal inputs give equal hashes.
@@ -68,13 +170,18 @@ def prepare_compose(stack: str, compose: dict, node_os: set[str]) -> tuple[dict,
             "version",
             f"{prepared['version']!r}; docker stack deploy needs compose format 3.x",
         )
+    mixed = mixed_os_problem(node_os, f"{OS_KEY}: linux or {OS_KEY}: windows")
     for service_name, service in prepared["services"].items():
         where = f"{stack}/{service_name}"
         if not isinstance(service, dict):
             errors.add("stack service", where, "definition", "must be a mapping")
             continue
         os_name = service.pop(OS_KEY, None)
+        windows_build = service.pop(WINDOWS_BUILD_KEY, None)
         deploy = service.setdefault("deploy", {})
+        _deploy_problems(where, deploy, errors)
+        if not isinstance(deploy, dict) or not isinstance(deploy.get("placement", {}), dict):
+            continue
         placement = deploy.setdefault("placement", {})
         constraints = []
         for item in placement.get("constraints") or []:
@@ -89,15 +196,23 @@ def prepare_compose(stack: str, compose: dict, node_os: set[str]) -> tuple[dict,
                 errors.add("stack service", where, OS_KEY, f"{os_name!r}; valid: {', '.join(OS_NAMES)}")
             elif os_constraint(os_name) not in constraints:
                 constraints.append(os_constraint(os_name))
-        elif len(node_os) > 1 and not has_os_constraint(constraints):
+        elif mixed and not has_os_constraint(constraints):
+            errors.add("stack service", where, OS_KEY, mixed)
+        if windows_build not in (None, "match"):
             errors.add(
                 "stack service",
                 where,
-                OS_KEY,
-                f"the swarm has {' and '.join(sorted(node_os))} nodes; add {OS_KEY}: linux or {OS_KEY}: windows "
-                "(or a node.platform.os constraint), otherwise a task may land on a node of the other OS and be "
-                "rejected forever ('No such image')",
+                WINDOWS_BUILD_KEY,
+                f"{shown(windows_build)}; valid: match (or leave it out)",
             )
+        elif os_name == "windows" or "node.platform.os==windows" in constraints:
+            problems, constraint = build_problems_and_constraint(
+                str(service.get("image", "")), windows_build == "match", windows_builds or set()
+            )
+            for problem in problems:
+                errors.add("stack service", where, WINDOWS_BUILD_KEY if windows_build else "image", problem)
+            if constraint and constraint not in constraints:
+                constraints.append(constraint)
         if constraints:
             placement["constraints"] = constraints
         elif not placement:
@@ -107,7 +222,7 @@ def prepare_compose(stack: str, compose: dict, node_os: set[str]) -> tuple[dict,
         deploy["labels"] = labels
     digest = hashlib.sha256(json.dumps(prepared, sort_keys=True, default=str).encode()).hexdigest()[:16]
     for service in prepared["services"].values():
-        if isinstance(service, dict):
+        if isinstance(service, dict) and isinstance(service.get("deploy", {}).get("labels"), dict):
             service["deploy"]["labels"][HASH_LABEL] = digest
     return prepared, digest, errors
 

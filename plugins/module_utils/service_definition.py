@@ -1,44 +1,58 @@
-"""Validate swarm service definitions and normalise them to one comparable form.
+"""Turn the service definitions a user declares into the comparable spec (service_fields.py).
 
-A definition is what a user writes in inventory variables (see docs/services.md). The
-normalised form ("spec") is a plain dict with the same keys that service_spec.py derives from
-`docker service inspect`, so desired and actual state compare field by field. Every problem is
-reported as "service NAME, field FIELD: what is wrong and what would be valid", and all problems
-of all definitions are collected before anything is applied. Pure functions, no Ansible.
+A definition is what a user writes in inventory variables (see docs/services.md). Each field has
+its own small check that fills the spec and reports problems under the field's full path
+("service 'api', field 'update_config.delay': ..."); all problems of all definitions are
+collected before anything is applied. Pure functions, no Ansible.
 """
 
 from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Mapping
 
-MANAGED_LABEL = "mixedswarm.managed"
-MANAGED_VALUE = "true"
-
-OS_NAMES = ("linux", "windows")
-# Constraint keys that pin a service to one OS; either counts as an explicit OS choice.
-OS_CONSTRAINT_KEYS = ("node.platform.os", "node.labels.os")
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import (
+    DefinitionCheck,
+    DefinitionErrors,
+    closest,
+    shown,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.managed import MANAGED_LABEL, MANAGED_VALUE
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_fields import (
+    UPDATE_DEFAULTS,
+    normalise_image,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement import (
+    OS_NAMES,
+    constraint_os,
+    has_os_constraint,
+    mixed_os_problem,
+    normalise_constraint,
+    normalise_preference,
+    os_constraint,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_ports import (
+    PUBLISH_MODES,
+    parse_port,
+    port_sort_key,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_units import (
+    DURATION_RULE,
+    parse_duration,
+    resources,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.windows_build import (
+    build_problems_and_constraint,
+)
 
 MODES = ("replicated", "global")
 ENDPOINT_MODES = ("vip", "dnsrr")
-PUBLISH_MODES = ("ingress", "host")
-PROTOCOLS = ("tcp", "udp", "sctp")
 FAILURE_ACTIONS = {
     "update_config": ("pause", "continue", "rollback"),
     "rollback_config": ("pause", "continue"),
 }
 UPDATE_ORDERS = ("stop-first", "start-first")
-
-# What `docker service create` sets when no update/rollback flag is given (Docker 20.10 and later),
-# so a key removed from a definition goes back to the engine's default instead of staying put.
-UPDATE_DEFAULTS = {
-    "parallelism": 1,
-    "delay": 0,
-    "failure_action": "pause",
-    "monitor": 5_000_000_000,
-    "max_failure_ratio": 0.0,
-    "order": "stop-first",
-}
 
 DEFINITION_KEYS = {
     "name",
@@ -62,333 +76,80 @@ DEFINITION_KEYS = {
     "rollback_config",
     "constraints",
     "placement_preferences",
+    "windows_build",
 }
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
-_CONSTRAINT_RE = re.compile(
-    r"^\s*(node\.(?:id|hostname|role|platform\.os|platform\.arch|labels\.[A-Za-z0-9_.-]+)"
-    r"|engine\.labels\.[A-Za-z0-9_.-]+)\s*(==|!=)\s*(\S(?:.*\S)?)\s*$"
-)
-_PREFERENCE_RE = re.compile(r"^\s*spread\s*=\s*((?:node|engine)\.labels\.[A-Za-z0-9_.-]+)\s*$")
-_PORT_SHORT_RE = re.compile(r"^(\d+)(?::(\d+))?(?:/([a-z]+))?$")
-_DURATION_PART_RE = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
-_DURATION_UNITS = {
-    "ns": 1,
-    "us": 1_000,
-    "µs": 1_000,
-    "ms": 1_000_000,
-    "s": 10**9,
-    "m": 60 * 10**9,
-    "h": 3600 * 10**9,
-}
-_MEMORY_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*([kmgtp]?)(i?b)?$", re.IGNORECASE)
-_MEMORY_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4, "p": 1024**5}
+_NAME_RULE = "letters, digits, '_', '.', '-', starting with a letter or digit, at most 63"
+SCALAR_RULE = "a string, number or boolean (quote structured text to pass it as a string)"
 
 
-class DefinitionErrors(list):
-    """Problems found in definitions, each naming the object and the field."""
-
-    def add(self, kind: str, name: str, field: str, message: str) -> None:
-        self.append(f"{kind} {name!r}, field {field!r}: {message}")
-
-
-class DefinitionCheck:
-    """What every definition is checked for first: only known keys, a valid name, a valid state.
-
-    `fail(field, message)` records a problem of this definition; `failed` says whether any was.
-    """
-
-    def __init__(self, kind: str, definition: dict, known_keys, name_re, name_rule: str, errors):
-        self.kind, self.errors, self._start = kind, errors, len(errors)
-        self.name = definition.get("name")
-        self.label = str(self.name) if self.name is not None else "(no name)"
-        unknown = set(definition) - set(known_keys)
-        if unknown:
-            self.fail(", ".join(sorted(unknown)), f"unknown key; valid keys: {', '.join(sorted(known_keys))}")
-        self.name_ok = isinstance(self.name, str) and bool(name_re.match(self.name))
-        if not self.name_ok:
-            self.fail("name", f"required; {name_rule}")
-        self.state = definition.get("state", "present")
-        if self.state not in ("present", "absent"):
-            self.fail("state", f"{self.state!r}; valid: present, absent")
-
-    def fail(self, field: str, message: str) -> None:
-        self.errors.add(self.kind, self.label, field, message)
-
-    @property
-    def failed(self) -> bool:
-        return len(self.errors) > self._start
-
-
-def plan_action(name: str, action: str, argv, before, after, fields=()) -> dict:
-    """One planned step: action is create, update, remove or none; argv is the docker command."""
-    return {
-        "name": name,
-        "action": action,
-        "argv": argv,
-        "before": before,
-        "after": after,
-        "fields": list(fields),
-    }
-
-
-def parse_duration(value) -> int:
-    """Nanoseconds from a Go duration ("10s", "1m30s", "500ms") or a number of seconds."""
+def scalar_text(value) -> str | None:
+    """A scalar as its YAML text, the way docker stores env and label values; None if not a scalar."""
     if isinstance(value, bool):
-        raise ValueError("a duration such as 10s, 1m30s or 500ms")
-    if isinstance(value, int | float):
-        if value < 0:
-            raise ValueError("a duration >= 0")
-        return int(value * 10**9)
-    text = str(value).strip()
-    if text == "0":
-        return 0
-    parts = _DURATION_PART_RE.findall(text)
-    if not parts or "".join(n + u for n, u in parts) != text:
-        raise ValueError("a duration such as 10s, 1m30s or 500ms")
-    return int(sum(float(n) * _DURATION_UNITS[u] for n, u in parts))
-
-
-def format_duration(nanoseconds: int) -> str:
-    """The shortest exact Go duration for a number of nanoseconds (what the CLI flags accept)."""
-    for unit, size in (("h", 3600 * 10**9), ("m", 60 * 10**9), ("s", 10**9), ("ms", 10**6)):
-        if nanoseconds and nanoseconds % size == 0:
-            return f"{nanoseconds // size}{unit}"
-    return f"{nanoseconds}ns" if nanoseconds else "0s"
-
-
-def parse_memory(value) -> int:
-    """Bytes from 512M, 1g, 256MiB or a plain number of bytes (binary units, like the docker CLI)."""
-    if isinstance(value, bool):
-        raise ValueError("a size such as 512M or 1G")
-    if isinstance(value, int):
-        if value < 0:
-            raise ValueError("a size >= 0")
-        return value
-    match = _MEMORY_RE.match(str(value).strip())
-    if not match:
-        raise ValueError("a size such as 512M or 1G")
-    number, unit, _suffix = match.groups()
-    return int(float(number) * _MEMORY_UNITS[unit.lower()])
-
-
-def normalise_constraint(text: str) -> str:
-    """'node.role == manager' -> 'node.role==manager'; ValueError when it is not a constraint."""
-    match = _CONSTRAINT_RE.match(str(text))
-    if not match:
-        raise ValueError(
-            "a constraint KEY==VALUE or KEY!=VALUE with KEY one of node.id, node.hostname, node.role, "
-            "node.platform.os, node.platform.arch, node.labels.NAME, engine.labels.NAME"
-        )
-    key, operator, value = match.groups()
-    return f"{key}{operator}{value}"
-
-
-def normalise_preference(text: str) -> str:
-    """'spread = node.labels.zone' -> 'spread=node.labels.zone'."""
-    match = _PREFERENCE_RE.match(str(text))
-    if not match:
-        raise ValueError("a placement preference spread=node.labels.NAME")
-    return f"spread={match.group(1)}"
-
-
-def os_constraint(os_name: str) -> str:
-    """The placement constraint that keeps a service on nodes of one OS.
-
-    node.platform.os is reported by every engine itself, so it needs no node label.
-    """
-    return f"node.platform.os=={os_name}"
-
-
-def constraint_os(constraint: str) -> str | None:
-    """The OS an (already normalised) constraint pins to, None when it does not pin one."""
-    for key in OS_CONSTRAINT_KEYS:
-        if constraint.startswith(key + "=="):
-            return constraint[len(key) + 2 :].lower()
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    if isinstance(value, str | int | float):
+        return str(value)
     return None
 
 
-def has_os_constraint(constraints: list[str]) -> bool:
-    return any(c.split("==")[0].split("!=")[0] in OS_CONSTRAINT_KEYS for c in constraints)
-
-
-def normalise_image(image: str) -> str:
-    """Compare images without digest and with the implicit :latest tag made explicit."""
-    name = image.split("@", 1)[0]
-    last = name.rsplit("/", 1)[-1]
-    return name if ":" in last else name + ":latest"
-
-
-def parse_port(item, default_mode: str) -> dict:
-    """One published port: 80, '8080:80', '8080:80/udp' or a dict (published, target, protocol, mode)."""
-    if isinstance(item, bool):
-        raise ValueError("a port such as 80, '8080:80', '53:53/udp' or {published: 8080, target: 80}")
-    if isinstance(item, int):
-        port = {"published": item, "target": item, "protocol": "tcp", "mode": default_mode}
-    elif isinstance(item, str):
-        match = _PORT_SHORT_RE.match(item.strip())
-        if not match:
-            raise ValueError(f"{item!r} is not PUBLISHED[:TARGET][/PROTOCOL], e.g. '8080:80' or '53:53/udp'")
-        published, target, protocol = match.groups()
-        port = {
-            "published": int(published),
-            "target": int(target or published),
-            "protocol": protocol or "tcp",
-            "mode": default_mode,
-        }
-    elif isinstance(item, dict):
-        unknown = set(item) - {"published", "target", "protocol", "mode"}
-        if unknown:
-            raise ValueError(f"unknown key(s) {sorted(unknown)}; valid: published, target, protocol, mode")
-        try:
-            port = {
-                "published": int(item["published"]),
-                "target": int(item.get("target", item["published"])),
-                "protocol": str(item.get("protocol", "tcp")).lower(),
-                "mode": str(item.get("mode", default_mode)).lower(),
-            }
-        except (KeyError, TypeError, ValueError):
-            raise ValueError(f"{item!r} needs integer 'published' (and optional 'target')") from None
-    else:
-        raise ValueError(f"{item!r} is not a port")
-    for key in ("published", "target"):
-        if not 1 <= port[key] <= 65535:
-            raise ValueError(f"{key} port {port[key]} is outside 1-65535")
-    if port["protocol"] not in PROTOCOLS:
-        raise ValueError(f"protocol {port['protocol']!r}; valid: {', '.join(PROTOCOLS)}")
-    if port["mode"] not in PUBLISH_MODES:
-        raise ValueError(f"mode {port['mode']!r}; valid: {', '.join(PUBLISH_MODES)}")
-    return port
-
-
-def port_sort_key(port: dict):
-    return (port["target"], port["protocol"], port["published"], port["mode"])
-
-
-def _as_argv(value) -> list[str]:
-    """A command as a list: a string is split like a shell would, a list is kept as strings."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return shlex.split(value)
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    raise ValueError("a list of arguments or a command line string")
-
-
-def _as_str_dict(value, what: str) -> dict[str, str]:
-    """A dict of strings from a dict or a list of KEY=VALUE strings."""
+def scalar_map(value, field: str, fail) -> dict[str, str]:
+    """A mapping of strings from a mapping of scalars or a list of KEY=VALUE strings."""
     if value is None:
         return {}
+    pairs = {}
     if isinstance(value, list):
-        pairs = {}
-        for item in value:
+        for index, item in enumerate(value):
             if not isinstance(item, str) or "=" not in item:
-                raise ValueError(f"{item!r} is not KEY=VALUE")
-            key, val = item.split("=", 1)
-            pairs[key] = val
+                fail(f"{field}[{index}]", f"must be a string KEY=VALUE, got {shown(item)}")
+                continue
+            key, text = item.split("=", 1)
+            pairs[key] = text
         return pairs
-    if isinstance(value, dict):
-        return {str(k): _scalar_text(v) for k, v in value.items()}
-    raise ValueError(f"a dict of {what} (or a list of KEY=VALUE)")
+    if not isinstance(value, Mapping):
+        fail(field, f"a mapping of NAME: value (or a list of NAME=VALUE), got {shown(value)}")
+        return pairs
+    for key, item in value.items():
+        text = scalar_text(item)
+        if text is None:
+            fail(f"{field}.{key}", f"must be {SCALAR_RULE}, got {shown(item)}")
+        else:
+            pairs[str(key)] = text
+    return pairs
 
 
-def _scalar_text(value) -> str:
-    """YAML true/false become the lowercase words a container expects."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else str(value)
-
-
-def _resources(value) -> dict:
-    if value is None:
-        value = {}
-    if not isinstance(value, dict) or set(value) - {"cpus", "memory"}:
-        raise ValueError("a dict with cpus (e.g. 0.5) and/or memory (e.g. 256M)")
-    cpus = value.get("cpus", 0)
-    if isinstance(cpus, bool) or not isinstance(cpus, int | float | str):
-        raise ValueError("cpus must be a number such as 0.5")
-    try:
-        nano_cpus = round(float(cpus) * 10**9)
-    except ValueError:
-        raise ValueError("cpus must be a number such as 0.5") from None
-    if nano_cpus < 0:
-        raise ValueError("cpus must be >= 0")
-    return {"cpus": nano_cpus, "memory": parse_memory(value.get("memory", 0))}
-
-
-def _update_config(value, field: str) -> dict:
-    if value is None:
-        value = {}
-    if not isinstance(value, dict):
-        raise ValueError("a dict (parallelism, delay, failure_action, monitor, max_failure_ratio, order)")
-    unknown = set(value) - set(UPDATE_DEFAULTS)
-    if unknown:
-        raise ValueError(f"unknown key(s) {sorted(unknown)}; valid: {', '.join(UPDATE_DEFAULTS)}")
-    config = dict(UPDATE_DEFAULTS)
-    if "parallelism" in value:
-        parallelism = value["parallelism"]
-        if isinstance(parallelism, bool) or not isinstance(parallelism, int) or parallelism < 0:
-            raise ValueError("parallelism must be an integer >= 0 (0 updates all tasks at once)")
-        config["parallelism"] = parallelism
-    for key in ("delay", "monitor"):
-        if key in value:
-            config[key] = parse_duration(value[key])
-    if "failure_action" in value:
-        if value["failure_action"] not in FAILURE_ACTIONS[field]:
-            raise ValueError(f"failure_action must be one of {', '.join(FAILURE_ACTIONS[field])}")
-        config["failure_action"] = value["failure_action"]
-    if "max_failure_ratio" in value:
-        ratio = value["max_failure_ratio"]
-        if isinstance(ratio, bool) or not isinstance(ratio, int | float) or not 0 <= ratio <= 1:
-            raise ValueError("max_failure_ratio must be a number between 0 and 1")
-        config["max_failure_ratio"] = float(ratio)
-    if "order" in value:
-        if value["order"] not in UPDATE_ORDERS:
-            raise ValueError(f"order must be one of {', '.join(UPDATE_ORDERS)}")
-        config["order"] = value["order"]
-    return config
-
-
-def _choice(definition: dict, key: str, choices, default):
+def _choice(definition: dict, key: str, choices, default, fail):
     value = definition.get(key, default)
     if value not in choices:
-        raise ValueError(f"{value!r}; valid: {', '.join(choices)}")
+        fail(key, f"{shown(value)}; valid: {', '.join(choices)}{closest(value, choices)}")
+        return default
     return value
 
 
-def normalise_service(definition: dict, errors: DefinitionErrors) -> dict | None:
-    """The comparable spec of one definition; problems go to errors and None is returned."""
-    check = DefinitionCheck(
-        "service",
-        definition,
-        DEFINITION_KEYS,
-        _NAME_RE,
-        "letters, digits, '_', '.', '-', starting with a letter or digit, at most 63",
-        errors,
-    )
-    name, fail = check.name, check.fail
-    if check.state == "absent":
-        return None if check.failed else {"name": name, "state": "absent"}
-
-    spec: dict = {"name": name, "state": "present"}
+def _image(definition, spec, fail):
     image = definition.get("image")
     if not isinstance(image, str) or not image.strip() or any(c.isspace() for c in image):
         fail("image", "required: an image reference such as nginx:1.27 or registry:5000/app:1")
     else:
         spec["image"] = normalise_image(image)
 
+
+def _os(definition, spec, fail):
     os_name = definition.get("os")
     if os_name is not None and os_name not in OS_NAMES:
-        fail("os", f"{os_name!r}; valid: {', '.join(OS_NAMES)}")
+        fail("os", f"{shown(os_name)}; valid: {', '.join(OS_NAMES)}")
         os_name = None
     spec["os"] = os_name
+    windows_build = definition.get("windows_build")
+    if windows_build not in (None, "match"):
+        fail("windows_build", f"{shown(windows_build)}; valid: match (or leave it out)")
+    spec["windows_build"] = windows_build == "match"
 
-    try:
-        spec["mode"] = _choice(definition, "mode", MODES, "replicated")
-    except ValueError as exc:
-        fail("mode", str(exc))
-        spec["mode"] = "replicated"
+
+def _mode_and_replicas(definition, spec, fail):
+    spec["mode"] = _choice(definition, "mode", MODES, "replicated", fail)
     replicas = definition.get("replicas")
     if spec["mode"] == "global":
         if replicas is not None:
@@ -400,66 +161,72 @@ def normalise_service(definition: dict, errors: DefinitionErrors) -> dict | None
     elif replicas is None:
         spec["replicas"] = 1
     elif isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 0:
-        fail("replicas", f"must be an integer >= 0 (got {replicas!r})")
+        fail("replicas", f"must be an integer >= 0, got {shown(replicas)}")
     else:
         spec["replicas"] = replicas
 
-    for key, target in (("command", "args"), ("entrypoint", "entrypoint")):
-        try:
-            spec[target] = _as_argv(definition.get(key))
-        except ValueError as exc:
-            fail(key, str(exc))
-    for key, what in (("env", "variables"), ("labels", "labels")):
-        try:
-            spec[key] = _as_str_dict(definition.get(key), what)
-        except ValueError as exc:
-            fail(key, str(exc))
-    spec.setdefault("labels", {})[MANAGED_LABEL] = MANAGED_VALUE
 
+def _command(definition, spec, fail):
+    for key, target in (("command", "args"), ("entrypoint", "entrypoint")):
+        value = definition.get(key)
+        if value is None:
+            spec[target] = []
+        elif isinstance(value, str):
+            spec[target] = shlex.split(value)
+        elif isinstance(value, list) and all(scalar_text(v) is not None for v in value):
+            spec[target] = [scalar_text(v) for v in value]
+        else:
+            fail(key, f"a list of arguments or a command line string, got {shown(value)}")
+
+
+def _env_and_labels(definition, spec, fail):
+    spec["env"] = scalar_map(definition.get("env"), "env", fail)
+    spec["labels"] = scalar_map(definition.get("labels"), "labels", fail)
+    spec["labels"][MANAGED_LABEL] = MANAGED_VALUE
+
+
+def _endpoint_and_ports(definition, spec, fail):
     routing_mesh = definition.get("routing_mesh", True)
     if not isinstance(routing_mesh, bool):
-        fail("routing_mesh", "true or false")
+        fail("routing_mesh", f"true or false, got {shown(routing_mesh)}")
         routing_mesh = True
-    try:
-        spec["endpoint_mode"] = _choice(
-            definition, "endpoint_mode", ENDPOINT_MODES, "vip" if routing_mesh else "dnsrr"
-        )
-    except ValueError as exc:
-        fail("endpoint_mode", str(exc))
-    try:
-        publish_mode = _choice(
-            definition, "publish_mode", PUBLISH_MODES, "ingress" if routing_mesh else "host"
-        )
-    except ValueError as exc:
-        fail("publish_mode", str(exc))
-        publish_mode = "ingress"
-    ports = []
+    spec["endpoint_mode"] = _choice(
+        definition, "endpoint_mode", ENDPOINT_MODES, "vip" if routing_mesh else "dnsrr", fail
+    )
+    publish_mode = _choice(
+        definition, "publish_mode", PUBLISH_MODES, "ingress" if routing_mesh else "host", fail
+    )
     publish = definition.get("publish") or []
     if not isinstance(publish, list):
-        fail("publish", "a list of ports")
+        fail("publish", f"a list of ports, got {shown(publish)}")
         publish = []
-    for item in publish:
+    ports, seen = [], set()
+    for index, item in enumerate(publish):
         try:
-            ports.append(parse_port(item, publish_mode))
+            port = parse_port(item, publish_mode)
         except ValueError as exc:
-            fail("publish", str(exc))
-    seen_ports = set()
-    for port in ports:
+            fail(f"publish[{index}]", str(exc))
+            continue
         key = (port["published"], port["protocol"])
-        if key in seen_ports:
-            fail("publish", f"published port {port['published']}/{port['protocol']} is listed twice")
-        seen_ports.add(key)
+        if key in seen:
+            fail(
+                f"publish[{index}]", f"published port {port['published']}/{port['protocol']} is listed twice"
+            )
+        seen.add(key)
+        ports.append(port)
     spec["ports"] = sorted(ports, key=port_sort_key)
-    if spec.get("endpoint_mode") == "dnsrr" and any(p["mode"] == "ingress" for p in ports):
+    if spec["endpoint_mode"] == "dnsrr" and any(p["mode"] == "ingress" for p in ports):
         fail(
             "publish",
             "endpoint_mode dnsrr cannot publish through the ingress routing mesh (the engine refuses it); "
             "set mode: host on the ports or publish_mode: host",
         )
 
+
+def _networks(definition, spec, fail):
     networks = definition.get("networks") or []
     if not isinstance(networks, list) or not all(isinstance(n, str) and n for n in networks):
-        fail("networks", "a list of network names")
+        fail("networks", f"a list of network names, got {shown(networks)}")
         networks = []
     if "ingress" in networks:
         fail(
@@ -468,64 +235,149 @@ def normalise_service(definition: dict, errors: DefinitionErrors) -> dict | None
         )
     spec["networks"] = sorted(set(networks))
 
+
+def _placement(definition, spec, fail):
     constraints = definition.get("constraints") or []
     if not isinstance(constraints, list):
-        fail("constraints", "a list of constraints such as node.role==manager")
+        fail("constraints", f"a list of constraints such as node.role==manager, got {shown(constraints)}")
         constraints = []
     normalised = []
-    for item in constraints:
+    for index, item in enumerate(constraints):
         try:
             normalised.append(normalise_constraint(item))
         except ValueError as exc:
-            fail("constraints", f"{item!r} is not valid: {exc}")
+            fail(f"constraints[{index}]", f"{shown(item)} is not valid: {exc}")
     pinned = {constraint_os(c) for c in normalised} - {None}
-    if os_name:
-        if pinned - {os_name}:
-            fail("os", f"os {os_name} contradicts constraint(s) pinning {', '.join(sorted(pinned))}")
-        normalised.append(os_constraint(os_name))
+    if spec["os"]:
+        if pinned - {spec["os"]}:
+            fail("os", f"os {spec['os']} contradicts constraint(s) pinning {', '.join(sorted(pinned))}")
+        normalised.append(os_constraint(spec["os"]))
     elif len(pinned) == 1:
         spec["os"] = pinned.pop()
     spec["constraints"] = sorted(set(normalised))
 
     preferences = definition.get("placement_preferences") or []
     spec["placement_preferences"] = []
-    for item in preferences if isinstance(preferences, list) else [preferences]:
+    for index, item in enumerate(preferences if isinstance(preferences, list) else [preferences]):
         try:
             spec["placement_preferences"].append(normalise_preference(item))
         except ValueError as exc:
-            fail("placement_preferences", f"{item!r} is not valid: {exc}")
+            fail(f"placement_preferences[{index}]", f"{shown(item)} is not valid: {exc}")
 
+
+def _update_config(value, field: str, fail) -> dict:
+    config = dict(UPDATE_DEFAULTS)
+    if value is None:
+        return config
+    if not isinstance(value, Mapping):
+        fail(field, f"a mapping of {', '.join(UPDATE_DEFAULTS)}, got {shown(value)}")
+        return config
+    for key in sorted(set(value) - set(UPDATE_DEFAULTS), key=str):
+        fail(
+            f"{field}.{key}",
+            f"unknown key{closest(key, UPDATE_DEFAULTS)}; valid keys: {', '.join(UPDATE_DEFAULTS)}",
+        )
+    checks = {
+        "parallelism": (
+            lambda v: v if isinstance(v, int) and not isinstance(v, bool) and v >= 0 else None,
+            "an integer >= 0 (0 updates all tasks at once)",
+        ),
+        "delay": (parse_duration, DURATION_RULE),
+        "monitor": (parse_duration, DURATION_RULE),
+        "failure_action": (
+            lambda v: v if v in FAILURE_ACTIONS[field] else None,
+            f"one of {', '.join(FAILURE_ACTIONS[field])}",
+        ),
+        "max_failure_ratio": (
+            lambda v: (
+                float(v) if isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 1 else None
+            ),
+            "a number between 0 and 1",
+        ),
+        "order": (lambda v: v if v in UPDATE_ORDERS else None, f"one of {', '.join(UPDATE_ORDERS)}"),
+    }
+    for key, (parse, rule) in checks.items():
+        if key not in value:
+            continue
+        try:
+            parsed = parse(value[key])
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            fail(f"{field}.{key}", f"must be {rule}, got {shown(value[key])}")
+        else:
+            config[key] = parsed
+    return config
+
+
+def _resources_and_updates(definition, spec, fail):
     for key in ("limits", "reservations"):
-        try:
-            spec[key] = _resources(definition.get(key))
-        except ValueError as exc:
-            fail(key, str(exc))
+        spec[key] = resources(definition.get(key), key, fail)
     for key in ("update_config", "rollback_config"):
-        try:
-            spec[key] = _update_config(definition.get(key), key)
-        except ValueError as exc:
-            fail(key, str(exc))
+        spec[key] = _update_config(definition.get(key), key, fail)
+
+
+# In order: placement needs the OS, ports need the endpoint mode.
+_FIELD_CHECKS = (
+    _image,
+    _os,
+    _mode_and_replicas,
+    _command,
+    _env_and_labels,
+    _endpoint_and_ports,
+    _networks,
+    _placement,
+    _resources_and_updates,
+)
+
+
+def normalise_service(definition: dict, errors: DefinitionErrors) -> dict | None:
+    """The comparable spec of one definition; problems go to errors and None is returned."""
+    check = DefinitionCheck("service", definition, DEFINITION_KEYS, _NAME_RE, _NAME_RULE, errors)
+    if check.state == "absent":
+        return None if check.failed else {"name": check.name, "state": "absent"}
+    spec: dict = {"name": check.name, "state": "present"}
+    for field_check in _FIELD_CHECKS:
+        field_check(definition, spec, check.fail)
     return None if check.failed else spec
+
+
+def _cluster_problems(spec: dict, node_os: set[str], known_networks: set[str]) -> list[tuple[str, str]]:
+    """(field, message) for what the swarm itself rules out: OS placement and unknown networks."""
+    problems = []
+    mixed = mixed_os_problem(node_os, "os: linux or os: windows")
+    if mixed and not has_os_constraint(spec["constraints"]):
+        problems.append(("os", mixed))
+    elif spec["os"] and node_os and spec["os"] not in node_os:
+        problems.append(("os", f"no {spec['os']} node in the swarm (nodes: {', '.join(sorted(node_os))})"))
+    problems += [
+        ("networks", f"network {network!r} is neither declared nor existing in the swarm")
+        for network in spec["networks"]
+        if network not in known_networks
+    ]
+    return problems
 
 
 def validate_services(
     definitions,
     node_os: set[str],
     known_networks: set[str],
+    windows_builds: set[str] | None = None,
 ) -> tuple[list[dict], DefinitionErrors]:
     """Normalise every definition and check it against the cluster.
 
-    node_os: the OS names of the swarm's nodes; known_networks: declared or existing network names.
+    node_os: the OS names of the swarm's nodes; known_networks: declared or existing network names;
+    windows_builds: the builds of the Windows nodes (their os.build labels).
     Returns (specs, errors); specs is only meaningful when errors is empty.
     """
     errors = DefinitionErrors()
     if not isinstance(definitions, list):
-        errors.append("services must be a list of service definitions")
+        errors.append(f"services must be a list of service definitions, got {shown(definitions)}")
         return [], errors
     specs, seen = [], set()
     for definition in definitions:
-        if not isinstance(definition, dict):
-            errors.append(f"every service definition must be a dict, got {definition!r}")
+        if not isinstance(definition, Mapping):
+            errors.append(f"every service definition must be a mapping, got {shown(definition)}")
             continue
         spec = normalise_service(definition, errors)
         name = definition.get("name")
@@ -533,39 +385,20 @@ def validate_services(
             if name in seen:
                 errors.add("service", name, "name", "declared more than once; service names must be unique")
             seen.add(name)
-        if spec is None or spec["state"] == "absent":
-            if spec:
-                specs.append(spec)
+        if spec is None:
             continue
-        if len(node_os) > 1 and not has_os_constraint(spec["constraints"]):
-            errors.add(
-                "service",
-                name,
-                "os",
-                f"the swarm has {' and '.join(sorted(node_os))} nodes; set os: linux or os: windows (or a "
-                "node.platform.os / node.labels.os constraint). Without it the scheduler may place a task on a "
-                "node of the other OS, where the image cannot run and the task is rejected and retried forever "
-                "('No such image').",
-            )
-        elif spec["os"] and node_os and spec["os"] not in node_os:
-            errors.add(
-                "service",
-                name,
-                "os",
-                f"no {spec['os']} node in the swarm (nodes: {', '.join(sorted(node_os))})",
-            )
-        for network in spec["networks"]:
-            if network not in known_networks:
-                errors.add(
-                    "service",
-                    name,
-                    "networks",
-                    f"network {network!r} is neither declared nor existing in the swarm",
+        if spec["state"] == "present":
+            for field, message in _cluster_problems(spec, node_os, known_networks):
+                errors.add("service", name, field, message)
+            if spec["os"] == "windows":
+                problems, constraint = build_problems_and_constraint(
+                    spec["image"], spec["windows_build"], windows_builds or set()
                 )
+                for problem in problems:
+                    errors.add(
+                        "service", name, "windows_build" if spec["windows_build"] else "image", problem
+                    )
+                if constraint:
+                    spec["constraints"] = sorted({*spec["constraints"], constraint})
         specs.append(spec)
     return specs, errors
-
-
-def errors_message(what: str, errors: list[str]) -> str:
-    """One failure message listing every problem, stating that nothing was changed."""
-    return f"{len(errors)} problem(s) in the {what}; nothing was changed:\n- " + "\n- ".join(errors)

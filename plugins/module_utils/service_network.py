@@ -13,11 +13,13 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import (
-    MANAGED_LABEL,
-    MANAGED_VALUE,
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import (
     DefinitionCheck,
     DefinitionErrors,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.managed import (
+    MANAGED_LABEL,
+    MANAGED_VALUE,
     plan_action,
 )
 

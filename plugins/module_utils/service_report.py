@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement import (
     constraint_os,
     normalise_constraint,
 )
@@ -99,16 +99,28 @@ def check_services(
 
 
 def dns_probe_plan(
-    source: str, target: str, tasks: dict[str, list[dict]], nodes: dict[str, dict]
+    source: str,
+    target: str,
+    tasks: dict[str, list[dict]],
+    nodes: dict[str, dict],
+    probe_nodes: set[str] | None = None,
 ) -> tuple[dict | None, str]:
     """Where to look up `target` and `tasks.target` from a container of `source`, crossing nodes.
 
+    `probe_nodes` are the NodeIDs a probe can run from (nodes of inventory hosts); None means any.
     Returns (plan, reason): plan is None with the reason when no such pair of nodes exists.
     """
     source_nodes = {t["NodeID"] for t in running_tasks(tasks.get(source, []))}
     target_nodes = {t["NodeID"] for t in running_tasks(tasks.get(target, []))}
     if not source_nodes or not target_nodes:
         return None, f"no running task of {source if not source_nodes else target}"
+    if probe_nodes is not None:
+        source_nodes &= probe_nodes
+        if not source_nodes:
+            return (
+                None,
+                f"no running task of {source} is on a node of the inventory, where the probe would run",
+            )
     # Prefer a source node that runs no target task at all: then every answer is on another node.
     candidates = sorted(source_nodes - target_nodes) or sorted(n for n in source_nodes if target_nodes - {n})
     if not candidates:
@@ -129,13 +141,20 @@ def dns_probe_plan(
 
 def http_targets(
     checks: list[dict], services: dict[str, dict], tasks: dict[str, list[dict]], nodes: dict[str, dict]
-) -> tuple[list[dict], list[str]]:
-    """Node and port for each HTTP check. Host-mode ports answer only where a task runs."""
-    targets, problems = [], []
+) -> tuple[list[dict], list[str], list[str]]:
+    """Node and port for each HTTP check, the problems, and the checks skipped with the reason.
+
+    Host-mode ports answer only where a task runs; a service scaled to 0 replicas has nothing to ask.
+    """
+    targets, problems, skipped = [], [], []
     for check in checks:
         name = check.get("service")
         service = services.get(name)
-        ports = ((service or {}).get("Spec", {}).get("EndpointSpec") or {}).get("Ports") or []
+        spec = (service or {}).get("Spec", {})
+        if (spec.get("Mode", {}).get("Replicated") or {}).get("Replicas") == 0:
+            skipped.append(f"{name}: 0 replicas, nothing to request")
+            continue
+        ports = (spec.get("EndpointSpec") or {}).get("Ports") or []
         wanted = check.get("port")
         port = next((p for p in ports if wanted in (None, p.get("PublishedPort"))), None)
         if port is None:
@@ -160,7 +179,7 @@ def http_targets(
                 "path": check.get("path", "/"),
             }
         )
-    return targets, problems
+    return targets, problems, skipped
 
 
 def lookup_addresses(output: str) -> list[str]:
@@ -168,7 +187,7 @@ def lookup_addresses(output: str) -> list[str]:
 
     Both print the server first, then a 'Name:' line followed by the answer address(es).
     """
-    _, separator, answers = output.partition("Name:")
+    _server, separator, answers = output.partition("Name:")
     if not separator:
         return []
     found = []

@@ -1,6 +1,6 @@
 """Compare a desired service spec with `docker service inspect` and build the docker commands.
 
-The spec form is the one service_definition.normalise_service produces. actual_spec() reads the
+The spec form (service_fields.py) is the one service_definition.normalise_service produces. actual_spec() reads the
 same fields from inspect JSON, changed_fields() diffs the two, and create_argv()/update_argv()
 turn a spec or a diff into `docker service create` / `docker service update` arguments that
 change only what differs (the engine then performs a rolling update honouring update_config).
@@ -11,37 +11,23 @@ from __future__ import annotations
 
 import shlex
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.managed import (
     MANAGED_LABEL,
     MANAGED_VALUE,
-    UPDATE_DEFAULTS,
-    constraint_os,
-    format_duration,
-    normalise_constraint,
-    normalise_image,
+    is_managed,
     plan_action,
-    port_sort_key,
 )
-
-# Spec fields in the order they are compared and shown.
-FIELDS = (
-    "image",
-    "mode",
-    "replicas",
-    "args",
-    "entrypoint",
-    "env",
-    "ports",
-    "networks",
-    "endpoint_mode",
-    "labels",
-    "constraints",
-    "placement_preferences",
-    "limits",
-    "reservations",
-    "update_config",
-    "rollback_config",
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_fields import (
+    FIELDS,
+    UPDATE_DEFAULTS,
+    normalise_image,
 )
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement import (
+    constraint_os,
+    normalise_constraint,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_ports import port_sort_key
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_units import format_duration
 
 _UPDATE_KEYS = {
     "parallelism": "Parallelism",
@@ -59,10 +45,6 @@ _UPDATE_FLAGS = {
     "max_failure_ratio": "max-failure-ratio",
     "order": "order",
 }
-
-
-def is_managed(labels: dict | None) -> bool:
-    return (labels or {}).get(MANAGED_LABEL) == MANAGED_VALUE
 
 
 def _update_config(raw: dict | None) -> dict:

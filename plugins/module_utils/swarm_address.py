@@ -45,14 +45,21 @@ def default_ipv4(facts: dict) -> str | None:
     default = (_fact(facts, "default_ipv4") or {}).get("address")
     if default:
         return default
-    return next(
-        (a for a in host_addresses(facts) if ipaddress.ip_address(a.split("%")[0]).version == 4), None
-    )
+    return next(iter(_ipv4(host_addresses(facts))), None)
 
 
-def choose_advertise_addr(facts: dict, explicit: str | None = None, subnet: str | None = None) -> str:
-    """`explicit` if it is one of the host's addresses, else its address on `subnet`, else its default IPv4.
+def _ipv4(addresses: list[str]) -> list[str]:
+    return [a for a in addresses if ipaddress.ip_address(a.split("%")[0]).version == 4]
 
+
+def choose_advertise_addr(
+    facts: dict, explicit: str | None = None, subnet: str | None = None, ansible_host: str | None = None
+) -> str:
+    """`explicit` if it is one of the host's addresses, else its address on `subnet`, else
+    `ansible_host` when it is one of its addresses, else its default IPv4.
+
+    A Windows host has no default route in its facts, and the engine adds adapters of its own
+    (`vEthernet (nat)`): with several IPv4 addresses and nothing to choose by, it is refused.
     Raises AddressError naming the field and what would be valid.
     """
     addresses = host_addresses(facts)
@@ -79,7 +86,22 @@ def choose_advertise_addr(facts: dict, explicit: str | None = None, subnet: str 
                 "set swarm_advertise_addr for this host or fix the subnet"
             )
         return on_subnet[0]
+    if ansible_host in addresses:
+        return ansible_host
+    if not (_fact(facts, "default_ipv4") or {}).get("address") and len(_ipv4(addresses)) > 1:
+        raise AddressError(
+            f"several IPv4 addresses ({', '.join(_ipv4(addresses))}) and no default route in the facts "
+            "(a Windows host); set swarm_advertise_addr or swarm_advertise_subnet to choose one"
+        )
     default = default_ipv4(facts)
     if not default:
         raise AddressError("no default IPv4 address; set swarm_advertise_addr or swarm_advertise_subnet")
     return default
+
+
+def host_advertise_addr(host_vars: dict, subnet: str | None = None) -> str:
+    """choose_advertise_addr for an inventory host, from its hostvars (facts, swarm_advertise_addr,
+    ansible_host)."""
+    return choose_advertise_addr(
+        dict(host_vars), host_vars.get("swarm_advertise_addr"), subnet, host_vars.get("ansible_host")
+    )

@@ -2,8 +2,14 @@
 
 A backup is a gzip'd tar of a manager's /var/lib/docker/swarm (raft log and snapshots, the
 node's certificates and keys) plus a description, mixedswarm-backup.json: engine version,
-node and cluster ID, manager count, whether autolock was on. Never the unlock key. Pure
-functions, except read_archive, which reads the archive file on the controller.
+node and cluster ID, the manager's raft address, manager count, whether autolock was on. Never
+the unlock key. Pure functions, except read_archive, which reads the archive file on the controller.
+
+The raft address matters: `docker swarm init --force-new-cluster` keeps the restored manager's
+address from the raft membership in the archive and ignores --advertise-addr (docker/for-linux#523,
+moby/swarmkit#642). Restored onto a host with another address, the new swarm's only manager
+tells joining managers and workers to reach it at the old address, and their joins fail. So a
+restore goes onto the host that has the archived manager's address.
 """
 
 from __future__ import annotations
@@ -17,16 +23,26 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state impor
 DESCRIPTION = "mixedswarm-backup.json"
 # What `docker swarm init --force-new-cluster` needs of a manager's state.
 REQUIRED = ("swarm/raft/", "swarm/certificates/", "swarm/docker-state.json")
-DESCRIPTION_KEYS = ("engine_version", "node_id", "cluster_id", "managers", "autolock", "created")
+DESCRIPTION_KEYS = (
+    "engine_version",
+    "node_id",
+    "cluster_id",
+    "manager_addr",
+    "managers",
+    "autolock",
+    "created",
+)
 
 
 def backup_description(state: dict, created: str) -> dict:
     """The description stored beside the state, from the source manager's swarm_node_info state."""
+    node = next(n for n in state.get("nodes", []) if n["id"] == state["node_id"])
     return {
         "engine_version": state["engine_version"],
         "node_id": state["node_id"],
         "cluster_id": state["cluster_id"],
         "hostname": state["hostname"],
+        "manager_addr": node["manager_addr"],
         "managers": sum(1 for n in state.get("nodes", []) if n["role"] == MANAGER),
         "nodes": len(state.get("nodes", [])),
         "autolock": state["autolock"],
@@ -74,10 +90,23 @@ def engine_release(version: str) -> str:
     return version.split("+", 1)[0].split("-", 1)[0]
 
 
+def raft_host(description: dict) -> str:
+    """The address part of the archived manager's raft address (10.0.1.5 of 10.0.1.5:2377, [fd00::5]:2377)."""
+    return description["manager_addr"].rsplit(":", 1)[0].strip("[]")
+
+
+def restore_target(description: dict, addrs: dict[str, str], candidates: list[str], chosen: str = "") -> str:
+    """The host to restore onto: `chosen` when given, else the candidate whose advertise address
+    (`addrs`, by inventory host) is the archived manager's, else the first candidate."""
+    matching = [h for h in candidates if addrs.get(h) == raft_host(description)]
+    return chosen or (matching or candidates)[0]
+
+
 def restore_problems(
-    host: str, description: dict, target: dict | None, unlock_key_given: bool, force: bool
+    host: str, description: dict, target: dict | None, unlock_key_given: bool, force: bool, addr: str | None
 ) -> list[str]:
-    """Why restoring `description`'s archive onto `host` (its swarm_node_info state `target`) must not start."""
+    """Why restoring `description`'s archive onto `host` (its swarm_node_info state `target`, the address
+    it would advertise `addr`) must not start."""
     problems = []
     if description.get("autolock") and not unlock_key_given:
         problems.append(
@@ -92,6 +121,13 @@ def restore_problems(
             f"host {host}: no Docker Engine answers ({target['engine_error']}); "
             f"run playbooks/engines.yml --limit {host} first",
         ]
+    if addr != raft_host(description):
+        problems.append(
+            f"host {host}: advertises {addr} but the archived manager ({description['hostname']}) was "
+            f"{description['manager_addr']}, which `docker swarm init --force-new-cluster` keeps (it ignores "
+            "--advertise-addr) and every joining node would be sent to; restore onto the host with that address "
+            "(swarm_restore_host) or give this host that address"
+        )
     if engine_release(target["engine_version"]) != engine_release(description["engine_version"]):
         problems.append(
             f"host {host}: runs Engine {target['engine_version']} but the archive was made by "

@@ -24,7 +24,12 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state impor
     ACTIVE,
     LOCKED,
     NEEDS_JOIN,
+    node_state,
 )
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.windows_build import version_build
+
+# The swarm of inventory managers that are all locked: its ClusterID is unknown until they are unlocked.
+LOCKED_SWARM = "the swarm of the locked managers"
 
 
 class PlanError(ValueError):
@@ -51,8 +56,51 @@ def _cluster_of(host: str, states: dict[str, dict]) -> str:
     for remote in state["remote_managers"]:
         if remote["node_id"] in manager_ids:
             return manager_ids[remote["node_id"]]
+    # A locked manager knows neither its NodeID nor its ClusterID, only its address.
+    locked_addrs = {other["node_addr"] for other in states.values() if other["state"] == LOCKED}
+    if any(remote["addr"].rsplit(":", 1)[0] in locked_addrs for remote in state["remote_managers"]):
+        return LOCKED_SWARM
     addrs = ", ".join(r["addr"] for r in state["remote_managers"]) or "unknown"
     return f"a swarm whose managers ({addrs}) are not in the inventory"
+
+
+def _engine_to_come(host: str, spec: dict) -> tuple[dict, str]:
+    """Check mode before the engines stage installed anything: the host is planned as a node with a
+    new engine (not in a swarm), of the OS its facts report."""
+    facts = (spec.get("facts") or {}).get("ansible_facts") or {}
+    os_type = "windows" if facts.get("os_family") == "Windows" else "linux"
+    state = {**node_state({"OSType": os_type}), "nodes": []}
+    return state, f"host {host}: no Docker Engine answers yet; planned as a new {os_type} node (check mode)"
+
+
+def _addresses(spec: dict) -> set[str]:
+    """Addresses an inventory host is known by (to recognise its swarm node when it cannot be read)."""
+    facts = (spec.get("facts") or {}).get("ansible_facts") or {}
+    known = {spec.get("advertise_addr"), spec.get("ansible_host"), *(facts.get("all_ipv4_addresses") or [])}
+    return {a for a in known if a}
+
+
+def _kept_nodes_warnings(gone: list[dict], unread: dict[str, dict]) -> list[str]:
+    """Warnings for swarm nodes no readable inventory host claims: those whose address belongs to an
+    inventory host that could not be read are that host's node; only the rest are not in the inventory."""
+    warnings, foreign = [], []
+    for node in gone:
+        owner = next(
+            (h for h, spec in unread.items() if node["addr"] and node["addr"] in _addresses(spec)), None
+        )
+        if owner:
+            warnings.append(
+                f"host {owner}: its swarm node {node['hostname']} ({node['id']}) is {node['status'] or 'unknown'}; "
+                "it is kept as it is until the host can be read again"
+            )
+        else:
+            foreign.append(node)
+    if foreign:
+        listing = ", ".join(f"{n['hostname']} ({n['id']}, {n['status']})" for n in foreign)
+        warnings.append(
+            f"nodes not in the inventory are kept: {listing}; set swarm_prune_nodes=true to remove them"
+        )
+    return warnings
 
 
 def _validate_groups(managers: list[str], workers: list[str]) -> list[str]:
@@ -66,7 +114,7 @@ def _validate_groups(managers: list[str], workers: list[str]) -> list[str]:
     return problems
 
 
-def _validate_host(host: str, role: str, spec: dict, unlock_key_given: bool, subnet: str | None):
+def _validate_host(host: str, role: str, spec: dict, subnet: str | None):
     """(problems, warnings, advertise address) for one inventory host."""
     problems = [f"host {host}: {p}" for p in label_problems(spec.get("labels"))]
     state = spec.get("state")
@@ -83,12 +131,10 @@ def _validate_host(host: str, role: str, spec: dict, unlock_key_given: bool, sub
             "install and start it (playbooks/engines.yml)"
         )
         return problems, [], None
-    if state["state"] == LOCKED and not unlock_key_given:
-        problems.append(
-            f"host {host}: the swarm is locked (autolock); set swarm_unlock_key (vault) to unlock it"
-        )
     try:
-        addr = choose_advertise_addr(spec.get("facts") or {}, spec.get("advertise_addr"), subnet)
+        addr = choose_advertise_addr(
+            spec.get("facts") or {}, spec.get("advertise_addr"), subnet, spec.get("ansible_host")
+        )
     except AddressError as exc:
         problems.append(f"host {host}: {exc}")
         addr = None
@@ -101,20 +147,28 @@ def plan_swarm(
     """Decide init, token source, joins, unlocks, desired roles and labels, prune and superseded entries.
 
     `hosts` maps each inventory host to {"state": read_results(...) or None when unreachable,
-    "labels": swarm_labels, "advertise_addr": swarm_advertise_addr, "facts": its facts}.
-    `options`: unlock_key_given, prune_nodes, advertise_subnet. Raises PlanError.
+    "labels": swarm_labels, "advertise_addr": swarm_advertise_addr, "ansible_host": its address,
+    "azure_os_version": the Windows version Azure reports, "facts": its facts}.
+    `options`: unlock_key_given, prune_nodes, advertise_subnet, check_mode (a host whose engine
+    does not answer is then planned as a new node). Raises PlanError.
     """
     options = options or {}
     problems = _validate_groups(managers, workers)
     order = managers + [w for w in workers if w not in managers]
     role_of = {h: MANAGER if h in managers else WORKER for h in order}
     warnings, addrs = [], {}
+    if options.get("check_mode"):
+        hosts = dict(hosts)
+        for host in order:
+            if (hosts.get(host, {}).get("state") or {}).get("state") == "unavailable":
+                state, warning = _engine_to_come(host, hosts[host])
+                hosts[host] = {**hosts[host], "state": state}
+                warnings.append(warning)
     for host in order:
         host_problems, host_warnings, addr = _validate_host(
             host,
             role_of[host],
             hosts.get(host, {}),
-            bool(options.get("unlock_key_given")),
             options.get("advertise_subnet"),
         )
         problems += host_problems
@@ -122,6 +176,13 @@ def plan_swarm(
         if addr:
             addrs[host] = addr
     states = {h: hosts[h]["state"] for h in order if h in addrs}
+    locked = [h for h in order if h in states and states[h]["state"] == LOCKED]
+    if locked and not options.get("unlock_key_given"):
+        # One line however many managers restarted locked.
+        problems.append(
+            f"{'host' if len(locked) == 1 else 'hosts'} {', '.join(locked)}: the swarm is locked (autolock); "
+            "set swarm_unlock_key (vault) to unlock it"
+        )
 
     active = [h for h in order if h in states and states[h]["state"] == ACTIVE]
     clusters = {h: _cluster_of(h, states) for h in active}
@@ -133,7 +194,10 @@ def plan_swarm(
         )
     members = [h for h in order if h in states and states[h]["state"] in (ACTIVE, LOCKED)]
     init_host = None if members else next((h for h in managers if h in states), None)
-    token_host = init_host or next((h for h in active if states[h]["is_manager"]), None)
+    # A locked manager is unlocked before tokens are read or roles reconciled, so it can serve.
+    token_host = (
+        init_host or next((h for h in active if states[h]["is_manager"]), None) or next(iter(locked), None)
+    )
     joins = {
         h: {"role": role_of[h], "advertise_addr": addrs[h], "recover": states[h]["state"] != "inactive"}
         for h in order
@@ -153,7 +217,7 @@ def plan_swarm(
     roles_by_id = {i: role_of[h] for i, h in inventory_ids.items() if i in known_ids}
     # Every readable host is a member by the end of the run, so its hostname claims its old entries.
     superseded, superseded_warnings = superseded_entries(
-        nodes, {h: states[h]["hostname"] for h in states}, set(inventory_ids)
+        nodes, {h: states[h]["hostname"] for h in states}, set(inventory_ids), set(joins)
     )
     warnings += superseded_warnings
     roles_by_id.update({i: WORKER for i in superseded})
@@ -168,10 +232,7 @@ def plan_swarm(
                 "told apart from nodes gone from the inventory; make it reachable or run without pruning"
             )
     elif gone:
-        listing = ", ".join(f"{n['hostname']} ({n['id']}, {n['status']})" for n in gone)
-        warnings.append(
-            f"nodes not in the inventory are kept: {listing}; set swarm_prune_nodes=true to remove them"
-        )
+        warnings += _kept_nodes_warnings(gone, {h: hosts.get(h, {}) for h in order if h not in states})
     try:
         role_steps = role_changes(nodes, roles_by_id, sum(1 for j in joins.values() if j["role"] == MANAGER))
     except UnsafeChange as exc:
@@ -187,12 +248,23 @@ def plan_swarm(
         "init_host": init_host,
         "token_host": token_host,
         "manager_host": manager_host,
-        "cluster_id": next(iter(clusters.values()), None),
-        "unlock": [h for h in members if states[h]["state"] == LOCKED],
+        "cluster_id": next((c for c in clusters.values() if c != LOCKED_SWARM), None),
+        "unlock": locked,
         "joins": joins,
         "advertise_addrs": addrs,
+        "manager_addrs": sorted(
+            {states[h]["node_addr"] for h in active if states[h]["is_manager"] and states[h]["node_addr"]}
+        ),
         "desired": {
-            h: {"role": role_of[h], "labels": desired_labels(states[h]["os_type"], hosts[h].get("labels"))}
+            h: {
+                "role": role_of[h],
+                "labels": desired_labels(
+                    states[h]["os_type"],
+                    hosts[h].get("labels"),
+                    # The engine's answer; before one, the build the Azure VM agent reports.
+                    states[h].get("os_build") or version_build(hosts[h].get("azure_os_version")),
+                ),
+            }
             for h in states
         },
         "role_steps": [{"node_id": i, "step": s} for i, s in role_steps],

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import shown
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.windows_build import BUILD_LABEL
+
 OWNED_LABEL = "mixedswarm.owned-labels"
 OS_LABEL = "os"
 MANAGER, WORKER = "manager", "worker"
@@ -38,7 +41,7 @@ def label_problems(labels) -> list[str]:
     if labels is None:
         return []
     if not isinstance(labels, dict):
-        return [f"swarm_labels must be a mapping of label key to value, got {type(labels).__name__}"]
+        return [f"swarm_labels must be a mapping of label key to value, got {shown(labels)}"]
     problems = []
     for key, value in labels.items():
         if not isinstance(key, str) or not _KEY_RE.match(key) or ".." in key or "--" in key:
@@ -48,20 +51,21 @@ def label_problems(labels) -> list[str]:
             )
         elif key.startswith(_RESERVED_PREFIXES):
             problems.append(f"swarm_labels key {key!r} is in a namespace reserved for Docker")
-        elif key in (OS_LABEL, OWNED_LABEL):
+        elif key in (OS_LABEL, BUILD_LABEL, OWNED_LABEL):
             problems.append(f"swarm_labels key {key!r} is set by the project itself; choose another key")
         if isinstance(value, dict | list | tuple | set) or value is None:
             problems.append(
-                f"swarm_labels value of {key!r} must be a string, number or boolean, got {value!r}"
+                f"swarm_labels value of {key!r} must be a string, number or boolean, got {shown(value)}"
             )
         elif "\n" in label_value(value) or "\r" in label_value(value):
             problems.append(f"swarm_labels value of {key!r} must be one line")
     return problems
 
 
-def desired_labels(os_type: str, labels: dict | None) -> dict:
-    """`os=<OS the engine reports>` plus the host's swarm_labels, all values as strings."""
-    merged = {OS_LABEL: os_type}
+def desired_labels(os_type: str, labels: dict | None, os_build: str = "") -> dict:
+    """`os=<OS the engine reports>`, `os.build=<its Windows build>` when known, plus the host's
+    swarm_labels, all values as strings."""
+    merged = {OS_LABEL: os_type, **({BUILD_LABEL: os_build} if os_build else {})}
     merged.update({k: label_value(v) for k, v in (labels or {}).items()})
     return merged
 
@@ -151,16 +155,18 @@ def role_argv(node_id: str, step: str) -> list[str]:
 
 
 def superseded_entries(
-    nodes: list[dict], hostnames: dict[str, str], member_ids: set[str]
+    nodes: list[dict], hostnames: dict[str, str], member_ids: set[str], outside: set[str] = frozenset()
 ) -> tuple[dict[str, str], list[str]]:
     """Entries left behind by inventory hosts that are, or are about to be, members under another NodeID.
 
     `nodes` are node_entry dicts; `hostnames` maps each inventory host that is or will be a member to
-    the hostname its engine reports; `member_ids` are the NodeIDs inventory hosts have now. An entry
-    is superseded when it is down, is no inventory host's NodeID and carries the hostname of exactly
-    one inventory host. Entries whose hostname matches no inventory host are not touched; a hostname
-    several inventory hosts report is ambiguous, so its entries are kept with a warning.
-    Returns ({old NodeID: host}, warnings).
+    the hostname its engine reports; `member_ids` are the NodeIDs inventory hosts have now; `outside`
+    are the hosts not in the swarm now (about to join). An entry is superseded when it is no inventory
+    host's NodeID, carries the hostname of exactly one inventory host, and is down, or belongs to a
+    host whose engine says it is outside the swarm (it just left: the managers have not marked its old
+    entry down yet; it is removed only once it is). Entries whose hostname matches no inventory host
+    are not touched; a hostname several inventory hosts report is ambiguous, so its entries are kept
+    with a warning. Returns ({old NodeID: host}, warnings).
     """
     hosts_by_name: dict[str, list[str]] = {}
     for host, name in hostnames.items():
@@ -169,7 +175,9 @@ def superseded_entries(
     superseded, warnings = {}, []
     for node in nodes:
         hosts = hosts_by_name.get(node["hostname"], [])
-        if node["id"] in member_ids or node["status"] != DOWN or not hosts:
+        if node["id"] in member_ids or not hosts:
+            continue
+        if node["status"] != DOWN and not (len(hosts) == 1 and hosts[0] in outside):
             continue
         if len(hosts) > 1:
             warnings.append(
@@ -193,25 +201,26 @@ def removal_argvs(node_id: str) -> list[list[str]]:
 def superseded_now(
     by_id: dict[str, dict], superseded: dict[str, str], node_ids: dict
 ) -> tuple[dict[str, str], list[str]]:
-    """Which planned superseded entries can go now: ({old NodeID: host}, hosts to wait for).
+    """Which planned superseded entries can go now ({old NodeID: host}), and which to wait for.
 
-    An entry goes once the entry that replaces it (the host's NodeID, same hostname) is Ready; while
-    that entry is not Ready yet its host is waited for. An entry that is gone or no longer down is
-    left alone. A host without a node yet (check mode before its join) is a prediction.
+    An entry goes once it is down and the entry that replaces it (the host's NodeID, same hostname)
+    is Ready; an entry not down yet (its node just left) is waited for. An entry that is gone or is
+    an inventory host's NodeID again is left alone. A host without a node yet (check mode before its
+    join) is a prediction.
     """
     removable, waiting = {}, []
     for old_id, host in superseded.items():
         old = by_id.get(old_id)
-        if old is None or old["status"] != DOWN or old_id in node_ids.values():
+        if old is None or old_id in node_ids.values():
             continue
         new = by_id.get(node_ids.get(host) or "")
         if new is not None and new["hostname"] != old["hostname"]:
             continue
-        if new is None or new["status"] == READY:
+        if old["status"] != DOWN and new is not None:
+            waiting.append(old_id)
+        elif new is None or new["status"] == READY:
             removable[old_id] = host
-        else:
-            waiting.append(host)
-    return removable, sorted(set(waiting))
+    return removable, waiting
 
 
 def reconcile(
@@ -228,14 +237,15 @@ def reconcile(
     manager running the commands, demoted (if at all) last so the others still run; `prune` lists
     NodeIDs to drain and remove; `superseded` maps old NodeIDs to the host that replaces them
     (superseded_entries), removed once the replacement is Ready (superseded_now). Hosts with no node
-    yet (check mode before a join) are `pending`; hosts whose replacement is not Ready yet are in
-    `waiting`. Raises UnsafeChange when a demotion would lose quorum.
+    yet (check mode before a join) are `pending`; hosts whose node is not Ready are `not_ready`;
+    superseded entries not marked down yet are `going_down`.
+    Raises UnsafeChange when a demotion would lose quorum.
     """
     by_id = {n["id"]: n for n in nodes}
     managed = {node_ids[h]: h for h in desired if node_ids.get(h) in by_id}
     pending = sorted(h for h in desired if node_ids.get(h) not in by_id)
     roles = {i: desired[h]["role"] for i, h in managed.items()}
-    replaced, waiting = superseded_now(by_id, superseded or {}, node_ids)
+    replaced, going_down = superseded_now(by_id, superseded or {}, node_ids)
     prune = [i for i in prune if i in by_id and i not in managed and i not in replaced]
     removed = prune + sorted(replaced)
     roles.update({i: WORKER for i in removed})
@@ -265,7 +275,12 @@ def reconcile(
     return {
         "argvs": promote + labels + demote + removals + demote_self,
         "pending": pending,
-        "waiting": waiting,
+        "going_down": going_down,
+        "not_ready": [
+            {"host": h, "hostname": by_id[i]["hostname"], "status": by_id[i]["status"]}
+            for i, h in sorted(managed.items(), key=lambda item: item[1])
+            if by_id[i]["status"] != READY
+        ],
         "superseded": [
             {"node_id": i, "hostname": by_id[i]["hostname"], "role": by_id[i]["role"], "host": host}
             for i, host in sorted(replaced.items())

@@ -7,6 +7,7 @@ Input is `docker info --format '{{json .}}'` and `docker node inspect --format '
 from __future__ import annotations
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import OutputOf
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.windows_build import engine_build
 
 JSON = "{{json .}}"
 INFO_ARGV = ["docker", "info", "--format", JSON]
@@ -40,6 +41,7 @@ def node_state(info: dict) -> dict:
         ],
         "error": swarm.get("Error") or "",
         "os_type": info.get("OSType") or "",
+        "os_build": engine_build(info),
         "architecture": info.get("Architecture") or "",
         "engine_version": info.get("ServerVersion") or "",
         "hostname": info.get("Name") or "",

@@ -5,7 +5,7 @@ short_description: Decide which Docker Engines change in place and which roll th
 description:
   - Runs once on the controller after every host of the play has set why its engine would restart,
     reinstall or upgrade (the fact C(docker_linux_engine_change) or C(docker_windows_engine_change), set by
-    the roles' C(engine_change) entry points) and read its swarm state (M(swarm_node_info)).
+    the roles' C(engine_change) entry points) and read its swarm state (M(mixedswarm.swarm.swarm_node_info)).
   - Hosts whose engine does not change, and hosts not in a swarm yet (a first run), change in place, in
     parallel. Swarm members whose engine changes roll, in this order, workers first
     (O(batch) at a time), then the managers one at a time, the leader last.
@@ -22,12 +22,12 @@ options:
     elements: str
     default: [docker_linux_engine_change, docker_windows_engine_change]
 extends_documentation_fragment:
-  - swarm_read_only
+  - mixedswarm.swarm.swarm_read_only
 """
 
 EXAMPLES = r"""
 - name: Plan which engines change in place and which roll through the swarm
-  engine_roll_plan:
+  mixedswarm.swarm.engine_roll_plan:
     batch: "{{ swarm_rolling_batch | default(1) }}"
   run_once: true
   register: engine_plan

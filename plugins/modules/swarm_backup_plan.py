@@ -3,7 +3,7 @@ DOCUMENTATION = r"""
 module: swarm_backup_plan
 short_description: Choose the manager a swarm backup stops, and describe the backup
 description:
-  - Runs once on the controller after M(swarm_node_info) read every host of the managers group.
+  - Runs once on the controller after M(mixedswarm.swarm.swarm_node_info) read every host of the managers group.
   - Chooses a Linux manager that is Ready, reachable and not the leader when there is one (else the leader),
     and only when stopping its engine keeps quorum; refuses, naming the host, otherwise.
   - With autolock on, refuses unless the unlock key is given, because the stopped manager comes back locked.
@@ -19,12 +19,12 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
-  - swarm_read_only
+  - mixedswarm.swarm.swarm_read_only
 """
 
 EXAMPLES = r"""
 - name: Choose the manager to stop and describe the backup
-  swarm_backup_plan:
+  mixedswarm.swarm.swarm_backup_plan:
     unlock_key_given: "{{ swarm_unlock_key is defined }}"
   run_once: true
   register: swarm_backup

@@ -20,17 +20,24 @@ options:
     description: Number of running tasks of O(target), the number of addresses C(tasks.TARGET) must return.
     type: int
     required: true
+  settle_timeout:
+    description:
+      - Seconds to keep looking while the answer is incomplete (tasks that just started or restarted
+        reach the swarm's DNS within seconds); the lookups are repeated every 2 seconds.
+    type: int
+    default: 30
 extends_documentation_fragment:
-  - swarm_read_only
+  - mixedswarm.swarm.node_cli
+  - mixedswarm.swarm.swarm_read_only
 """
 
 EXAMPLES = r"""
 - name: Resolve web from a task of ssh
-  swarm_dns_probe:
+  mixedswarm.swarm.swarm_dns_probe:
     source: ssh
     target: web
     expected_tasks: 3
-  delegate_to: "{{ verify.dns_probe.node_id | swarm_host_for_node(hostvars, groups['swarm']) }}"
+  delegate_to: "{{ verify.dns_probe.node_id | mixedswarm.swarm.swarm_host_for_node(hostvars, groups['swarm']) }}"
 """
 
 RETURN = r"""

@@ -1,12 +1,14 @@
 # Documentation of the action plugin plugins/action/swarm_init.py (it runs on the controller).
 DOCUMENTATION = r"""
 module: swarm_init
-short_description: Create a Docker Swarm on this node
+short_description: Create a Docker Swarm on this node (internal to the swarm stage)
 description:
+  - B(Internal:) a step of the swarm stage (playbook C(mixedswarm.swarm.swarm)), which decides when and
+    where it runs. Its options and results may change in any release; use the stage playbook instead.
   - Runs C(docker swarm init) on the node over its own connection (Linux or Windows) and reads back the
     new NodeID, in one round trip. Sets the fact C(swarm_node_id).
   - A node that already is in a swarm is left as it is and reported unchanged; it never leaves a swarm.
-  - The swarm stage calls it only on the host M(swarm_plan) chose.
+  - The swarm stage calls it only on the host M(mixedswarm.swarm.swarm_plan) chose.
   - With O(force_new_cluster=true) (playbooks/swarm_restore.yml) it makes a one-manager swarm of the state
     a manager holds, keeping its services, networks, node entries and cluster ID; failing then fails the task.
 options:
@@ -25,17 +27,22 @@ attributes:
   diff_mode:
     support: full
     description: Swarm membership before and after.
-author: mixedswarm project
+  idempotent:
+    support: full
+    description: Initializes only a node that is in no swarm yet.
+author: mixed-swarm maintainers (!UNKNOWN)
+extends_documentation_fragment:
+  - mixedswarm.swarm.node_cli
 """
 
 EXAMPLES = r"""
 - name: Initialize the swarm on the first manager
-  swarm_init:
+  mixedswarm.swarm.swarm_init:
     advertise_addr: 10.0.1.4
   when: inventory_hostname == swarm_plan.plan.init_host
 
 - name: Make a one-manager swarm of a restored manager state
-  swarm_init:
+  mixedswarm.swarm.swarm_init:
     advertise_addr: 10.0.1.4
     force_new_cluster: true
 """

@@ -1,8 +1,10 @@
 # Documentation of the action plugin plugins/action/swarm_join.py (it runs on the controller).
 DOCUMENTATION = r"""
 module: swarm_join
-short_description: Join this node to a Docker Swarm
+short_description: Join this node to a Docker Swarm (internal to the swarm stage)
 description:
+  - B(Internal:) a step of the swarm stage (playbook C(mixedswarm.swarm.swarm)), which decides when and
+    where it runs. Its options and results may change in any release; use the stage playbook instead.
   - Runs C(docker swarm join) on the node over its own connection (Linux or Windows) and reads back its
     NodeID, in one round trip. Sets the fact C(swarm_node_id).
   - With O(recover), the node first leaves the swarm it is stuck joining (state C(pending) or C(error)).
@@ -10,7 +12,7 @@ description:
   - The token reaches sh nodes on stdin (no command line shows it) and is not in the result.
 options:
   token:
-    description: Join token for O(role), from M(swarm_join_token).
+    description: Join token for O(role), from M(mixedswarm.swarm.swarm_join_token).
     type: str
     required: true
   manager_addr:
@@ -37,12 +39,17 @@ attributes:
   diff_mode:
     support: full
     description: Swarm membership and role before and after.
-author: mixedswarm project
+  idempotent:
+    support: full
+    description: Joins only a node that is not a member yet.
+author: mixed-swarm maintainers (!UNKNOWN)
+extends_documentation_fragment:
+  - mixedswarm.swarm.node_cli
 """
 
 EXAMPLES = r"""
 - name: Join workers
-  swarm_join:
+  mixedswarm.swarm.swarm_join:
     token: "{{ swarm_tokens.tokens.worker }}"
     manager_addr: "{{ swarm_tokens.join_addr }}"
     advertise_addr: 10.0.1.7

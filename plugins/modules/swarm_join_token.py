@@ -4,7 +4,7 @@ module: swarm_join_token
 short_description: Read or rotate the swarm join tokens on a manager
 description:
   - Reads the worker and manager join tokens and this manager's own swarm address, in one round trip,
-    on any manager (delegate it to the one M(swarm_plan) chose). The script reaches sh nodes on stdin,
+    on any manager (delegate it to the one M(mixedswarm.swarm.swarm_plan) chose). The script reaches sh nodes on stdin,
     so tokens are in no command line; use C(no_log) on the task, the result holds the tokens.
   - In check mode before the swarm exists, returns empty tokens instead of failing.
 options:
@@ -19,12 +19,17 @@ attributes:
   diff_mode:
     support: none
     description: Tokens are secrets and are never shown.
-author: mixedswarm project
+  idempotent:
+    support: partial
+    description: Reading is; O(rotate=true) rotates the tokens on every run.
+author: mixed-swarm maintainers (!UNKNOWN)
+extends_documentation_fragment:
+  - mixedswarm.swarm.node_cli
 """
 
 EXAMPLES = r"""
 - name: Read the join tokens from a reachable manager
-  swarm_join_token:
+  mixedswarm.swarm.swarm_join_token:
   delegate_to: "{{ swarm_plan.plan.token_host }}"
   run_once: true
   register: swarm_tokens

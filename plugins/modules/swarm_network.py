@@ -64,12 +64,17 @@ attributes:
   diff_mode:
     support: full
     description: Shows each created or removed network.
-author: mixedswarm project
+  idempotent:
+    support: full
+    description: Creates or removes only what differs from the definitions.
+author: mixed-swarm maintainers (!UNKNOWN)
+extends_documentation_fragment:
+  - mixedswarm.swarm.node_cli
 """
 
 EXAMPLES = r"""
 - name: One attachable overlay for services that must find each other
-  swarm_network:
+  mixedswarm.swarm.swarm_network:
     networks:
       - name: appnet
         subnet: 10.20.0.0/24

@@ -10,12 +10,13 @@ description:
     so the planner can list every broken node at once.
 options: {}
 extends_documentation_fragment:
-  - swarm_read_only
+  - mixedswarm.swarm.node_cli
+  - mixedswarm.swarm.swarm_read_only
 """
 
 EXAMPLES = r"""
 - name: Read each node's swarm state
-  swarm_node_info:
+  mixedswarm.swarm.swarm_node_info:
   register: node
 
 - name: Show the node's local swarm state
@@ -68,7 +69,9 @@ swarm_node:
       description: Host name the engine reports.
       type: str
     nodes:
-      description: On a manager, every node of the swarm (id, hostname, role, availability, labels, status, addr, os, architecture, engine_version, leader, reachability, manager_addr); empty elsewhere.
+      description:
+        - On a manager, every node of the swarm (id, hostname, role, availability, labels, status, addr, os,
+          architecture, engine_version, leader, reachability, manager_addr); empty elsewhere.
       type: list
       elements: dict
 round_trips:

@@ -40,12 +40,14 @@ attributes:
   diff_mode:
     support: none
     description: Only the node's availability changes.
-author: mixedswarm project
+author: mixed-swarm maintainers (!UNKNOWN)
+extends_documentation_fragment:
+  - mixedswarm.swarm.node_cli
 """
 
 EXAMPLES = r"""
 - name: Drain the node and wait until its tasks run elsewhere
-  swarm_node_roll:
+  mixedswarm.swarm.swarm_node_roll:
     node_id: "{{ swarm_node_id }}"
     host: "{{ inventory_hostname }}"
     step: drain
@@ -53,7 +55,7 @@ EXAMPLES = r"""
   register: drained
 
 - name: Wait until the node is back in the swarm and restore its availability
-  swarm_node_roll:
+  mixedswarm.swarm.swarm_node_roll:
     node_id: "{{ swarm_node_id }}"
     host: "{{ inventory_hostname }}"
     step: restore

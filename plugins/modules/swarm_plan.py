@@ -1,28 +1,32 @@
 # Documentation of the action plugin plugins/action/swarm_plan.py (it runs on the controller).
 DOCUMENTATION = r"""
 module: swarm_plan
-short_description: Validate the inventory against the nodes' swarm state and plan the swarm
+short_description: Validate the inventory against the nodes' swarm state and plan the swarm (internal to the swarm stage)
 description:
-  - Runs on the controller only (use C(run_once)), after M(swarm_node_info) set the C(swarm_node) fact on
+  - B(Internal:) a step of the swarm stage (playbook C(mixedswarm.swarm.swarm)), which decides when and
+    where it runs. Its options and results may change in any release; use the stage playbook instead.
+  - Runs on the controller only (use C(run_once)), after M(mixedswarm.swarm.swarm_node_info) set the C(swarm_node) fact on
     every host, and with facts gathered (for host addresses, Linux and Windows alike).
   - Refuses, before any node changes, listing every problem with the host and the fix. A host in both
     groups; no managers; an invalid C(swarm_labels) key or value; a C(swarm_advertise_addr) that is not
-    one of the host's addresses, or no address on O(advertise_subnet); an unreachable manager (or one whose
+    one of the host's addresses, or no address on O(advertise_subnet); a Windows host with several IPv4
+    addresses and none chosen (no C(swarm_advertise_addr), O(advertise_subnet) or C(ansible_host) among them); an unreachable manager (or one whose
     engine does not answer); a locked swarm without C(swarm_unlock_key); inventory nodes in different
     swarms (listing which node is in which); a role change that would lose quorum.
   - Decides the init host (the first manager, only when no inventory node is in a swarm), the manager the
     join tokens come from (any reachable manager of the swarm), which hosts join and as what (nodes stuck in
     C(pending) or C(error) are recovered), which are unlocked, the desired role and labels of every host
-    (C(os=<OS the engine reports>) merged with its C(swarm_labels)), the nodes to prune, and the superseded
-    entries to remove.
-  - A superseded entry is a C(down) node whose hostname is the one an inventory host's engine reports while
-    that host is, or is about to be, in the swarm under another NodeID (it left, was re-installed or
-    re-imaged and joins again). It is removed after its replacement is Ready, without O(prune_nodes).
+    (C(os=<OS the engine reports>), on Windows C(os.build=<its build>), merged with its C(swarm_labels)), the
+    nodes to prune, and the superseded entries to remove.
+  - A superseded entry is a node whose hostname is the one an inventory host's engine reports while that
+    host is, or is about to be, in the swarm under another NodeID (it left, was re-installed or re-imaged
+    and joins again), and that is C(down) or belongs to a host outside the swarm now (it just left). It is
+    removed once it is C(down) and its replacement is Ready, without O(prune_nodes).
     Entries whose hostname matches no inventory host are left to O(prune_nodes); a hostname that several
     inventory hosts report is ambiguous, so its entries are kept with a warning.
   - Warns on an even number of managers, on unreachable workers (left as they are), and on nodes that are
     not in the inventory when pruning is off.
-  - Reads host variables C(swarm_labels) and C(swarm_advertise_addr) of every host.
+  - Reads host variables C(swarm_labels), C(swarm_advertise_addr), C(ansible_host) and C(azure_os_version) of every host.
 options:
   managers_group:
     description: Inventory group of the managers.
@@ -33,7 +37,9 @@ options:
     type: str
     default: swarm_workers
   advertise_subnet:
-    description: Advertise each node's address on this network (CIDR) unless C(swarm_advertise_addr) is set; else the default IPv4.
+    description:
+      - Advertise each node's address on this network (CIDR) unless C(swarm_advertise_addr) is set;
+        else C(ansible_host) when it is one of the host's addresses; else the default IPv4.
     type: str
   unlock_key_given:
     description: Whether C(swarm_unlock_key) is set, so locked managers can be unlocked.
@@ -50,12 +56,15 @@ attributes:
   diff_mode:
     support: none
     description: Plans only.
-author: mixedswarm project
+  idempotent:
+    support: full
+    description: Plans only.
+author: mixed-swarm maintainers (!UNKNOWN)
 """
 
 EXAMPLES = r"""
 - name: Validate the inventory and plan the swarm
-  swarm_plan:
+  mixedswarm.swarm.swarm_plan:
     advertise_subnet: 10.0.1.0/24
     unlock_key_given: "{{ swarm_unlock_key is defined }}"
   run_once: true
@@ -90,6 +99,10 @@ plan:
     advertise_addrs:
       description: Advertise address chosen for every reachable host.
       type: dict
+    manager_addrs:
+      description: Swarm addresses of the inventory managers active in the swarm now (whose port 2377 every node must reach).
+      type: list
+      elements: str
     desired:
       description: Host to its desired C(role) and C(labels).
       type: dict

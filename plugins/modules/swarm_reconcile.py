@@ -3,7 +3,7 @@ DOCUMENTATION = r"""
 module: swarm_reconcile
 short_description: Bring swarm roles and node labels in line with the inventory, by NodeID
 description:
-  - Runs on one manager (delegate it to the C(manager_host) M(swarm_plan) chose). Reads every node in one
+  - Runs on one manager (delegate it to the C(manager_host) M(mixedswarm.swarm.swarm_plan) chose). Reads every node in one
     round trip and applies all changes in a second one, only when there are changes.
   - Nodes are addressed by the NodeID in each host's C(swarm_node_id) fact, never by hostname.
   - Roles, quorum-safe, promotions first; a demotion that would leave the managers without a reachable
@@ -13,25 +13,29 @@ description:
     set by hand survive.
   - O(prune) nodes are demoted if managers, drained and removed.
   - O(superseded) entries (old nodes of inventory hosts that joined again under a new NodeID) are removed the
-    same way once the host's new node is Ready; the plugin re-reads the nodes every 2 seconds for up to
-    O(ready_timeout) seconds while a host that just joined is not Ready yet, then keeps what is still waiting
-    for a later run with a warning. An entry that is no longer C(down) is left alone.
+    same way once they are C(down) (a node that just left is marked so within seconds) and the host's new node
+    is Ready. An entry that is an inventory host's NodeID again is left alone.
+  - While the node of an inventory host is not Ready (it just joined, or reconnects after a restart or a
+    network cut), a superseded entry is not marked down yet, or the manager does not answer yet (just
+    unlocked), the plugin reads again every 2 seconds
+    for up to O(ready_timeout) seconds; then it applies what it can and warns about the nodes still not
+    Ready (the verify stage fails on them).
 options:
   desired:
-    description: Host to its desired C(role) (manager or worker) and C(labels) (dict), as M(swarm_plan) returns.
+    description: Host to its desired C(role) (manager or worker) and C(labels) (dict), as M(mixedswarm.swarm.swarm_plan) returns.
     type: dict
     required: true
   prune:
-    description: NodeIDs to drain and remove (M(swarm_plan) lists them only when pruning was asked for).
+    description: NodeIDs to drain and remove (M(mixedswarm.swarm.swarm_plan) lists them only when pruning was asked for).
     type: list
     elements: str
     default: []
   superseded:
-    description: Old NodeID to the host whose new node replaces it, as M(swarm_plan) returns.
+    description: Old NodeID to the host whose new node replaces it, as M(mixedswarm.swarm.swarm_plan) returns.
     type: dict
     default: {}
   ready_timeout:
-    description: Seconds to wait for the new node of a host with a superseded entry to be Ready.
+    description: Seconds to wait for every inventory host's node to be Ready (and the manager to answer).
     type: int
     default: 60
 attributes:
@@ -41,12 +45,17 @@ attributes:
   diff_mode:
     support: full
     description: Role and labels of every node before and after; removed nodes (pruned or superseded, with the host that superseded them).
-author: mixedswarm project
+  idempotent:
+    support: full
+    description: Changes only roles and labels that differ from the desired ones, and removes only entries that are pruned or superseded.
+author: mixed-swarm maintainers (!UNKNOWN)
+extends_documentation_fragment:
+  - mixedswarm.swarm.node_cli
 """
 
 EXAMPLES = r"""
 - name: Reconcile roles and labels by NodeID
-  swarm_reconcile:
+  mixedswarm.swarm.swarm_reconcile:
     desired:
       win1: {role: manager, labels: {os: windows}}
       ubuntu1: {role: worker, labels: {os: linux, tier: web}}
@@ -68,6 +77,11 @@ pending:
   elements: str
 superseded:
   description: Superseded entries removed (or that would be, in check mode), with C(node_id), C(hostname), C(role) and C(host).
+  returned: always
+  type: list
+  elements: dict
+not_ready:
+  description: Inventory hosts whose node was still not Ready at the end of the wait (C(host), C(hostname), C(status)).
   returned: always
   type: list
   elements: dict

@@ -104,6 +104,13 @@ options:
         description: Spread preferences such as C(spread=node.labels.zone), in order.
         type: list
         elements: str
+      windows_build:
+        description:
+          - For a Windows service whose image tag names a Windows release (C(ltsc2019), C(ltsc2022), C(ltsc2025), C(1809), C(20H2), ...),
+            C(match) places its tasks only on nodes whose C(os.build) label is that release's build.
+          - Without it, such an image is refused when no Windows node runs its build, or when the Windows nodes run several builds.
+        type: str
+        choices: [match]
       limits:
         description: Resource limits, C(cpus) (for example 0.5) and C(memory) (for example 256M). Unset means none.
         type: dict
@@ -148,14 +155,19 @@ attributes:
   diff_mode:
     support: full
     description: Shows each changed service before and after.
+  idempotent:
+    support: full
+    description: Updates only the fields that differ; an unchanged service is left alone.
 notes:
   - The docker CLI on the manager resolves image digests, so the manager must reach the registry.
-author: mixedswarm project
+author: mixed-swarm maintainers (!UNKNOWN)
+extends_documentation_fragment:
+  - mixedswarm.swarm.node_cli
 """
 
 EXAMPLES = r"""
 - name: A Linux web service behind the routing mesh and a Windows service without it
-  swarm_service:
+  mixedswarm.swarm.swarm_service:
     services:
       - name: web
         image: nginx:1.27
@@ -175,7 +187,7 @@ EXAMPLES = r"""
   run_once: true
 
 - name: Remove a service this project created
-  swarm_service:
+  mixedswarm.swarm.swarm_service:
     services:
       - name: old
         state: absent

@@ -6,14 +6,19 @@ description:
   - Runs on one swarm manager (Linux over SSH or Windows over WinRM). The compose document is given already
     rendered (templated on the controller), is prepared, copied to the manager's temporary directory and
     deployed with C(docker stack deploy).
+  - Before anything is deployed, the compose services' C(deploy) sections are checked (known keys, with the
+    closest valid name for a misspelt one; C(replicas) an integer; C(resources) and C(placement)).
   - Each compose service may carry the extension key C(x-os) (C(linux) or C(windows)); it is replaced by the
     placement constraint C(node.platform.os==OS) under C(deploy.placement.constraints). In a swarm with nodes of
     more than one OS, a service with neither C(x-os) nor an explicit OS constraint is refused (a task on a node
     of the other OS is rejected with C(No such image) and retried forever).
+  - A Windows service whose image tag names a Windows release (C(ltsc2022), ...) is refused when no Windows node runs
+    that build, or when the Windows nodes run several builds unless it carries C(x-windows-build) set to C(match), which adds
+    the constraint C(node.labels.os.build==BUILD).
   - Every service gets the labels C(mixedswarm.managed=true) and C(mixedswarm.stack-hash) (a hash of the
     prepared file). When all services of the stack carry the current hash, nothing is deployed (C(changed=false)).
   - A stack whose services the project did not deploy is never touched.
-  - After a deployment, waits for the stack's services to converge and fails fast, like M(swarm_service).
+  - After a deployment, waits for the stack's services to converge and fails fast, like M(mixedswarm.swarm.swarm_service).
 options:
   name:
     description: Stack name (lowercase letters, digits, C(_), C(-)).
@@ -25,8 +30,16 @@ options:
     choices: [present, absent]
     default: present
   definition:
-    description: The compose document, as a dict or YAML text (format 3.x; C(version) defaults to 3.8).
+    description:
+      - The compose document, as a dict or YAML text (format 3.x; C(version) defaults to 3.8).
+      - Mutually exclusive with O(src); one of them is required when O(state=present).
     type: raw
+  src:
+    description:
+      - A compose template file (Jinja2), rendered on the controller with the task's variables like
+        M(ansible.builtin.template) does; a YAML error names this file.
+      - Mutually exclusive with O(definition).
+    type: path
   prune:
     description: Remove services of the stack that are no longer in the file.
     type: bool
@@ -58,12 +71,17 @@ attributes:
   diff_mode:
     support: full
     description: Shows the prepared compose file when it would be deployed.
-author: mixedswarm project
+  idempotent:
+    support: full
+    description: Deploys only when the prepared stack differs from the running one.
+author: mixed-swarm maintainers (!UNKNOWN)
+extends_documentation_fragment:
+  - mixedswarm.swarm.node_cli
 """
 
 EXAMPLES = r"""
 - name: A stack with one Linux and one Windows service
-  swarm_stack:
+  mixedswarm.swarm.swarm_stack:
     name: shop
     definition:
       version: "3.8"
@@ -79,9 +97,9 @@ EXAMPLES = r"""
   run_once: true
 
 - name: A stack from a compose template rendered on the controller
-  swarm_stack:
+  mixedswarm.swarm.swarm_stack:
     name: shop
-    definition: "{{ lookup('ansible.builtin.template', 'shop-compose.yml.j2') | from_yaml }}"
+    src: shop-compose.yml.j2
   run_once: true
 """
 

@@ -1,8 +1,10 @@
 # Documentation of the action plugin plugins/action/swarm_unlock.py (it runs on the controller).
 DOCUMENTATION = r"""
 module: swarm_unlock
-short_description: Unlock a locked (autolock) swarm manager
+short_description: Unlock a locked (autolock) swarm manager (internal to the swarm stage)
 description:
+  - B(Internal:) a step of the swarm stage (playbook C(mixedswarm.swarm.swarm)), which decides when and
+    where it runs. Its options and results may change in any release; use the stage playbook instead.
   - Runs C(docker swarm unlock) with the key on its standard input (never as an argument; sh nodes also
     receive the script on stdin), then checks the node is active, in one round trip.
 options:
@@ -17,12 +19,17 @@ attributes:
   diff_mode:
     support: full
     description: Local state before and after.
-author: mixedswarm project
+  idempotent:
+    support: full
+    description: Unlocks only a locked node.
+author: mixed-swarm maintainers (!UNKNOWN)
+extends_documentation_fragment:
+  - mixedswarm.swarm.node_cli
 """
 
 EXAMPLES = r"""
 - name: Unlock locked managers
-  swarm_unlock:
+  mixedswarm.swarm.swarm_unlock:
     key: "{{ swarm_unlock_key }}"
   when: inventory_hostname in swarm_plan.plan.unlock
 """

@@ -13,15 +13,33 @@ description:
   - Fails listing every problem; the result still carries the summary.
 options:
   services:
-    description: Service definitions as given to M(swarm_service); the names of those present are checked.
+    description: Service definitions as given to M(mixedswarm.swarm.swarm_service); the names of those present are checked.
     type: list
     elements: dict
     default: []
   stacks:
-    description: Stack definitions as given to M(swarm_stack); the services of those present are checked.
+    description:
+      - Stack definitions as in O(ignore:swarm_stacks) (each deployed with M(mixedswarm.swarm.swarm_stack)); the
+        services of those present are checked.
     type: list
     elements: dict
     default: []
+    suboptions:
+      name:
+        description: Stack name.
+        type: str
+        required: true
+      state:
+        description: Only the services of C(present) stacks are checked.
+        type: str
+        choices: [present, absent]
+        default: present
+      definition:
+        description: The compose document (not read here).
+        type: raw
+      src:
+        description: The compose template the stack was rendered from (not read here).
+        type: str
   dns_probe:
     description: Look up O(dns_probe.target) and C(tasks.TARGET) from a container of O(dns_probe.source).
     type: dict
@@ -34,8 +52,14 @@ options:
         description: Service to resolve; both must share a user-defined overlay network.
         type: str
         required: true
+  probe_nodes:
+    description:
+      - NodeIDs a DNS probe may run from (the nodes of inventory hosts, which the verify stage can reach);
+        any node when unset. With no source task on them the probe is skipped, saying why.
+    type: list
+    elements: str
   http_checks:
-    description: Published services to request over HTTP.
+    description: Published services to request over HTTP; a service with 0 replicas is skipped, saying why.
     type: list
     elements: dict
     default: []
@@ -52,12 +76,13 @@ options:
         type: str
         default: /
 extends_documentation_fragment:
-  - swarm_read_only
+  - mixedswarm.swarm.node_cli
+  - mixedswarm.swarm.swarm_read_only
 """
 
 EXAMPLES = r"""
 - name: Check nodes and services and plan the probes
-  swarm_verify:
+  mixedswarm.swarm.swarm_verify:
     services: "{{ swarm_services }}"
     dns_probe: {source: ssh, target: web}
     http_checks: [{service: web}]
@@ -67,7 +92,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 nodes:
-  description: Every node as M(swarm_node_info) reads it (id, hostname, os, role, availability, status, addr, leader, labels, ...).
+  description: Every node as M(mixedswarm.swarm.swarm_node_info) reads it (id, hostname, os, role, availability, status, addr, leader, labels, ...).
   returned: always
   type: list
 services:
@@ -90,6 +115,11 @@ http_targets:
   description: For each HTTP check the node (node_id, hostname, addr), port, mode and path.
   returned: always
   type: list
+http_skipped:
+  description: HTTP checks not planned and why (service with 0 replicas), one line each.
+  returned: always
+  type: list
+  elements: str
 summary:
   description: Readable lines, nodes with OS, role and labels, services with replicas, placement and ports.
   returned: always

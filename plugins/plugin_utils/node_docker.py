@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import (
     POWERSHELL,
+    POWERSHELL_LOADER,
     SH,
     Result,
     batch_script,
     parse_batch_output,
+    powershell_payload,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import state_of
 
@@ -30,15 +33,20 @@ def shell_family(action) -> str:
 def run_docker(action, invocations: list[list[str]], sensitive: bool = False) -> list[Result]:
     """Run the invocations in one round trip; returns one Result per invocation.
 
-    `sensitive` batches (join tokens, unlock keys) reach a sh node on stdin, so the secret is in
-    no command line that `-vvv` prints or `ps` on the node shows for the shell. (WinRM sends the
-    script encoded and prints no command line.)
+    On PowerShell connections (winrm, psrp, ssh) every batch travels on stdin behind the short
+    fixed POWERSHELL_LOADER: its size never meets a command-line limit, and no connection plugin
+    prints it at any verbosity. `sensitive` batches (join tokens, unlock keys) reach a sh node on
+    stdin too, so the secret is in no command line that `-vvv` prints or `ps` on the node shows.
     """
     if not invocations:
         return []
     shell = shell_family(action)
     script = batch_script(invocations, shell)
-    if sensitive and shell == SH:
+    if shell == POWERSHELL:
+        raw = action._low_level_execute_command(
+            POWERSHELL_LOADER, sudoable=True, in_data=powershell_payload(script)
+        )
+    elif sensitive:
         raw = action._low_level_execute_command("/bin/sh -s", sudoable=True, in_data=script)
     else:
         raw = action._low_level_execute_command(script, sudoable=True)
@@ -59,21 +67,40 @@ def failure_text(results: list[Result]) -> str:
     )
 
 
+def as_written(validated: list[dict], given: list[dict]) -> list[dict]:
+    """Definitions as Ansible validated them (types converted) with only the keys the task set:
+    Ansible fills every unset suboption with its default or None, while the definitions' own
+    checks apply their defaults and tell a key left out from one set to null."""
+    return [
+        {key: value for key, value in definition.items() if key in written}
+        for definition, written in zip(validated, given, strict=True)
+    ]
+
+
 class DockerCLIAction(ActionBase):
     """Base of the project's action plugins: checks the task's arguments against the plugin's
-    ARGUMENT_SPEC (and REQUIRED_IF), then hands them to act(). Check mode is supported by all;
-    each act() decides what it may do in it."""
+    ARGUMENT_SPEC (and REQUIRED_IF), then hands them to act(). Options named in DEFINITIONS are
+    lists of user definitions: their declared suboptions document them, but the project's own
+    checks judge them (every problem at once, with the field's full path and the closest valid
+    key), so they are passed on as written (as_written). Check mode is supported by
+    all; each act() decides what it may do in it. Every failure raises AnsibleActionFail, with
+    the result gathered so far when there is one."""
 
     TRANSFERS_FILES = False
     _supports_check_mode = True
     ARGUMENT_SPEC: ClassVar[dict] = {}
     REQUIRED_IF: ClassVar[tuple] = ()
+    DEFINITIONS: ClassVar[tuple] = ()
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        _, args = self.validate_argument_spec(
-            argument_spec=self.ARGUMENT_SPEC, required_if=list(self.REQUIRED_IF)
-        )
+        spec = {
+            name: {k: v for k, v in option.items() if k != "options"} if name in self.DEFINITIONS else option
+            for name, option in self.ARGUMENT_SPEC.items()
+        }
+        _validated, args = self.validate_argument_spec(argument_spec=spec, required_if=list(self.REQUIRED_IF))
+        for option in self.DEFINITIONS:
+            args[option] = as_written(args[option], self._task.args[option])
         return self.act(args, result, task_vars or {})
 
     def act(self, args: dict, result: dict, task_vars: dict) -> dict:
@@ -86,8 +113,7 @@ def membership_result(result: dict, step, steps: list, info, diff: dict, failure
     member meanwhile (nothing changed here); otherwise a failed step fails the task."""
     state = state_of(info)
     if not step.ok and state.get("state") != "active":
-        result.update(failed=True, msg=f"{failure}: {failure_text([*steps, info])}")
-        return result
+        raise AnsibleActionFail(f"{failure}: {failure_text([*steps, info])}", result=result)
     result.update(
         changed=step.ok,
         diff=diff if step.ok else {},

@@ -6,18 +6,26 @@ import yaml
 from ansible.errors import AnsibleActionFail
 from ansible.parsing.yaml.dumper import AnsibleDumper
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import Result
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
     ClusterError,
     read_cluster,
 )
 
 
-def read_cluster_or_fail(run, extra):
-    """read_cluster (nodes plus `extra` invocations, one round trip); a failure ends the task."""
+def read_cluster_or_fail(run, extra, check_mode: bool = False):
+    """read_cluster (nodes plus `extra` invocations, one round trip); a failure ends the task.
+
+    In check mode a node with no engine or no swarm yet (the engines and swarm stages only
+    predicted them) is planned against as an empty swarm: no nodes, and every extra invocation
+    answered with nothing. A real swarm always has a node, so callers recognise it by `not nodes`.
+    """
     try:
         return read_cluster(run, extra)
     except ClusterError as exc:
-        raise AnsibleActionFail(str(exc)) from exc
+        if check_mode:
+            return {}, [Result(argv, 1, [], "no swarm yet") for argv in extra]
+        raise AnsibleActionFail(str(exc)) from None
 
 
 def listed_task_ids(result) -> set[str]:

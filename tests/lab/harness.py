@@ -65,13 +65,14 @@ class Run:
         return found
 
     def failures(self) -> list[tuple[str, str, str]]:
-        """(host, task name, message) of every failed task result."""
+        """(host, task name, message) of every failed task result; of a loop, each failed item's message."""
         found = []
         for play in self.plays:
             for task in play["tasks"]:
                 for host, result in task["hosts"].items():
                     if result.get("failed") or result.get("unreachable"):
-                        found.append((host, task["task"]["name"], str(result.get("msg", ""))))
+                        items = [r for r in result.get("results", []) if r.get("failed")] or [result]
+                        found += [(host, task["task"]["name"], str(item.get("msg", ""))) for item in items]
         return found
 
     def changed_tasks(self) -> list[tuple[str, str]]:
@@ -124,6 +125,17 @@ class Lab:
         """Start the lab's nodes (those missing) and write its inventory."""
         args = [a for v in self.lab_vars() for a in ("-e", v)]
         return playbook("playbooks/lab.yml", *args, label=f"{self.name}-start")
+
+    def replace(self, host: str) -> Run:
+        """Destroy a node (its container and its engine's volume) and start a fresh one with the same
+        inventory name and address, as when a machine is re-imaged."""
+        subprocess.run(
+            ["docker", "rm", "--force", "--volumes", self.container(host)], check=True, capture_output=True
+        )
+        subprocess.run(
+            ["docker", "volume", "rm", f"{self.container(host)}-docker"], check=True, capture_output=True
+        )
+        return self.start()
 
     def destroy(self) -> Run:
         return playbook(

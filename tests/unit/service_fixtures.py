@@ -5,10 +5,11 @@ The .jsonl files are real `--format '{{json .}}'` output of a three-node lab swa
 
 import copy
 import json
-
-from conftest import FIXTURES
+from pathlib import Path
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import Result
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def load(name: str) -> list:

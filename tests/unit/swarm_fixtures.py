@@ -2,10 +2,11 @@
 
 import copy
 import json
-
-from conftest import FIXTURES
+from pathlib import Path
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import node_entry, node_state
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def load(name: str):

@@ -128,14 +128,13 @@ LIVE = os.environ.get("AZURE_SWARM_LIVE") == "1" and all(os.environ.get(n) for n
     not LIVE,
     reason="needs a real Azure subscription: set AZURE_SWARM_LIVE=1, "
     + ", ".join(LIVE_NEEDS)
-    + ", Azure credentials (az login or AZURE_CLIENT_ID/AZURE_SECRET/AZURE_TENANT and AZURE_CLIENT_SECRET/"
-    "AZURE_TENANT_ID) and AZURE_LAB_PYTHON (a virtualenv with azure.azcollection's requirements)",
+    + " and Azure credentials (az login or AZURE_CLIENT_ID/AZURE_SECRET/AZURE_TENANT and AZURE_CLIENT_SECRET/"
+    "AZURE_TENANT_ID)",
 )
 def test_live_classic_lab_on_azure():
-    python = os.environ.get("AZURE_LAB_PYTHON", sys.executable)
     cidr = os.environ["AZURE_LAB_ADMIN_CIDR"]
     try:
-        created = playbook(f"azure_lab_admin_cidr={cidr}", f"azure_lab_python={python}")
+        created = playbook(f"azure_lab_admin_cidr={cidr}")
         assert created.returncode == 0, created.stdout + created.stderr
         listed = subprocess.run(
             [str(BIN / "ansible-inventory"), "-i", "inventory/classic_lab.azure_swarm.yml", "--list"],
@@ -150,5 +149,5 @@ def test_live_classic_lab_on_azure():
         assert sorted(inventory["windows"]["hosts"]) == ["win1", "win2", "win3"]
         assert inventory["linux"]["hosts"] == ["ubuntu1"]
     finally:
-        removed = playbook(f"azure_lab_python={python}", state="absent")
+        removed = playbook(state="absent")
         assert removed.returncode == 0, removed.stdout + removed.stderr

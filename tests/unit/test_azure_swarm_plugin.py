@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from ansible.errors import AnsibleError
@@ -34,10 +35,9 @@ arm_error = fake_arm.arm_error
 load_subscription = fake_arm.load_subscription
 scaled_subscription = fake_arm.scaled_subscription
 
-inventory_loader.add_directory(str(REPO / "plugins" / "inventory"))
 
 LAB_CONFIG = {
-    "plugin": "azure_swarm",
+    "plugin": "mixedswarm.swarm.azure_swarm",
     "subscription_id": load_subscription()["subscription_id"],
     "resource_groups": ["swarm-lab"],
     "tag_filters": {"cluster": "classic-lab"},
@@ -64,13 +64,22 @@ class Run:
 def parse(tmp_path, monkeypatch):
     """parse(config, transport=..., credential=..., real_credential=False, cache=False) -> Run."""
 
-    def run(config, transport=None, credential=None, real_credential=False, cache=False, inventory=None):
+    def run(
+        config,
+        transport=None,
+        credential=None,
+        real_credential=False,
+        cache=False,
+        inventory=None,
+        real_transport=False,
+    ):
         path = tmp_path / "test.azure_swarm.yml"
         path.write_text(json.dumps(config))
         transport = transport or FakeArmTransport(load_subscription(), page_size=2)
         credential = credential or FakeCredential()
-        plugin = inventory_loader.get("azure_swarm")
-        plugin._sdk_options = lambda: {"transport": transport}
+        plugin = inventory_loader.get("mixedswarm.swarm.azure_swarm")
+        if not real_transport:
+            plugin._sdk_options = lambda: {"transport": transport}
         if not real_credential:
             plugin._credential = lambda authority: credential
         warnings = []
@@ -175,13 +184,14 @@ def test_request_count_for_the_classic_lab(parse):
         url.split("?")[0].split("/subscriptions/")[1].split("/", 1)[1] for _, url in run.transport.requests
     ]
     # page size 2: statuses 9 items (5 pages), swarm-lab VMs 8 (4), NICs 7 (4), public IPs 3 (2),
-    # and the NIC list of swarm-lab-net where ubuntu1's interface lives (1)
+    # scale sets 0 (1), and the NIC list of swarm-lab-net where ubuntu1's interface lives (1)
     assert paths.count("providers/Microsoft.Compute/virtualMachines") == 5
     assert paths.count("resourceGroups/swarm-lab/providers/Microsoft.Compute/virtualMachines") == 4
     assert paths.count("resourceGroups/swarm-lab/providers/Microsoft.Network/networkInterfaces") == 4
     assert paths.count("resourceGroups/swarm-lab/providers/Microsoft.Network/publicIPAddresses") == 2
+    assert paths.count("resourceGroups/swarm-lab/providers/Microsoft.Compute/virtualMachineScaleSets") == 1
     assert paths.count("resourceGroups/swarm-lab-net/providers/Microsoft.Network/networkInterfaces") == 1
-    assert len(paths) == 16
+    assert len(paths) == 17
     assert all(method == "GET" for method, _ in run.transport.requests)
 
 
@@ -192,7 +202,7 @@ def test_request_count_does_not_grow_with_vms_within_a_page(parse, vm_count):
     config = {**LAB_CONFIG, "resource_groups": subscription["resource_groups"]}
     run = parse(config, transport=FakeArmTransport(subscription, page_size=1000))
     assert len(run.inventory.hosts) == vm_count
-    assert len(run.transport.requests) == 1 + groups * 3
+    assert len(run.transport.requests) == 1 + groups * 4
 
 
 def test_request_count_grows_with_pages(parse):
@@ -202,16 +212,16 @@ def test_request_count_grows_with_pages(parse):
     run = parse(config, transport=FakeArmTransport(subscription, page_size=page))
     per_group = vm_count // groups  # half Windows with a public IP, half Ubuntu without
     expected = math.ceil(vm_count / page) + groups * (
-        2 * math.ceil(per_group / page) + math.ceil(per_group / 2 / page)
+        2 * math.ceil(per_group / page) + math.ceil(per_group / 2 / page) + 1
     )
     assert len(run.transport.requests) == expected
     assert len(run.inventory.hosts) == vm_count
 
 
-def test_whole_subscription_is_four_listings(parse):
+def test_whole_subscription_is_five_listings(parse):
     config = {k: v for k, v in LAB_CONFIG.items() if k != "resource_groups"}
     run = parse(config, transport=FakeArmTransport(load_subscription(), page_size=100))
-    assert len(run.transport.requests) == 4
+    assert len(run.transport.requests) == 5
     assert sorted(run.inventory.hosts) == ["ubuntu-untagged", "ubuntu1", "win1", "win2"]
 
 
@@ -220,7 +230,7 @@ def test_throttling_is_retried_honouring_retry_after(parse):
     transport = FakeArmTransport(load_subscription(), page_size=2, faults=[busy])
     run = parse(LAB_CONFIG, transport=transport)
     assert transport.sleeps == [7.0]
-    assert len(transport.requests) == 17  # the 16 of the classic lab, plus the retried one
+    assert len(transport.requests) == 18  # the 17 of the classic lab, plus the retried one
     assert run.members("swarm_managers") == ["ubuntu1", "win1"]
 
 
@@ -228,7 +238,7 @@ def test_transient_server_errors_are_retried(parse):
     unavailable = (503, {}, arm_error("ServiceUnavailable", "try again"))
     transport = FakeArmTransport(load_subscription(), page_size=2, faults=[unavailable, unavailable])
     run = parse(LAB_CONFIG, transport=transport)
-    assert len(transport.requests) == 18  # two 503 answers, each retried
+    assert len(transport.requests) == 19  # two 503 answers, each retried
     assert transport.sleeps  # exponential backoff, asked of the transport (the first retry is immediate)
     assert run.members("swarm_workers") == ["win2"]
 
@@ -291,8 +301,20 @@ def test_unknown_subscription_and_resource_group_are_named(parse):
 
 def test_forbidden_is_reported_with_its_status(parse):
     forbidden = (403, {}, arm_error("AuthorizationFailed", "The client does not have authorization"))
+    whole_subscription = {k: v for k, v in LAB_CONFIG.items() if k != "resource_groups"}
     with pytest.raises(AnsibleError, match=r"refused a request \(HTTP 403\): \(AuthorizationFailed\)"):
-        parse(LAB_CONFIG, transport=FakeArmTransport(load_subscription(), faults=[forbidden]))
+        parse(whole_subscription, transport=FakeArmTransport(load_subscription(), faults=[forbidden]))
+
+
+def test_forbidden_power_states_are_read_per_resource_group(parse):
+    """Reader on the resource group only: the subscription-wide status list answers 403."""
+    forbidden = (403, {}, arm_error("AuthorizationFailed", "The client does not have authorization"))
+    transport = FakeArmTransport(load_subscription(), page_size=100, faults=[forbidden])
+    run = parse(LAB_CONFIG, transport=transport)
+    assert run.members("swarm_managers") == ["ubuntu1", "win1"]
+    assert run.hostvars("win1")["azure_power_state"] == "running"
+    assert [w for w in run.warnings if "HTTP 403" in w] == [run.warnings[0]]
+    assert any("$expand=instanceView" in unquote(url) for _, url in transport.requests)
 
 
 @pytest.mark.parametrize(
@@ -330,13 +352,13 @@ def test_cache_serves_the_second_run_without_requests(parse, tmp_path):
         "cache_connection": str(tmp_path / "cache"),
     }
     first = parse(config, cache=True)
-    assert len(first.transport.requests) == 16
+    assert len(first.transport.requests) == 17
     second = parse(config, cache=True)
     assert second.transport.requests == []
     assert sorted(second.inventory.hosts) == sorted(first.inventory.hosts)
     assert second.hostvars("win2")["azure_private_ips"] == ["10.42.1.5", "10.42.2.5", "10.42.2.6"]
     refreshed = parse(config, cache=False)  # --flush-cache
-    assert len(refreshed.transport.requests) == 16
+    assert len(refreshed.transport.requests) == 17
 
 
 def test_constructed_groups_keyed_groups_and_compose(parse):
@@ -382,7 +404,7 @@ def test_ansible_inventory_graph_with_the_shipped_config():
     assert "|--@swarm:\n  |  |--@swarm_managers:\n  |  |  |--ubuntu1\n  |  |  |--win1\n" in graph
     assert "  |  |--@swarm_workers:\n  |  |  |--win2\n" in graph
     assert "  |--@windows:\n  |  |--win1\n  |  |--win2\n" in graph
-    assert "fake-arm requests: 16" in result.stderr
+    assert "fake-arm requests: 17" in result.stderr
 
 
 def test_ansible_inventory_host_vars_and_group_vars_override(tmp_path):

@@ -51,6 +51,7 @@ def test_bad_inputs_are_rejected_with_the_field_and_what_is_valid(tmp_path: Path
         "options_not_a_dict": {"docker_linux_daemon_options": ["log-driver=json-file"]},
         "log_opts_not_strings": {"docker_linux_daemon_options": {"log-opts": {"max-file": 3}}},
         "live_restore": {"docker_linux_daemon_options": {"live-restore": True}},
+        "unknown_option": {"docker_linux_daemon_options": {"bogus-option": 1}},
         "bad_port_proto": {"docker_linux_swarm_ports": [{"port": "2377", "proto": "sctp"}]},
     }
     outcome = run_per_host(PLAYBOOK, tmp_path, cases, {"ansible_facts": facts("Ubuntu", "24.04")})
@@ -59,6 +60,10 @@ def test_bad_inputs_are_rejected_with_the_field_and_what_is_valid(tmp_path: Path
         "options_not_a_dict": ("docker_linux_daemon_options", "dict"),
         "log_opts_not_strings": ("log_opts_not_strings: docker_linux_daemon_options", "log-opts.max-file"),
         "live_restore": ("live_restore: docker_linux_daemon_options", "refuses it on swarm nodes"),
+        "unknown_option": (
+            "unknown_option: docker_linux_daemon_options: option 'bogus-option'",
+            "no such option",
+        ),
         "bad_port_proto": ("proto", "tcp, udp"),
     }
     for case, needles in expected.items():

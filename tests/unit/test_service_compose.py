@@ -1,5 +1,6 @@
 """service_compose: OS injection, ownership and change detection for stacks."""
 
+import pytest
 from service_fixtures import by_name
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose import (
@@ -61,3 +62,38 @@ def test_bad_stack_input():
         "stack service 'Shop/a', field 'x-os'",
     ]
     assert prepare_compose("shop", {"services": {}}, set())[2]
+
+
+def test_stack_entries_refuse_definition_and_src_together_and_misspelt_keys():
+    from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose import stack_entry_problems
+
+    assert stack_entry_problems(
+        [
+            {"name": "shop", "definition": {"services": {}}, "src": "shop.yml.j2"},
+            {"name": "blog", "defintion": {"services": {}}},
+        ]
+    ) == [
+        "stack 'shop', field 'definition': give either definition (inline) or src (a template file), not both",
+        "stack 'blog', field 'defintion': unknown key (did you mean 'definition'?); valid keys: definition, name, "
+        "src, state",
+        "stack 'blog', field 'definition': a present stack needs definition (inline) or src (a template file)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("deploy", "field", "fragment"),
+    [
+        ({"replicas": "three"}, "deploy.replicas", 'must be an integer >= 0, got a string "three"'),
+        ({"replica": 2}, "deploy.replica", "did you mean 'replicas'?"),
+        ({"resources": {"limits": {"memory": "lots"}}}, "deploy.resources.limits.memory", "512M"),
+        ({"resources": {"limit": {}}}, "deploy.resources.limit", "did you mean 'limits'?"),
+        ({"placement": {"constraint": []}}, "deploy.placement.constraint", "did you mean 'constraints'?"),
+        ({"mode": "globall"}, "deploy.mode", "did you mean 'global'?"),
+    ],
+)
+def test_compose_deploy_sections_are_checked_before_anything_is_deployed(deploy, field, fragment):
+    compose = {"services": {"api": {"image": "x", "x-os": "linux", "deploy": deploy}}}
+    _, _, errors = prepare_compose("shop", compose, {"linux"})
+    assert any(
+        e.startswith(f"stack service 'shop/api', field '{field}'") and fragment in e for e in errors
+    ), errors

@@ -2,16 +2,18 @@
 
 import pytest
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import DefinitionErrors
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import (
-    DefinitionErrors,
-    format_duration,
-    normalise_constraint,
-    normalise_image,
     normalise_service,
+    validate_services,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_fields import normalise_image
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement import normalise_constraint
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_ports import parse_port
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_units import (
+    format_duration,
     parse_duration,
     parse_memory,
-    parse_port,
-    validate_services,
 )
 
 LINUX_ONLY = {"linux"}
@@ -64,22 +66,22 @@ def test_os_without_nodes_of_that_os_is_refused():
 @pytest.mark.parametrize(
     ("definition", "field", "fragment"),
     [
-        ({"os": "macos"}, "os", "'macos'; valid: linux, windows"),
-        ({"replicas": -1}, "replicas", "integer >= 0 (got -1)"),
+        ({"os": "macos"}, "os", 'a string "macos"; valid: linux, windows'),
+        ({"replicas": -1}, "replicas", "integer >= 0, got an integer -1"),
         ({"replicas": "3"}, "replicas", "integer >= 0"),
-        ({"publish": ["80:http"]}, "publish", "PUBLISHED[:TARGET][/PROTOCOL]"),
-        ({"publish": [70000]}, "publish", "outside 1-65535"),
-        ({"publish": [{"published": 80, "mode": "mesh"}]}, "publish", "valid: ingress, host"),
-        ({"constraints": ["node.os=linux"]}, "constraints", "KEY==VALUE"),
-        ({"constraints": ["node.colour==red"]}, "constraints", "node.labels.NAME"),
+        ({"publish": ["80:http"]}, "publish[0]", "PUBLISHED[:TARGET][/PROTOCOL]"),
+        ({"publish": [80, 70000]}, "publish[1]", "outside 1-65535"),
+        ({"publish": [{"published": 80, "mode": "mesh"}]}, "publish[0]", "valid: ingress, host"),
+        ({"constraints": ["node.os=linux"]}, "constraints[0]", "KEY==VALUE"),
+        ({"constraints": ["node.colour==red"]}, "constraints[0]", "node.labels.NAME"),
         ({"networks": ["nowhere"]}, "networks", "neither declared nor existing"),
         ({"networks": ["ingress"]}, "networks", "routing mesh"),
         ({"endpoint_mode": "dnsrr", "publish": [80]}, "publish", "engine refuses it"),
         ({"mode": "global", "replicas": 2}, "replicas", "one task per eligible node"),
         ({"os": "linux", "constraints": ["node.platform.os==windows"]}, "os", "contradicts"),
-        ({"limits": {"memory": "lots"}}, "limits", "512M"),
-        ({"update_config": {"order": "random"}}, "update_config", "stop-first, start-first"),
-        ({"update_config": {"delay": "soon"}}, "update_config", "duration"),
+        ({"limits": {"memory": "lots"}}, "limits.memory", "512M"),
+        ({"update_config": {"order": "random"}}, "update_config.order", "stop-first, start-first"),
+        ({"update_config": {"delay": "5 seconds"}}, "update_config.delay", "duration such as 10s"),
         ({"replica": 3}, "replica", "unknown key"),
         ({"image": "bad image"}, "image", "image reference"),
     ],
@@ -169,3 +171,39 @@ def test_images_compare_without_digest_and_with_implicit_latest():
 
 def test_constraints_are_normalised():
     assert normalise_constraint(" node.labels.zone  !=  a ") == "node.labels.zone!=a"
+
+
+def test_env_and_label_values_must_be_scalars_and_name_their_full_path():
+    _, errors = one(
+        {"name": "api", "image": "x", "env": {"CONFIG": {"a": 1}, "OK": "y"}, "labels": {"tier": ["a", "b"]}}
+    )
+    assert errors == [
+        "service 'api', field 'env.CONFIG': must be a string, number or boolean (quote structured text "
+        'to pass it as a string), got a mapping {"a": 1}',
+        "service 'api', field 'labels.tier': must be a string, number or boolean (quote structured text "
+        'to pass it as a string), got a list ["a", "b"]',
+    ]
+
+
+def test_numbers_and_booleans_become_their_yaml_text_like_docker():
+    spec, errors = one({"name": "api", "image": "x", "env": {"PORT": 8080, "RATIO": 0.5, "DEBUG": False}})
+    assert errors == []
+    assert spec["env"] == {"PORT": "8080", "RATIO": "0.5", "DEBUG": "false"}
+
+
+def test_messages_use_user_words_for_types_never_internal_type_names():
+    _, errors = one({"name": "api", "image": "x", "update_config": "fast", "publish": {"80": 80}})
+    text = "\n".join(errors)
+    assert 'got a string "fast"' in text and 'got a mapping {"80": 80}' in text
+    assert "dict" not in text and "str" not in text.replace("string", "")
+
+
+def test_a_misspelt_key_gets_the_closest_valid_name():
+    _, errors = one({"name": "api", "image": "x", "update_config": {"dealy": "5s"}, "replica": 2})
+    assert any(
+        e.startswith("service 'api', field 'replica': unknown key (did you mean 'replicas'?)") for e in errors
+    )
+    assert any(
+        e.startswith("service 'api', field 'update_config.dealy': unknown key (did you mean 'delay'?)")
+        for e in errors
+    )

@@ -87,13 +87,32 @@ def test_dns_probe_is_skipped_with_a_reason_when_everything_is_on_one_node():
 
 
 def test_http_target_for_host_mode_is_a_node_with_a_task():
-    (target,), problems = http_targets([{"service": "web", "path": "/"}], SERVICES, TASKS, NODES)
-    assert problems == []
+    (target,), problems, skipped = http_targets([{"service": "web", "path": "/"}], SERVICES, TASKS, NODES)
+    assert problems == [] and skipped == []
     assert target["port"] == 8081 and target["mode"] == "host"
     assert target["node_id"] in {t["NodeID"] for t in TASKS["web"]}
     assert http_targets([{"service": "ssh"}], SERVICES, TASKS, NODES)[1] == [
         "http check ssh: the service publishes no port"
     ]
+
+
+def test_http_check_of_a_service_scaled_to_zero_is_skipped_with_the_reason():
+    services = copy.deepcopy(SERVICES)
+    services["web"]["Spec"]["Mode"]["Replicated"]["Replicas"] = 0
+    tasks = {**TASKS, "web": []}
+    assert http_targets([{"service": "web"}], services, tasks, NODES) == (
+        [],
+        [],
+        ["web: 0 replicas, nothing to request"],
+    )
+
+
+def test_dns_probe_runs_only_from_inventory_nodes():
+    source_nodes = {t["NodeID"] for t in TASKS["ssh"] if t["DesiredState"] == "running"}
+    plan, reason = dns_probe_plan("ssh", "web", TASKS, NODES, probe_nodes=set(NODES) - source_nodes)
+    assert plan is None and "no running task of ssh is on a node of the inventory" in reason
+    plan, _ = dns_probe_plan("ssh", "web", TASKS, NODES, probe_nodes=set(NODES))
+    assert plan["node_id"] in source_nodes
 
 
 def test_nslookup_answers_from_busybox_and_windows():

@@ -31,8 +31,19 @@ def test_explicit_address_must_belong_to_the_host():
 def test_windows_facts_use_ip_addresses_and_skip_link_local():
     facts = windows_facts()
     assert "fe80::3d4c:9a1b:77e2:1c0d" not in host_addresses(facts)
-    assert choose_advertise_addr(facts) == "192.168.120.194"
+    assert choose_advertise_addr(facts, ansible_host="192.168.120.194") == "192.168.120.194"
     assert choose_advertise_addr(facts, subnet="172.23.224.0/20") == "172.23.224.1"
+
+
+def test_windows_host_with_several_ipv4_needs_a_choice():
+    """The second address is the engine's vEthernet (nat) adapter: never a silent default."""
+    with pytest.raises(AddressError, match=r"several IPv4 addresses \(192.168.120.194, 172.23.224.1\)"):
+        choose_advertise_addr(windows_facts())
+    with pytest.raises(AddressError, match="several IPv4"):
+        choose_advertise_addr(windows_facts(), ansible_host="win1.lab.example")
+    linux = linux_facts("172.29.223.11", "10.9.0.4")
+    assert choose_advertise_addr(linux, ansible_host="10.9.0.4") == "10.9.0.4"
+    assert choose_advertise_addr(linux, ansible_host="ubuntu1") == "172.29.223.11"
 
 
 def test_no_address_on_subnet_and_bad_subnet_are_refused():

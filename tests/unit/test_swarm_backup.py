@@ -13,10 +13,13 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_backup impo
     engine_release,
     read_archive,
     restore_problems,
+    restore_target,
 )
 
 MANAGER = state("linux_info_manager.json", "linux_node_inspect.jsonl")
 DESCRIBED = backup_description(MANAGER, "20261126T120000Z")
+# The address of the archived manager (its raft address without the port).
+ADDR = "172.29.223.10"
 
 
 def archive(
@@ -48,6 +51,7 @@ def test_description_of_a_recorded_manager_holds_no_key():
         "node_id": "tqc3fk9a8ney8bhtje7b1z3j1",
         "cluster_id": "xn7m5qhjrriph9kxisvr357p0",
         "hostname": "swarm-manager1",
+        "manager_addr": "172.29.223.10:2377",
         "managers": 3,
         "nodes": 4,
         "autolock": False,
@@ -86,23 +90,23 @@ FRESH = state("linux_info_inactive.json")
 
 
 def test_a_fresh_host_with_the_same_release_is_accepted():
-    assert restore_problems("manager1", DESCRIBED, FRESH, False, False) == []
+    assert restore_problems("manager1", DESCRIBED, FRESH, False, False, ADDR) == []
 
 
 def test_autolock_needs_the_key():
     locked = {**DESCRIBED, "autolock": True}
-    assert restore_problems("manager1", locked, FRESH, False, False)[0].startswith("swarm_unlock_key:")
-    assert restore_problems("manager1", locked, FRESH, True, False) == []
+    assert restore_problems("manager1", locked, FRESH, False, False, ADDR)[0].startswith("swarm_unlock_key:")
+    assert restore_problems("manager1", locked, FRESH, True, False, ADDR) == []
 
 
 def test_a_working_swarm_is_replaced_only_when_forced():
-    (problem,) = restore_problems("manager1", DESCRIBED, MANAGER, False, False)
+    (problem,) = restore_problems("manager1", DESCRIBED, MANAGER, False, False, ADDR)
     assert problem.startswith(
         "host manager1: is a manager of a working swarm (xn7m5qhjrriph9kxisvr357p0, 4 nodes"
     )
-    assert restore_problems("manager1", DESCRIBED, MANAGER, False, True) == []
+    assert restore_problems("manager1", DESCRIBED, MANAGER, False, True, ADDR) == []
     # A manager that lost quorum lists no nodes: that is the disaster a restore is for.
-    assert restore_problems("manager1", DESCRIBED, {**MANAGER, "nodes": []}, False, False) == []
+    assert restore_problems("manager1", DESCRIBED, {**MANAGER, "nodes": []}, False, False, ADDR) == []
 
 
 @pytest.mark.parametrize(
@@ -120,9 +124,26 @@ def test_a_working_swarm_is_replaced_only_when_forced():
     ],
 )
 def test_target_problems(target, expected):
-    assert expected in restore_problems("manager1", DESCRIBED, target, False, False)[-1]
+    assert expected in restore_problems("manager1", DESCRIBED, target, False, False, ADDR)[-1]
 
 
 def test_engine_release_ignores_packaging_suffixes():
     assert engine_release("20.10.24+dfsg1") == engine_release("20.10.24") == "20.10.24"
     assert engine_release("27.5.1-1~ubuntu.24.04~noble") == "27.5.1"
+
+
+def test_the_restore_goes_to_the_host_with_the_archived_managers_address():
+    addrs = {"manager1": "172.29.223.12", "manager2": "172.29.223.10", "manager3": "172.29.223.11"}
+    candidates = list(addrs)
+    assert restore_target(DESCRIBED, addrs, candidates) == "manager2"
+    assert restore_target(DESCRIBED, addrs, candidates, "manager3") == "manager3"
+    # No host has the address (the old machine is gone for good): the first, which the check refuses.
+    assert restore_target(DESCRIBED, {"manager1": "10.0.0.5"}, ["manager1", "manager2"]) == "manager1"
+
+
+def test_a_host_with_another_address_is_refused():
+    (problem,) = restore_problems("manager1", DESCRIBED, FRESH, False, False, "172.29.223.12")
+    assert problem.startswith(
+        "host manager1: advertises 172.29.223.12 but the archived manager (swarm-manager1)"
+    )
+    assert "172.29.223.10:2377" in problem and "\n" not in problem

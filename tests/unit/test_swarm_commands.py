@@ -1,5 +1,6 @@
 """The swarm's docker invocations as sh and PowerShell command lines (secrets stay out of arguments)."""
 
+from powershell_model import command, received
 from swarm_fixtures import load
 
 from ansible_collections.mixedswarm.swarm.plugins.action.swarm_join import join_argvs
@@ -28,11 +29,9 @@ def test_read_batch_in_both_shells():
     assert (
         command_line(NODES_ARGV, SH) == "docker node inspect $(docker node ls --quiet) --format '{{json .}}'"
     )
-    assert (
-        command_line(NODES_ARGV, POWERSHELL)
-        == "& 'docker' 'node' 'inspect' (& 'docker' 'node' 'ls' '--quiet') '--format' '{{json .}}'"
-    )
-    assert command_line(INFO_ARGV, POWERSHELL) == "& 'docker' 'info' '--format' '{{json .}}'"
+    nodes = command(command_line(NODES_ARGV, POWERSHELL))[0]
+    assert nodes.args[2].args == ["node", "ls", "--quiet"]
+    assert received(command(command_line(INFO_ARGV, POWERSHELL))[0]) == ["info", "--format", "{{json .}}"]
 
 
 def test_join_in_both_shells_and_recovery_leaves_first():
@@ -40,9 +39,7 @@ def test_join_in_both_shells_and_recovery_leaves_first():
     assert (
         command_line(join, SH) == f"docker swarm join --token {TOKEN} --advertise-addr 10.0.1.7 10.0.1.4:2377"
     )
-    assert command_line(join, POWERSHELL) == (
-        f"& 'docker' 'swarm' 'join' '--token' '{TOKEN}' '--advertise-addr' '10.0.1.7' '10.0.1.4:2377'"
-    )
+    assert received(command(command_line(join, POWERSHELL))[0]) == join[1:]
     leave, _ = join_argvs(TOKEN, "10.0.1.4:2377", "10.0.1.7", recover=True)
     assert leave == ["docker", "swarm", "leave", "--force"]
 
@@ -50,7 +47,8 @@ def test_join_in_both_shells_and_recovery_leaves_first():
 def test_unlock_key_goes_to_stdin_not_arguments():
     key = "SWMKEY-1-7c37Cc8654o6p38HnroywCi19pllOnGtbdZEgtKxZu8"
     assert command_line(unlock_invocation(key), SH) == f"printf '%s\\n' {key} | docker swarm unlock"
-    assert command_line(unlock_invocation(key), POWERSHELL) == f"'{key}' | & 'docker' 'swarm' 'unlock'"
+    unlock = command(command_line(unlock_invocation(key), POWERSHELL))[0]
+    assert unlock.stdin == key and received(unlock) == ["swarm", "unlock"]
     assert key not in unlock_invocation(key)
     assert key in batch_script([unlock_invocation(key)], POWERSHELL)
 

@@ -5,6 +5,8 @@ from swarm_fixtures import linux_facts, state, windows_facts
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_plan import PlanError, plan_swarm
 
+# The address the inventory connects to (ansible_host): one of the Windows host's two IPv4 addresses.
+WIN_ADDR = "192.168.120.194"
 WIN_ID, WIN2_ID = "yekfp7jy5y82ks65sgmpxcdgb", "q3vbsc1k1k2yqcvd7ywfbaup5"
 
 
@@ -14,7 +16,10 @@ def fresh(facts=None, info="linux_info_inactive.json", **extra):
 
 def classic_fresh():
     """The classic lab: three Windows managers (win1 first) and one Ubuntu manager, nothing joined."""
-    hosts = {f"win{i}": fresh(windows_facts(), "windows_info_inactive.json") for i in (1, 2, 3)}
+    hosts = {
+        f"win{i}": fresh(windows_facts(), "windows_info_inactive.json", ansible_host=WIN_ADDR)
+        for i in (1, 2, 3)
+    }
     hosts["ubuntu1"] = fresh()
     return ["win1", "win2", "win3", "ubuntu1"], [], hosts
 
@@ -31,7 +36,8 @@ def test_fresh_classic_lab_inits_on_the_first_windows_manager():
     assert list(plan["joins"]) == ["win2", "win3", "ubuntu1"]
     assert all(j["role"] == "manager" and not j["recover"] for j in plan["joins"].values())
     assert plan["advertise_addrs"]["win1"] == "192.168.120.194"
-    assert plan["desired"]["win1"]["labels"] == {"os": "windows"}
+    # The build the engine reports (KernelVersion "10.0 18363 (...)") becomes an owned label.
+    assert plan["desired"]["win1"]["labels"] == {"os": "windows", "os.build": "18363"}
     assert plan["desired"]["ubuntu1"]["labels"] == {"os": "linux"}
     assert any("even number" in w for w in plan["warnings"])
 
@@ -42,10 +48,10 @@ def test_existing_swarm_joins_new_nodes_with_tokens_from_a_manager_not_the_first
         # win1 was demoted by hand: it is a worker now and cannot hand out tokens.
         "win1": {
             "state": state("windows_info_manager.json", ControlAvailable=False, Cluster=None, NodeID="w1"),
-            "facts": windows_facts(),
+            "facts": windows_facts(), "ansible_host": WIN_ADDR,
         },
         "win2": {"state": state("windows_info_manager.json", "windows_node_inspect.jsonl", NodeID=WIN2_ID),
-                 "facts": windows_facts()},
+                 "facts": windows_facts(), "ansible_host": WIN_ADDR},
         "linux3": fresh(),
         "linux4": fresh(info="linux_info_inactive.json", labels={"tier": "web"}),
     }  # fmt: skip
@@ -66,6 +72,7 @@ def test_stuck_nodes_are_recovered():
     hosts["win1"] = {
         "state": state("windows_info_manager.json", "windows_node_inspect.jsonl"),
         "facts": windows_facts(),
+        "ansible_host": WIN_ADDR,
     }
     hosts["win2"]["state"]["state"] = "pending"
     hosts["win3"]["state"]["state"] = "error"
@@ -98,7 +105,7 @@ def test_unreachable_manager_is_refused_and_unreachable_worker_is_a_warning():
     managers, workers, hosts = classic_fresh()
     hosts["win3"]["state"] = None
     assert "host win3: manager is unreachable" in refused(managers, workers, hosts)
-    hosts["win3"] = fresh(windows_facts(), "windows_info_inactive.json")
+    hosts["win3"] = fresh(windows_facts(), "windows_info_inactive.json", ansible_host=WIN_ADDR)
     hosts["w9"] = {"state": None}
     plan = plan_swarm(managers, ["w9"], hosts)
     assert "host w9: worker is unreachable; it is left as it is this run" in plan["warnings"]
@@ -121,6 +128,7 @@ def test_locked_swarm_needs_its_key():
     hosts["win1"] = {
         "state": state("windows_info_manager.json", "windows_node_inspect.jsonl"),
         "facts": windows_facts(),
+        "ansible_host": WIN_ADDR,
     }
     hosts["win2"]["state"]["state"] = "locked"
     assert "host win2: the swarm is locked (autolock); set swarm_unlock_key" in refused(
@@ -130,11 +138,41 @@ def test_locked_swarm_needs_its_key():
     assert plan["unlock"] == ["win2"] and "win2" not in plan["joins"]
 
 
+def test_managers_restarted_locked_are_unlocked_and_serve_the_run_or_stop_it_in_one_line():
+    """docker info of a locked manager has no NodeID or ClusterID (recorded on Docker 20.10)."""
+    locked = {
+        "NodeID": "",
+        "Cluster": None,
+        "ControlAvailable": False,
+        "LocalNodeState": "locked",
+        "RemoteManagers": None,
+    }
+    hosts = {
+        f"m{i}": {
+            "state": state("linux_info_manager.json", NodeAddr=f"172.29.223.1{i - 1}", **locked),
+            "facts": linux_facts(f"172.29.223.1{i - 1}"),
+        }
+        for i in (1, 2, 3)
+    }
+    for w in ("w1", "w2"):
+        hosts[w] = {"state": state("linux_info_worker.json"), "facts": linux_facts("172.29.223.100")}
+    hosts["w2"]["state"]["remote_managers"].reverse()
+    managers, workers = ["m1", "m2", "m3"], ["w1", "w2"]
+    assert refused(managers, workers, hosts) == (
+        "hosts m1, m2, m3: the swarm is locked (autolock); set swarm_unlock_key (vault) to unlock it"
+    )
+    plan = plan_swarm(managers, workers, hosts, {"unlock_key_given": True})
+    assert plan["unlock"] == managers and plan["joins"] == {}
+    assert plan["init_host"] is None and plan["token_host"] == plan["manager_host"] == "m1"
+    assert plan["cluster_id"] is None  # known once they are unlocked
+
+
 def test_nodes_in_different_swarms_are_listed():
     managers, workers, hosts = classic_fresh()
     hosts["win1"] = {
         "state": state("windows_info_manager.json", "windows_node_inspect.jsonl"),
         "facts": windows_facts(),
+        "ansible_host": WIN_ADDR,
     }
     hosts["ubuntu1"] = {"state": state("linux_info_manager.json"), "facts": linux_facts("172.29.223.11")}
     message = refused(managers, workers, hosts)
@@ -158,6 +196,7 @@ def test_prune_lists_nodes_gone_from_inventory_and_is_refused_with_unreachable_h
     hosts["win1"] = {
         "state": state("windows_info_manager.json", "windows_node_inspect.jsonl", NodeID=WIN_ID),
         "facts": windows_facts(),
+        "ansible_host": WIN_ADDR,
     }
     plan = plan_swarm(managers, workers, hosts)
     assert plan["prune"] == [] and any("swarm2" in w and "swarm_prune_nodes" in w for w in plan["warnings"])
@@ -195,6 +234,9 @@ def test_entry_of_a_host_that_left_and_joins_again_is_superseded_not_pruned():
     # manager2 and manager3 are in no inventory: only swarm_prune_nodes may remove them.
     assert not any("swarm-worker1" in w for w in plan["warnings"])
     assert any("swarm-manager2" in w and "swarm_prune_nodes" in w for w in plan["warnings"])
+    # Planned right after `docker swarm leave`, before the managers mark the old entry down.
+    next(e for e in hosts["m1"]["state"]["nodes"] if e["id"] == LINUX_W1)["status"] = "ready"
+    assert plan_swarm(["m1"], ["w1"], hosts)["superseded"] == {LINUX_W1: "w1"}
     hosts["w1"]["state"]["hostname"] = "another-name"
     assert plan_swarm(["m1"], ["w1"], hosts)["superseded"] == {}
 
@@ -204,3 +246,63 @@ def test_all_problems_are_reported_at_once():
     hosts["win2"]["labels"] = {"os": "x"}
     hosts["win3"]["state"] = None
     assert len(refused(managers, workers, hosts).splitlines()) == 2
+
+
+def test_windows_host_with_several_addresses_and_nothing_to_choose_by_is_refused():
+    managers, workers, hosts = classic_fresh()
+    hosts["win2"].pop("ansible_host")
+    assert refused(managers, workers, hosts) == (
+        "host win2: several IPv4 addresses (192.168.120.194, 172.23.224.1) and no default route in the facts "
+        "(a Windows host); set swarm_advertise_addr or swarm_advertise_subnet to choose one"
+    )
+    hosts["win2"]["ansible_host"] = "172.23.224.1"
+    assert plan_swarm(managers, workers, hosts)["advertise_addrs"]["win2"] == "172.23.224.1"
+
+
+def test_windows_build_label_falls_back_to_the_version_azure_reports():
+    managers, workers, hosts = classic_fresh()
+    hosts["win2"]["state"]["os_build"] = ""  # an engine that did not say
+    hosts["win2"]["azure_os_version"] = "10.0.20348.2340"
+    plan = plan_swarm(managers, workers, hosts)
+    assert plan["desired"]["win2"]["labels"]["os.build"] == "20348"
+    assert "os.build" not in plan["desired"]["ubuntu1"]["labels"]
+
+
+def test_check_mode_plans_hosts_without_an_engine_as_new_nodes():
+    no_engine = {"state": "unavailable", "engine_error": "sh: 1: docker: not found"}
+    hosts = {
+        "manager1": {"state": dict(no_engine), "facts": linux_facts("172.29.223.10")},
+        "worker1": {"state": dict(no_engine), "facts": linux_facts("172.29.223.100")},
+    }
+    assert "the Docker Engine does not answer" in refused(["manager1"], ["worker1"], hosts)
+    plan = plan_swarm(["manager1"], ["worker1"], hosts, {"check_mode": True})
+    assert plan["init_host"] == "manager1"
+    assert plan["joins"] == {
+        "worker1": {"role": "worker", "advertise_addr": "172.29.223.100", "recover": False}
+    }
+    assert (
+        "host worker1: no Docker Engine answers yet; planned as a new linux node (check mode)"
+        in plan["warnings"]
+    )
+
+
+def test_a_down_node_of_an_unreachable_inventory_host_is_not_called_foreign():
+    manager = {
+        "state": state("linux_info_manager.json", "linux_node_inspect.jsonl"),
+        "facts": linux_facts("172.29.223.10"),
+    }
+    others = {
+        h: {"state": state("linux_info_manager.json", NodeID=i), "facts": linux_facts(a)}
+        for h, i, a in (
+            ("manager2", "7cd5tna8fv3qq62ppsnfg40lf", "172.29.223.11"),
+            ("manager3", "i9k9vt04ady6zxzbo6y1aghk5", "172.29.223.12"),
+        )
+    }
+    worker = {"state": None, "ansible_host": "172.29.223.100"}  # unreachable this run
+    plan = plan_swarm(["manager1", "manager2", "manager3"], ["worker1"],
+                      {"manager1": manager, **others, "worker1": worker})  # fmt: skip
+    kept = [w for w in plan["warnings"] if "kept" in w]
+    assert kept == [
+        "host worker1: its swarm node swarm-worker1 (myz4rkz88wp4paon3nanhenqj) is ready; it is kept as it is "
+        "until the host can be read again"
+    ]

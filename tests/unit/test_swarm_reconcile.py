@@ -175,6 +175,8 @@ def test_superseded_entries_are_down_entries_with_an_inventory_hosts_hostname():
     superseded, warnings = superseded_entries(nodes, hostnames, {"new", "alive"})
     assert superseded == {"old": "w1"}
     assert len(warnings) == 1 and "twin" in warnings[0] and "win1, win2" in warnings[0]
+    # worker2 just left and joins again: its old entry is claimed before the managers mark it down.
+    assert superseded_entries(nodes, hostnames, {"new"}, outside={"w2"})[0] == {"old": "w1", "alive": "w2"}
     # A host down under its own NodeID (engine stopped) is no superseded entry.
     assert (
         superseded_entries([node("old", status="down", hostname="lab-worker1")], hostnames, {"old"})[0] == {}
@@ -212,9 +214,14 @@ def test_superseded_manager_is_demoted_then_removed_after_its_replacement_is_rea
     # Not Ready yet (it just joined): wait, remove nothing.
     nodes[3]["status"] = "unknown"
     changes = reconcile(nodes, desired, ids, self_id="m1", prune=[], superseded={"old3": "c"})
-    assert changes["argvs"] == [] and changes["waiting"] == ["c"] and changes["superseded"] == []
-    # Back under its old NodeID, or up again: the entry is no longer superseded.
-    nodes[2]["status"] = "ready"
+    assert changes["argvs"] == [] and changes["superseded"] == []
+    assert changes["not_ready"] == [{"host": "c", "hostname": "lab-manager3", "status": "unknown"}]
+    # Not marked down yet (the node just left): wait for it, remove nothing.
+    nodes[3]["status"], nodes[2]["status"] = "ready", "ready"
+    changes = reconcile(nodes, desired, ids, "m1", [], {"old3": "c"})
+    assert changes["superseded"] == [] and changes["going_down"] == ["old3"] and changes["argvs"] == []
+    # Back under its old NodeID: the entry is no longer superseded.
+    ids["c"] = "old3"
     assert reconcile(nodes, desired, ids, "m1", [], {"old3": "c"})["superseded"] == []
 
 

@@ -44,6 +44,10 @@ def assert_stopped_in_validation(result: dict, *needles: str) -> None:
 
 BAD_INPUT = {
     "bad_version": ({"docker_windows_version": "27.5"}, ["bad_version:", 'docker_windows_version="27.5"']),
+    "version_before_23": (
+        {"docker_windows_version": "20.10.24", "docker_windows_checksum": "ab" * 32},
+        ["version_before_23:", 'docker_windows_version="20.10.24" is older than 23.0'],
+    ),
     "url_without_checksum": (
         {"docker_windows_download_url": "https://mirror.example/docker-27.5.1.zip"},
         ["url_without_checksum:", "docker_windows_checksum is empty"],
@@ -69,26 +73,26 @@ BAD_INPUT = {
     ),
     "daemon_options_not_a_dict": (
         {"docker_windows_daemon_options": "data-root=D:\\docker;debug"},
-        ["daemon_options_not_a_dict: docker_windows_daemon_options must be a YAML mapping"],
+        ["daemon_options_not_a_dict: docker_windows_daemon_options: must be a mapping", "got a string"],
     ),
     "daemon_option_unknown": (
         {"docker_windows_daemon_options": {"data-rot": "D:\\docker"}},
-        ["docker_windows_daemon_options.data-rot", "Supported parameters include"],
+        ["docker_windows_daemon_options: option 'data-rot': dockerd knows no such option", "'data-root'"],
     ),
     "daemon_option_wrong_type": (
         {"docker_windows_daemon_options": {"dns": "8.8.8.8,1.1.1.1", "mtu": "large"}},
-        ["argument 'mtu' is of type str", "docker_windows_daemon_options"],
+        ["option 'dns': must be a list", "option 'mtu': must be an integer, got a string \"large\""],
     ),
     "daemon_option_linux_only": (
         {"docker_windows_daemon_options": {"iptables": False}},
-        ["docker_windows_daemon_options.iptables"],
+        ["option 'iptables': not accepted by dockerd on Windows"],
     ),
     "tls_hosts_clash": (
         {
             "docker_windows_tls_enabled": True,
             "docker_windows_daemon_options": {"hosts": ["tcp://0.0.0.0:2375"]},
         },
-        ["tls_hosts_clash:", "docker_windows_daemon_options sets hosts"],
+        ["tls_hosts_clash:", "option 'hosts': set by the role itself"],
     ),
     "tls_supplied_files_missing": (
         {"docker_windows_tls_enabled": True, "docker_windows_tls_source": "supplied"},

@@ -1,0 +1,237 @@
+"""playbooks/azure_lab.yml through the real azure.azcollection modules against the ARM emulator.
+
+One round trip per session: present, the azure_swarm inventory over what present made, present
+again, absent. The modules and the SDK run unchanged; their HTTPS to management.azure.com and
+login.microsoftonline.com reaches the emulator (tests/fixtures/azure/arm_emulator.py) through its
+proxy port on 127.0.0.1, trusting its CA. The plugin reaches the same emulator as a custom cloud
+(resource_manager_endpoint) with the stand-in az. Any request the emulator does not know fails
+the round trip by name. Wall times are printed (docs/azure.md has them).
+"""
+
+import base64
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "fixtures" / "azure"))
+from arm_emulator import ArmEmulator  # noqa: E402
+
+BIN = Path(sys.executable).parent
+ADMIN_CIDR = "198.51.100.7/32"
+SUBNET = "10.42.1.0/24"
+NODES = {"win1": "10.42.1.4", "win2": "10.42.1.5", "win3": "10.42.1.6", "ubuntu1": "10.42.1.7"}
+SWARM_PORTS = {("Tcp", "2377"), ("Tcp", "7946"), ("Udp", "7946"), ("Udp", "4789")}
+
+
+def _plain(value: dict):
+    """ansible-inventory marks values from inventory sources as untrusted: {"__ansible_unsafe": v}."""
+    return value["__ansible_unsafe"] if set(value) == {"__ansible_unsafe"} else value
+
+
+class RoundTrip:
+    """The emulator and what each step of the round trip left behind."""
+
+    def __init__(self, workdir: Path):
+        self.workdir = workdir
+        self.pki = workdir / "pki"
+        self.emulator = ArmEmulator(workdir / "arm").start()
+        self.env = {
+            **os.environ,
+            **self.emulator.environment(),
+            "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
+            "ANSIBLE_FORCE_COLOR": "0",
+            "ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.default",
+            "AZURE_LAB_ADMIN_PASSWORD": "Emulated-Lab-Passw0rd",
+            "AZURE_LAB_SSH_PUBLIC_KEY": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAmixedswarmemulatedlabkey admin@lab",
+            "ARM_EMULATOR_SUBSCRIPTION": self.emulator.subscription,
+            "PATH": os.pathsep.join([str(ArmEmulator.az_directory()), str(BIN), os.environ["PATH"]]),
+        }
+        self.steps: dict[str, dict] = {}
+
+    def playbook(self, step: str, state: str) -> dict:
+        before, writes_before = len(self.emulator.requests), len(self.emulator.writes)
+        start = time.monotonic()
+        result = subprocess.run(
+            [
+                str(BIN / "ansible-playbook"),
+                "playbooks/azure_lab.yml",
+                "-e",
+                f"azure_lab_state={state}",
+                "-e",
+                f"azure_lab_admin_cidr={ADMIN_CIDR}",
+                "-e",
+                f"azure_lab_pki_dir={self.pki}",
+            ],
+            cwd=REPO,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        self.steps[step] = {
+            "seconds": time.monotonic() - start,
+            "requests": len(self.emulator.requests) - before,
+            "writes": self.emulator.writes[writes_before:],
+            "result": result,
+            "recap": result.stdout.split("PLAY RECAP", 1)[-1],
+            "store": json.loads(json.dumps(self.emulator.store.resources)),
+        }
+        assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+        assert self.emulator.unknown == [], f"requests the emulator does not know: {self.emulator.unknown}"
+        return self.steps[step]
+
+    def inventory(self) -> dict:
+        config = self.workdir / "lab.azure_swarm.yml"
+        shipped = (REPO / "inventory" / "classic_lab.azure_swarm.yml").read_text()
+        config.write_text(
+            shipped.replace("auth_source: auto", "auth_source: cli")
+            + f"resource_manager_endpoint: {self.emulator.direct_url}\n"
+        )
+        env = {k: v for k, v in self.env.items() if k != "AZURE_SUBSCRIPTION_ID"}  # the CLI's choice
+        result = subprocess.run(
+            [str(BIN / "ansible-inventory"), "-i", str(config), "--list", "--export"],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout, object_hook=_plain)
+
+    def of_type(self, store: dict, kind: str) -> dict:
+        return {doc["name"]: doc for doc in store.values() if doc["type"] == kind}
+
+
+@pytest.fixture(scope="module")
+def round_trip(tmp_path_factory):
+    trip = RoundTrip(tmp_path_factory.mktemp("azure-lab"))
+    trip.playbook("present", "present")
+    trip.listed = trip.inventory()
+    trip.playbook("present again", "present")
+    trip.playbook("absent", "absent")
+    yield trip
+    trip.emulator.stop()
+    for step, data in trip.steps.items():
+        recap = data["recap"].split("localhost", 1)[-1].split()
+        print(
+            f"azure_lab.yml {step}: {data['seconds']:.1f} s, {data['requests']} requests, {' '.join(recap[1:3])}"
+        )
+
+
+def test_network_is_what_the_docs_promise(round_trip):
+    store = round_trip.steps["present"]["store"]
+    vnet = round_trip.of_type(store, "Microsoft.Network/virtualNetworks")["classic-lab-vnet"]
+    assert vnet["properties"]["addressSpace"]["addressPrefixes"] == ["10.42.0.0/16"]
+    subnet = round_trip.of_type(store, "Microsoft.Network/virtualNetworks/subnets")["swarm"]
+    assert subnet["properties"]["addressPrefix"] == SUBNET
+    assert subnet["properties"]["networkSecurityGroup"]["id"].endswith(
+        "/networkSecurityGroups/classic-lab-nsg"
+    )
+    nics = round_trip.of_type(store, "Microsoft.Network/networkInterfaces")
+    addresses = {
+        name.removesuffix("-nic"): nic["properties"]["ipConfigurations"][0]["properties"]["privateIPAddress"]
+        for name, nic in nics.items()
+    }
+    assert addresses == NODES
+
+
+def test_security_rules_open_swarm_ports_inside_the_subnet_and_admin_ports_to_the_admin_only(round_trip):
+    store = round_trip.steps["present"]["store"]
+    rules = [
+        r["properties"]
+        for r in round_trip.of_type(store, "Microsoft.Network/networkSecurityGroups/securityRules").values()
+    ]
+    allowed = {(r["protocol"], r["destinationPortRange"]): r for r in rules if r["access"] == "Allow"}
+    denied = {(r["protocol"], r["destinationPortRange"]): r for r in rules if r["access"] == "Deny"}
+    for port in SWARM_PORTS:
+        assert allowed[port]["sourceAddressPrefix"] == SUBNET
+        assert allowed[port]["destinationAddressPrefix"] == SUBNET
+        assert denied[port]["sourceAddressPrefix"] == "*"
+        assert allowed[port]["priority"] < denied[port]["priority"] < 65000  # before AllowVnetInBound
+    assert allowed[("Tcp", "22")]["sourceAddressPrefix"] == ADMIN_CIDR
+    assert allowed[("Tcp", "5986")]["sourceAddressPrefix"] == ADMIN_CIDR
+    assert len(rules) == 10
+    assert all(r["direction"] == "Inbound" for r in rules)
+
+
+def test_vms_images_tags_and_winrm_extension(round_trip):
+    store = round_trip.steps["present"]["store"]
+    vms = round_trip.of_type(store, "Microsoft.Compute/virtualMachines")
+    assert sorted(vms) == sorted(NODES)
+    for name, vm in vms.items():
+        image = vm["properties"]["storageProfile"]["imageReference"]
+        tags = vm["tags"]
+        assert tags["cluster"] == "classic-lab" and tags["managed-by"] == "mixedswarm-azure-lab"
+        assert tags["swarm-role"] == ("manager" if name in ("win1", "ubuntu1") else "worker")
+        if name.startswith("win"):
+            assert (image["offer"], image["sku"]) == ("WindowsServer", "2022-datacenter-azure-edition")
+            assert vm["properties"]["storageProfile"]["osDisk"]["osType"] == "Windows"
+        else:
+            assert (image["offer"], image["sku"]) == ("ubuntu-24_04-lts", "server")
+            assert (
+                vm["properties"]["osProfile"]["linuxConfiguration"]["disablePasswordAuthentication"] is True
+            )
+    extensions = [
+        doc for doc in store.values() if doc["type"] == "Microsoft.Compute/virtualMachines/extensions"
+    ]
+    assert sorted(e["id"].split("/")[-3] for e in extensions) == ["win1", "win2", "win3"]
+    for extension in extensions:
+        assert extension["properties"]["type"] == "CustomScriptExtension"
+        assert "protectedSettings" not in extension["properties"]  # Azure never returns it
+
+
+def test_secrets_travel_only_where_azure_hides_them(round_trip):
+    writes = [(path, body) for _, path, body in round_trip.emulator.writes]
+    for path, body in writes:
+        if path.endswith("/extensions/enable-winrm-https"):
+            command = body["properties"]["protectedSettings"]["commandToExecute"]
+            script = base64.b64decode(command.split("-EncodedCommand")[1].split()[0]).decode("utf-16-le")
+            assert "New-Item -Path WSMan:" in script or "winrm" in script.lower()
+            assert "commandToExecute" not in json.dumps(body["properties"].get("settings") or {})
+        if path.endswith("/virtualMachines/win1"):
+            assert body["properties"]["osProfile"]["customData"]  # the PKCS#12 bundle
+    output = "".join(s["result"].stdout + s["result"].stderr for s in round_trip.steps.values())
+    assert "Emulated-Lab-Passw0rd" not in output
+
+
+def test_inventory_lists_exactly_the_lab_in_the_contract_groups(round_trip):
+    listed = round_trip.listed
+    store = round_trip.steps["present"]["store"]
+    assert sorted(listed["swarm_managers"]["hosts"]) == ["ubuntu1", "win1"]
+    assert sorted(listed["swarm_workers"]["hosts"]) == ["win2", "win3"]
+    assert sorted(listed["windows"]["hosts"]) == ["win1", "win2", "win3"]
+    assert sorted(listed["linux"]["hosts"]) == ["ubuntu1"]
+    hostvars = listed["_meta"]["hostvars"]
+    public = {
+        name.removesuffix("-pip"): pip["properties"]["ipAddress"]
+        for name, pip in round_trip.of_type(store, "Microsoft.Network/publicIPAddresses").items()
+    }
+    for name, private in NODES.items():
+        assert hostvars[name]["ansible_host"] == public[name]  # the shipped config asks for public IPs
+        assert hostvars[name]["swarm_advertise_addr"] == private
+    assert hostvars["win1"]["azure_os_version"] == "10.0.20348.2340"
+    assert hostvars["ubuntu1"]["azure_os_name"] == "ubuntu"
+    windows = listed["windows"]["vars"]
+    assert (windows["ansible_connection"], windows["ansible_port"], windows["ansible_winrm_scheme"]) == (
+        "winrm",
+        5986,
+        "https",
+    )
+
+
+def test_present_again_changes_nothing(round_trip):
+    again = round_trip.steps["present again"]
+    assert "changed=0" in again["recap"], again["recap"]
+    assert [(method, path) for method, path, _ in again["writes"]] == []  # not one PUT or PATCH
+
+
+def test_absent_leaves_nothing(round_trip):
+    assert round_trip.emulator.store.is_empty()
+    assert not round_trip.pki.exists()

@@ -1,0 +1,164 @@
+"""The ARM emulator answers as Resource Manager does (published behaviour), before tests trust it.
+
+Shapes checked against the REST API reference and azure-rest-api-specs examples: the error body
+({"error": {"code", "message"}}) and its codes, 201 for a create and 200 for an update,
+resource-group deletion as a long-running operation (202 + Location), nextLink paging, read-only
+properties filled in by the service (provisioningState, a static public IP's ipAddress and
+ipConfiguration back-reference) and secrets never returned.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "azure"))
+from arm_emulator import ArmEmulator
+
+RG = "/subscriptions/{sub}/resourceGroups/lab"
+
+
+@pytest.fixture
+def arm(tmp_path):
+    emulator = ArmEmulator(tmp_path, page_size=2)  # not started: answer() is the whole server
+    emulator.token = emulator.issue_token("test")["access_token"]
+    return emulator
+
+
+def call(arm, method, path, body=None, api_version="2024-07-01", token=True):
+    headers = {"host": "management.azure.com", **({"authorization": f"Bearer {arm.token}"} if token else {})}
+    separator = "&" if "?" in path else "?"
+    url = path.format(sub=arm.subscription) + f"{separator}api-version={api_version}"
+    return arm.answer(method, url, headers, json.dumps(body).encode() if body is not None else b"")
+
+
+def test_errors_have_arms_shape_and_codes(arm):
+    missing_group = call(arm, "GET", RG)
+    assert missing_group.status == 404
+    assert missing_group.body == {
+        "error": {"code": "ResourceGroupNotFound", "message": "Resource group 'lab' could not be found."}
+    }
+    call(arm, "PUT", RG, {"location": "westeurope"})
+    missing_vm = call(arm, "GET", RG + "/providers/Microsoft.Compute/virtualMachines/vm1")
+    assert missing_vm.status == 404 and missing_vm.body["error"]["code"] == "ResourceNotFound"
+    assert missing_vm.body["error"]["message"].startswith(
+        "The Resource 'Microsoft.Compute/virtualMachines/vm1' under resource group 'lab' was not found."
+    )
+    unknown = call(arm, "GET", RG + "/providers/Microsoft.Web/sites/app")
+    assert unknown.status == 404 and unknown.body["error"]["code"] == "InvalidResourceType"
+    assert (
+        "GET",
+        f"/subscriptions/{arm.subscription}/resourceGroups/lab/providers/Microsoft.Web/sites/app",
+    ) in arm.unknown
+    assert call(arm, "GET", RG, token=False).body["error"]["code"] == "AuthenticationFailed"
+    no_version = arm.answer(
+        "GET", RG.format(sub=arm.subscription), {"authorization": f"Bearer {arm.token}"}, b""
+    )
+    assert no_version.status == 400 and no_version.body["error"]["code"] == "MissingApiVersionParameter"
+
+
+def test_create_update_list_and_delete_a_group_with_its_resources(arm):
+    assert call(arm, "PUT", RG, {"location": "westeurope"}).status == 201
+    assert call(arm, "PUT", RG, {"location": "westeurope", "tags": {"a": "b"}}).status == 200
+    for name in ("a", "b", "c"):
+        created = call(
+            arm,
+            "PUT",
+            RG + f"/providers/Microsoft.Network/publicIPAddresses/{name}",
+            {"location": "westeurope", "properties": {"publicIPAllocationMethod": "Static"}},
+            "2024-05-01",
+        )
+        assert created.status == 201
+        assert created.body["properties"]["provisioningState"] == "Succeeded"
+        assert created.body["properties"]["ipAddress"].startswith("203.0.113.")
+    first = call(arm, "GET", RG + "/providers/Microsoft.Network/publicIPAddresses", api_version="2024-05-01")
+    assert [item["name"] for item in first.body["value"]] == ["a", "b"]
+    assert first.body["nextLink"].startswith("https://127.0.0.1:") or first.body["nextLink"].startswith(
+        "https://"
+    )
+    deleted = call(arm, "DELETE", RG, api_version="2021-04-01")
+    assert deleted.status == 202 and "Location" in deleted.headers and "Retry-After" in deleted.headers
+    assert arm.store.is_empty()
+
+
+def test_server_side_properties_and_hidden_secrets(arm):
+    call(arm, "PUT", RG, {"location": "westeurope"})
+    net = RG + "/providers/Microsoft.Network"
+    call(
+        arm,
+        "PUT",
+        net + "/virtualNetworks/vnet",
+        {
+            "location": "westeurope",
+            "properties": {
+                "addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+                "subnets": [{"name": "s", "properties": {"addressPrefix": "10.0.1.0/24"}}],
+            },
+        },
+        "2024-05-01",
+    )
+    pip = call(
+        arm,
+        "PUT",
+        net + "/publicIPAddresses/p",
+        {"location": "westeurope", "properties": {"publicIPAllocationMethod": "Static"}},
+    )
+    subnet_id = (
+        RG.format(sub=arm.subscription) + "/providers/Microsoft.Network/virtualNetworks/vnet/subnets/s"
+    )
+    nic = call(
+        arm,
+        "PUT",
+        net + "/networkInterfaces/n",
+        {
+            "location": "westeurope",
+            "properties": {
+                "ipConfigurations": [
+                    {
+                        "name": "c",
+                        "properties": {
+                            "subnet": {"id": subnet_id},
+                            "publicIPAddress": {"id": pip.body["id"]},
+                        },
+                    }
+                ]
+            },
+        },
+    )
+    config = nic.body["properties"]["ipConfigurations"][0]
+    assert config["properties"]["privateIPAddress"] == "10.0.1.4"  # Azure keeps .1-.3 for itself
+    linked = call(arm, "GET", net + "/publicIPAddresses/p")
+    assert linked.body["properties"]["ipConfiguration"] == {"id": config["id"]}
+    vnet = call(arm, "GET", net + "/virtualNetworks/vnet")
+    assert vnet.body["properties"]["subnets"][0]["properties"]["ipConfigurations"] == [{"id": config["id"]}]
+    vm = call(
+        arm,
+        "PUT",
+        RG + "/providers/Microsoft.Compute/virtualMachines/vm",
+        {
+            "location": "westeurope",
+            "properties": {
+                "storageProfile": {
+                    "imageReference": {
+                        "publisher": "Canonical",
+                        "offer": "ubuntu-24_04-lts",
+                        "sku": "server",
+                        "version": "latest",
+                    }
+                },
+                "osProfile": {
+                    "computerName": "vm",
+                    "adminUsername": "u",
+                    "adminPassword": "secret",
+                    "customData": "c2VjcmV0",
+                },
+                "networkProfile": {"networkInterfaces": [{"id": nic.body["id"]}]},
+            },
+        },
+    )
+    assert vm.status == 201 and "Azure-AsyncOperation" in vm.headers  # a long-running create
+    stored = call(arm, "GET", RG + "/providers/Microsoft.Compute/virtualMachines/vm?$expand=instanceView")
+    assert "adminPassword" not in stored.body["properties"]["osProfile"]
+    assert "customData" not in stored.body["properties"]["osProfile"]
+    assert stored.body["properties"]["instanceView"]["statuses"][1]["code"] == "PowerState/running"

@@ -1,0 +1,94 @@
+"""Windows builds: the owned os.build label from what the engine reports, and the image-tag check."""
+
+import pytest
+from swarm_fixtures import load
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose import prepare_compose
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import validate_services
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_reconcile import label_problems
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import node_state
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.windows_build import (
+    engine_build,
+    image_release,
+    version_build,
+)
+
+IMAGE_2022 = "mcr.microsoft.com/dotnet/framework/samples:aspnetapp-windowsservercore-ltsc2022"
+
+
+def test_build_from_what_engines_report():
+    assert engine_build(load("windows_info_manager.json")) == "17763"  # KernelVersion 10.0 17763 (...)
+    assert node_state(load("windows_info_manager.json"))["os_build"] == "17763"
+    assert engine_build(
+        {"OSType": "windows", "OperatingSystem": "Windows Server 2022 (OS Build 20348.2340)"}
+    ) == ("20348")
+    assert engine_build(load("linux_info_manager.json")) == ""
+    assert version_build("10.0.20348.2340") == "20348"
+    assert version_build(None) == version_build("22.04") == ""
+
+
+@pytest.mark.parametrize(
+    ("image", "build"),
+    [
+        ("mcr.microsoft.com/windows/servercore:ltsc2019", "17763"),
+        ("mcr.microsoft.com/windows/nanoserver:1809", "17763"),
+        (IMAGE_2022, "20348"),
+        ("mcr.microsoft.com/windows/servercore:ltsc2025-amd64", "26100"),
+        ("mcr.microsoft.com/windows/servercore:20H2", "19042"),
+        ("registry:5000/app:1", None),
+        ("registry:5000/ltsc2022/app", None),
+    ],
+)
+def test_image_tags_name_a_release(image, build):
+    release = image_release(image)
+    assert (release[0] if release else None) == build
+
+
+def _validate(image, builds, **extra):
+    return validate_services(
+        [{"name": "app", "image": image, "os": "windows", **extra}], {"windows"}, set(), builds
+    )
+
+
+def test_an_image_no_node_can_run_is_refused_before_anything_changes():
+    _, errors = _validate(IMAGE_2022, {"17763"})
+    assert errors == [
+        "service 'app', field 'image': the image is for Windows Server 2022 (build 20348) but the Windows nodes "
+        "run build(s) 17763; with process isolation a container needs its host's build: use the image tag for "
+        "the nodes' release"
+    ]
+
+
+def test_mixed_builds_need_windows_build_match_which_constrains_to_the_build():
+    _, errors = _validate(IMAGE_2022, {"17763", "20348"})
+    assert "set windows_build: match" in errors[0]
+    (spec,), errors = _validate(IMAGE_2022, {"17763", "20348"}, windows_build="match")
+    assert not errors and "node.labels.os.build==20348" in spec["constraints"]
+    (spec,), errors = _validate(IMAGE_2022, {"20348"})
+    assert not errors and not any("os.build" in c for c in spec["constraints"])
+
+
+def test_bad_windows_build_values_are_refused():
+    _, errors = _validate("registry:5000/app:1", {"20348"}, windows_build="match")
+    assert "windows_build: match needs an image tag that names a Windows release" in errors[0]
+    _, errors = _validate(IMAGE_2022, {"20348"}, windows_build="same")
+    assert errors == [
+        "service 'app', field 'windows_build': a string \"same\"; valid: match (or leave it out)"
+    ]
+
+
+def test_os_build_is_the_projects_own_label():
+    assert label_problems({"os.build": "1"}) == [
+        "swarm_labels key 'os.build' is set by the project itself; choose another key"
+    ]
+
+
+def test_stack_services_get_the_same_check():
+    compose = {"services": {"web": {"image": IMAGE_2022, "x-os": "windows"}}}
+    _, _, errors = prepare_compose("lab", compose, {"windows"}, {"17763"})
+    assert errors and "field 'image': the image is for Windows Server 2022 (build 20348)" in errors[0]
+    compose["services"]["web"]["x-windows-build"] = "match"
+    prepared, _, errors = prepare_compose("lab", compose, {"windows"}, {"17763", "20348"})
+    assert not errors
+    assert "node.labels.os.build==20348" in prepared["services"]["web"]["deploy"]["placement"]["constraints"]
+    assert "x-windows-build" not in prepared["services"]["web"]
