@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
 import tarfile
 import threading
 import time
@@ -315,23 +314,18 @@ def test_restore_refuses_bad_input_before_changing_anything(backup, day2, tmp_pa
     assert swarm_fingerprint(lab) == before
 
 
-@pytest.mark.skip(
-    reason="fails today: restored onto manager1 from manager2's archive, the node takes manager2's identity "
-    "and the fresh managers' joins to it are refused on 2377 (docs/operations.md, Known problems)"
-)
 def test_disaster_drill_every_manager_lost(backup, day2):
     lab = day2
     placements = {name: placement(lab, name) for name in (SERVICE, PINNED)}
     workers = {n["Hostname"]: n["ID"] for n in lab.nodes() if not n["ManagerStatus"]}
-    managers = [h for h in lab.hosts if h.startswith("manager")]
-    for host in managers:
-        # The node's engine data lives in a named volume of the lab: lose it too.
-        subprocess.run(["docker", "rm", "-f", "-v", lab.container(host)], check=True, capture_output=True)
-        volume = f"{lab.container(host)}-docker"
-        subprocess.run(["docker", "volume", "rm", volume], check=True, capture_output=True)
-    assert lab.start().rc == 0, "fresh manager nodes with the same names did not start"
-    # The restore host needs its engine first; site.yml gives the other managers theirs.
-    engines = lab.play("playbooks/engines.yml", "--limit", "manager1", label=f"{lab.name}-day2-fresh-engine")
+    for host in (h for h in lab.hosts if h.startswith("manager")):
+        # A re-imaged machine: its container and its engine's volume are gone.
+        assert lab.replace(host).rc == 0, f"a fresh {host} did not start"
+    # The restore goes onto the manager with the archived manager's address; it needs its engine
+    # first, and the managers not in a swarm get theirs in parallel.
+    engines = lab.play(
+        "playbooks/engines.yml", "--limit", "swarm_managers", label=f"{lab.name}-day2-fresh-engines"
+    )
     assert engines.rc == 0, engines.describe()
 
     started = time.monotonic()
@@ -342,6 +336,12 @@ def test_disaster_drill_every_manager_lost(backup, day2):
         label=f"{lab.name}-day2-restore",
     )
     assert restore.rc == 0, restore.describe()
+    chosen = next(
+        iter(restore.results("Check the archive and choose the target before changing anything").values())
+    )
+    assert f"{lab.name}-{chosen['host']}" == chosen["description"]["hostname"], (
+        "not restored onto the archived address"
+    )
     converge = lab.play("site.yml", label=f"{lab.name}-day2-after-restore")
     assert converge.rc == 0, converge.describe()
     lab.wait_for(
@@ -353,6 +353,8 @@ def test_disaster_drill_every_manager_lost(backup, day2):
     nodes = lab.nodes()
     assert healthy(lab), nodes
     assert not [n for n in nodes if n["Status"] != "Ready"], "Down entries are left"
+    cluster = lab.docker("manager1", "info", "--format", "{{.Swarm.Cluster.ID}}").stdout.strip()
+    assert cluster == chosen["description"]["cluster_id"], "the swarm is not the one backed up"
     assert {n["Hostname"]: n["ID"] for n in nodes if not n["ManagerStatus"]} == workers
     assert {name: placement(lab, name) for name in (SERVICE, PINNED)} == placements
     pinned_on = {
