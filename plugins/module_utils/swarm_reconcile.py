@@ -114,7 +114,11 @@ def role_changes(nodes: list[dict], desired_roles: dict[str, str], joining_manag
     )
     demote = sorted(i for i, role in desired_roles.items() if role == WORKER and raft_member(by_id[i]))
     managers = sum(1 for n in nodes if raft_member(n)) + len(promote) + joining_managers
-    reachable = sum(1 for n in nodes if raft_member(n) and n["reachability"] == "reachable") + len(promote) + joining_managers
+    reachable = (
+        sum(1 for n in nodes if raft_member(n) and n["reachability"] == "reachable")
+        + len(promote)
+        + joining_managers
+    )
     steps = [(i, "promote") for i in promote]
     for node_id in demote:
         managers -= 1
