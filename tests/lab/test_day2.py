@@ -202,12 +202,14 @@ def test_engine_change_rolls_node_by_node(day2, tmp_path):
     assert again.rc == 0 and again.changed == 0, again.changed_tasks()
 
 
-def test_a_failed_change_stops_the_roll_at_its_node(day2):
+def test_a_failed_change_stops_the_roll_at_its_node(day2, tmp_path):
     """An engine version the nodes' apt sources do not have: the first worker is drained, its change
     fails, it gets its availability back, and the roll stops there naming it; no other node changes."""
     lab = day2
     before = {h: (engine_started(lab, h), daemon_options(lab, h)) for h in lab.hosts}
-    run = lab.play("site.yml", "-e", "docker_linux_version=99.0.0", label=f"{lab.name}-day2-roll-fails")
+    # Only the version changes: the daemon options stay as the rolling test left them.
+    changed = options_file(tmp_path, CHANGED_OPTIONS, docker_linux_version="99.0.0")
+    run = lab.play("site.yml", "-e", changed, label=f"{lab.name}-day2-roll-fails")
     assert run.rc != 0
     assert {host for host, _, _ in run.failures()} == {"worker1"}, run.failures()
     stop = run.failures()[-1][2]
@@ -218,7 +220,7 @@ def test_a_failed_change_stops_the_roll_at_its_node(day2):
     assert healthy(lab) and all(n["Availability"] == "Active" for n in lab.nodes())
 
 
-def test_an_interrupted_roll_is_finished_by_the_next_run(day2):
+def test_an_interrupted_roll_is_finished_by_the_next_run(day2, tmp_path):
     """A roll that stopped at a node leaves it drained with the availability to give back in a label;
     the next run gives it back once the node is Ready, and changes nothing else."""
     lab = day2
@@ -227,7 +229,8 @@ def test_an_interrupted_roll_is_finished_by_the_next_run(day2):
     lab.docker(
         "manager1", "node", "update", "--availability", "drain", "--label-add", f"{label}=active", node_id
     )
-    run = lab.play("playbooks/engines.yml", label=f"{lab.name}-day2-resume")
+    changed = options_file(tmp_path, CHANGED_OPTIONS)
+    run = lab.play("playbooks/engines.yml", "-e", changed, label=f"{lab.name}-day2-resume")
     assert run.rc == 0, run.describe()
     assert run.changed_tasks() == [("worker1", "Restore the availability an interrupted roll took away")]
     spec = json.loads(lab.docker("manager1", "node", "inspect", node_id).stdout)[0]["Spec"]
