@@ -196,7 +196,7 @@ def unconverged(services: list[dict], names: set[str]) -> list[str]:
     for service in services:
         if service.get("Name") not in names:
             continue
-        running, _, desired = str(service.get("Replicas", "")).split(" ", 1)[0].partition("/")
+        running, _slash, desired = str(service.get("Replicas", "")).split(" ", 1)[0].partition("/")
         if not running.isdigit() or not desired.isdigit() or int(running) < int(desired):
             waiting.append(f"{service['Name']} {service.get('Replicas', '?')}")
     return waiting
