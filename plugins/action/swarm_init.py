@@ -7,26 +7,38 @@ from typing import ClassVar
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import INFO_ARGV
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import (
     DockerCLIAction,
+    failure_text,
     membership_result,
     run_docker,
 )
 
 
 class ActionModule(DockerCLIAction):
-    ARGUMENT_SPEC: ClassVar[dict] = {"advertise_addr": {"type": "str", "required": True}}
+    ARGUMENT_SPEC: ClassVar[dict] = {
+        "advertise_addr": {"type": "str", "required": True},
+        "force_new_cluster": {"type": "bool", "default": False},
+    }
 
     def act(self, args, result, task_vars):
-        diff = {"before": {"swarm": "inactive"}, "after": {"swarm": "active", "role": "manager"}}
+        force = args["force_new_cluster"]
+        before = "restored state, no quorum" if force else "inactive"
+        diff = {"before": {"swarm": before}, "after": {"swarm": "active", "role": "manager"}}
+        what = "a one-manager swarm from this node's state" if force else "the swarm"
         if self._task.check_mode:
             result.update(
                 changed=True,
                 diff=diff,
                 round_trips=0,
-                msg=f"would initialize the swarm on {args['advertise_addr']}",
+                msg=f"would initialize {what} on {args['advertise_addr']}",
             )
             return result
-        init, info = run_docker(
-            self, [["docker", "swarm", "init", "--advertise-addr", args["advertise_addr"]], INFO_ARGV]
-        )
+        argv = ["docker", "swarm", "init", "--advertise-addr", args["advertise_addr"]]
+        init, info = run_docker(self, [[*argv, "--force-new-cluster"] if force else argv, INFO_ARGV])
+        if force and not init.ok:
+            # The node is active before and after: only the command's own result tells.
+            result.update(
+                failed=True, msg=f"swarm init --force-new-cluster failed: {failure_text([init, info])}"
+            )
+            return result
         # A node that already is in a swarm is left as it is: init never replaces a swarm.
         return membership_result(result, init, [init], info, diff, "swarm init failed")

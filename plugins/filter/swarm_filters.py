@@ -6,16 +6,14 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_address import (
     AddressError,
-    choose_advertise_addr,
+    host_advertise_addr,
 )
 
 
 def swarm_advertise_addr(host_vars: dict, subnet: str | None = None) -> str:
     """The address a host advertises to the swarm, chosen as the swarm stage chooses it."""
     try:
-        return choose_advertise_addr(
-            dict(host_vars), host_vars.get("swarm_advertise_addr"), subnet, host_vars.get("ansible_host")
-        )
+        return host_advertise_addr(host_vars, subnet)
     except AddressError as exc:
         raise AnsibleFilterError(f"{host_vars.get('inventory_hostname', 'host')}: {exc}") from None
 

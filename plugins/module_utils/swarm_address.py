@@ -97,3 +97,11 @@ def choose_advertise_addr(
     if not default:
         raise AddressError("no default IPv4 address; set swarm_advertise_addr or swarm_advertise_subnet")
     return default
+
+
+def host_advertise_addr(host_vars: dict, subnet: str | None = None) -> str:
+    """choose_advertise_addr for an inventory host, from its hostvars (facts, swarm_advertise_addr,
+    ansible_host)."""
+    return choose_advertise_addr(
+        dict(host_vars), host_vars.get("swarm_advertise_addr"), subnet, host_vars.get("ansible_host")
+    )

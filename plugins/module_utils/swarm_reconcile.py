@@ -94,10 +94,11 @@ def labels_after(current: dict, add: dict, remove: list[str]) -> dict:
     return result
 
 
-def _reachable(node: dict) -> bool:
-    return node.get("reachability") == "reachable" or (
-        not node.get("reachability") and node.get("status") == "ready"
-    )
+def raft_member(node: dict) -> bool:
+    """A manager in the raft member list. A manager entry without a manager status is not: after
+    `swarm init --force-new-cluster` the old managers' entries keep the manager role but left raft,
+    so they count for no quorum and cannot be demoted (`docker node rm --force` removes them as they are)."""
+    return node["role"] == MANAGER and bool(node.get("reachability"))
 
 
 def role_changes(nodes: list[dict], desired_roles: dict[str, str], joining_managers: int = 0) -> list[tuple]:
@@ -111,15 +112,17 @@ def role_changes(nodes: list[dict], desired_roles: dict[str, str], joining_manag
     promote = sorted(
         i for i, role in desired_roles.items() if role == MANAGER and by_id[i]["role"] != MANAGER
     )
-    demote = sorted(i for i, role in desired_roles.items() if role == WORKER and by_id[i]["role"] == MANAGER)
-    managers = sum(1 for n in nodes if n["role"] == MANAGER) + len(promote) + joining_managers
+    demote = sorted(i for i, role in desired_roles.items() if role == WORKER and raft_member(by_id[i]))
+    managers = sum(1 for n in nodes if raft_member(n)) + len(promote) + joining_managers
     reachable = (
-        sum(1 for n in nodes if n["role"] == MANAGER and _reachable(n)) + len(promote) + joining_managers
+        sum(1 for n in nodes if raft_member(n) and n["reachability"] == "reachable")
+        + len(promote)
+        + joining_managers
     )
     steps = [(i, "promote") for i in promote]
     for node_id in demote:
         managers -= 1
-        reachable -= 1 if _reachable(by_id[node_id]) else 0
+        reachable -= 1 if by_id[node_id]["reachability"] == "reachable" else 0
         if managers < 1 or reachable <= managers / 2:
             raise UnsafeChange(
                 f"demoting {by_id[node_id]['hostname']} ({node_id}) would leave {reachable} reachable of "

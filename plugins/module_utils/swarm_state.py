@@ -27,6 +27,12 @@ def node_state(info: dict) -> dict:
         "state": swarm.get("LocalNodeState") or INACTIVE,
         "node_id": swarm.get("NodeID") or "",
         "cluster_id": (swarm.get("Cluster") or {}).get("ID") or "",
+        # Known to managers only: whether manager keys are locked (docker swarm update --autolock).
+        "autolock": bool(
+            (((swarm.get("Cluster") or {}).get("Spec") or {}).get("EncryptionConfig") or {}).get(
+                "AutoLockManagers"
+            )
+        ),
         "is_manager": bool(swarm.get("ControlAvailable")),
         "node_addr": swarm.get("NodeAddr") or "",
         "remote_managers": [

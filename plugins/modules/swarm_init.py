@@ -9,11 +9,17 @@ description:
     new NodeID, in one round trip. Sets the fact C(swarm_node_id).
   - A node that already is in a swarm is left as it is and reported unchanged; it never leaves a swarm.
   - The swarm stage calls it only on the host M(mixedswarm.swarm.swarm_plan) chose.
+  - With O(force_new_cluster=true) (playbooks/swarm_restore.yml) it makes a one-manager swarm of the state
+    a manager holds, keeping its services, networks, node entries and cluster ID; failing then fails the task.
 options:
   advertise_addr:
     description: Address the node advertises to the other nodes (an IP address of the node).
     type: str
     required: true
+  force_new_cluster:
+    description: Run C(docker swarm init --force-new-cluster) on a manager whose swarm state was restored.
+    type: bool
+    default: false
 attributes:
   check_mode:
     support: full
@@ -34,6 +40,11 @@ EXAMPLES = r"""
   mixedswarm.swarm.swarm_init:
     advertise_addr: 10.0.1.4
   when: inventory_hostname == swarm_plan.plan.init_host
+
+- name: Make a one-manager swarm of a restored manager state
+  mixedswarm.swarm.swarm_init:
+    advertise_addr: 10.0.1.4
+    force_new_cluster: true
 """
 
 RETURN = r"""

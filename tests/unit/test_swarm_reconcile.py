@@ -234,3 +234,15 @@ def test_superseded_entry_is_predicted_in_check_mode_before_the_join():
         ["update", "--availability", "drain", "old"],
         ["rm", "--force", "old"],
     ]
+
+
+def test_old_manager_entries_out_of_raft_are_removed_without_demotion():
+    """After `swarm init --force-new-cluster` the lost managers' entries keep the manager role but
+    have no manager status (they left raft): demoting them fails, removing them works."""
+    restored = node("m2", "manager")
+    lost = {**node("old1", "manager", status="down", hostname="lab-manager1"), "reachability": ""}
+    joined = node("new1", "manager", hostname="lab-manager1")
+    assert role_changes([restored, lost, joined], {"old1": "worker"}) == []
+    assert role_changes([restored, lost, joined], {"new1": "worker", "old1": "worker"}) == [
+        ("new1", "demote")
+    ]

@@ -2,7 +2,7 @@
 
 The role is driven on the controller (ansible_connection=local) by
 tests/fixtures/windows/role_check.yml. Bad input must stop a host inside the role's
-validation, before the first Windows module ("Enable the Windows Containers feature"),
+validation, before the first Windows module (the read-only "Look for an installed dockerd.exe"),
 with a message that names the host and the variable; good input must get past it.
 """
 
@@ -16,7 +16,7 @@ from role_runner import run_per_host
 
 REPO = Path(__file__).resolve().parents[2]
 PLAYBOOK = REPO / "tests" / "fixtures" / "windows" / "role_check.yml"
-FIRST_WINDOWS_TASK = "Enable the Windows Containers feature"
+FIRST_WINDOWS_TASK = "Look for an installed dockerd.exe"
 PINNED_VERSION = "27.5.1"
 
 SERVER_2022 = {

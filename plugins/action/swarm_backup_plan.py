@@ -1,0 +1,61 @@
+"""Action plugin swarm_backup_plan: choose the manager a backup stops and describe the backup (docs: plugins/modules/swarm_backup_plan.py)."""
+
+from __future__ import annotations
+
+import time
+from typing import ClassVar
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.engine_roll import (
+    RollRefused,
+    backup_source,
+    manager_up,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_backup import backup_description
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import DockerCLIAction
+
+
+class ActionModule(DockerCLIAction):
+    _requires_connection = False
+    ARGUMENT_SPEC: ClassVar[dict] = {
+        "managers_group": {"type": "str", "default": "swarm_managers"},
+        "unlock_key_given": {"type": "bool", "default": False},
+    }
+
+    def act(self, args, result, task_vars):
+        groups, hostvars = task_vars["groups"], task_vars["hostvars"]
+        alive = set(task_vars.get("ansible_play_hosts", []))
+        linux = set(groups.get("linux", []))
+        # The archive is /var/lib/docker/swarm of a Linux manager; Windows managers are not stopped.
+        states = {
+            h: hostvars[h].get("swarm_node") or {}
+            for h in groups.get(args["managers_group"], [])
+            if h in alive and h in linux
+        }
+        try:
+            host = backup_source(states)
+        except RollRefused as exc:
+            result.update(failed=True, msg="Backup refused, nothing was stopped: " + "; ".join(exc.problems))
+            return result
+        state = states[host]
+        if state["autolock"] and not args["unlock_key_given"]:
+            result.update(
+                failed=True,
+                msg=f"Backup refused, nothing was stopped: host {host}: the swarm has autolock on, so the manager "
+                "comes back locked after its engine restarts; set swarm_unlock_key (vault) to unlock it",
+            )
+            return result
+        node = next(n for n in state["nodes"] if n["id"] == state["node_id"])
+        up_ids = {n["id"] for n in state["nodes"] if n["role"] == "manager" and manager_up(n)}
+        others = [h for h, s in states.items() if h != host and s.get("node_id") in up_ids]
+        created = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        result.update(
+            changed=False,
+            host=host,
+            node_id=state["node_id"],
+            control=others[0] if others else host,
+            leader=node["leader"],
+            description=backup_description(state, created),
+            archive=f"swarm-{state['cluster_id'][:12]}-{created}.tar.gz",
+            msg=f"backs up {host} ({'the leader: no other manager is up' if node['leader'] else 'not the leader'})",
+        )
+        return result

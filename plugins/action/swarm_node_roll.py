@@ -1,0 +1,132 @@
+"""Action plugin swarm_node_roll: take a node out of service before its engine changes and give
+it back afterwards (docs: plugins/modules/swarm_node_roll.py)."""
+
+from __future__ import annotations
+
+import time
+from typing import ClassVar
+
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.engine_roll import (
+    ROLL_LABEL,
+    availability_before_roll,
+    back_in_service,
+    manager_stop_problem,
+    running_here,
+    service_of,
+    unconverged,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import JSON, NODES_ARGV, node_entry
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import (
+    DockerCLIAction,
+    failure_text,
+    run_docker,
+)
+
+POLL_SECONDS = 2
+
+
+class ActionModule(DockerCLIAction):
+    ARGUMENT_SPEC: ClassVar[dict] = {
+        "node_id": {"type": "str", "required": True},
+        "step": {"type": "str", "required": True, "choices": ["drain", "restore"]},
+        "availability": {"type": "str", "choices": ["active", "pause", "drain"]},
+        "timeout": {"type": "int", "default": 300},
+        "host": {"type": "str", "default": ""},
+    }
+
+    def act(self, args, result, task_vars):
+        name = args["host"] or args["node_id"]
+        if self._task.check_mode:
+            what = "drain it and wait until its tasks run elsewhere"
+            if args["step"] == "restore":
+                what = "wait until it is Ready"
+                if args["availability"]:
+                    what += f" and set its availability to {args['availability']}"
+            result.update(changed=True, msg=f"would {what} ({name})")
+            return result
+        started = time.monotonic()
+        if args["step"] == "drain":
+            self._drain(args, name, result)
+        else:
+            self._restore(args, name, result)
+        result["seconds"] = round(time.monotonic() - started, 1)
+        return result
+
+    def _nodes(self, extra=()):
+        results = run_docker(self, [NODES_ARGV, *extra])
+        nodes = [node_entry(d) for d in results[0].documents] if results[0].ok else None
+        return nodes, results
+
+    def _drain(self, args, name, result):
+        node_id = args["node_id"]
+        tasks_argv = ["docker", "node", "ps", node_id, "--format", JSON]
+        nodes, (listing, tasks) = self._nodes([tasks_argv])
+        node = next((n for n in nodes or [] if n["id"] == node_id), None)
+        if node is None:
+            raise AnsibleActionFail(
+                f"{name}: node {node_id} is not in the swarm: {failure_text([listing, tasks])}"
+            )
+        problem = manager_stop_problem(node_id, nodes) if node["role"] == "manager" else None
+        if problem:
+            raise AnsibleActionFail(f"{name}: the roll stops before this node: {problem}")
+        moving = {service_of(t) for t in running_here(tasks.documents)}
+        previous = availability_before_roll(node)
+        changed = node["availability"] != "drain" or ROLL_LABEL not in node["labels"]
+        if changed:
+            drain = ["--availability", "drain", "--label-add", f"{ROLL_LABEL}={previous}"]
+            (update,) = run_docker(self, [["docker", "node", "update", *drain, node_id]])
+            if not update.ok:
+                raise AnsibleActionFail(f"{name}: draining failed: {failure_text([update])}")
+        deadline = time.monotonic() + args["timeout"]
+        waiting = ["(not read yet)"]
+        while time.monotonic() < deadline:
+            tasks, services = run_docker(self, [tasks_argv, ["docker", "service", "ls", "--format", JSON]])
+            still = running_here(tasks.documents) if tasks.ok else ["(node tasks unreadable)"]
+            waiting = still + (
+                unconverged(services.documents, moving) if services.ok else ["(services unreadable)"]
+            )
+            if not waiting:
+                break
+            time.sleep(POLL_SECONDS)
+        if waiting:
+            self._display.warning(
+                f"{name}: after {args['timeout']} s these tasks had not moved: {', '.join(waiting)}; "
+                "the engine changes anyway (their service may be constrained to this node)"
+            )
+        result.update(
+            changed=changed,
+            previous_availability=previous,
+            moved_services=sorted(moving),
+            not_moved=waiting,
+            msg=f"{name} drained; tasks of {', '.join(sorted(moving)) or 'no service'} moved",
+        )
+
+    def _restore(self, args, name, result):
+        node_id, deadline, node, listing = args["node_id"], time.monotonic() + args["timeout"], None, None
+        while True:
+            nodes, (listing,) = self._nodes()
+            node = next((n for n in nodes or [] if n["id"] == node_id), None)
+            if back_in_service(node) or time.monotonic() >= deadline:
+                break
+            time.sleep(POLL_SECONDS)
+        if not back_in_service(node):
+            seen = (
+                f"status {node['status']}, {node['reachability'] or 'no manager status'}"
+                if node
+                else failure_text([listing])
+            )
+            raise AnsibleActionFail(
+                f"{name} did not come back into the swarm within {args['timeout']} s ({seen}); the roll stops "
+                "here and the nodes not rolled yet keep their engines unchanged"
+            )
+        wanted = args["availability"] or availability_before_roll(node)
+        label = ["--label-rm", ROLL_LABEL] if ROLL_LABEL in node["labels"] else []
+        changed = node["availability"] != wanted or bool(label)
+        if changed:
+            argv = ["docker", "node", "update", "--availability", wanted, *label, node_id]
+            (update,) = run_docker(self, [argv])
+            if not update.ok:
+                raise AnsibleActionFail(f"{name}: setting availability back failed: {failure_text([update])}")
+        result.update(changed=changed, msg=f"{name} is Ready, availability {wanted}")

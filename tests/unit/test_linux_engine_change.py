@@ -1,0 +1,88 @@
+"""docker_linux, offline: a change of docker_linux_version is an engine change, planned as a roll.
+
+The role's `engine_change` entry point runs for real on the controller
+(tests/fixtures/linux/engine_change.yml) with recorded dpkg-query reads; its reasons then go
+through the engines stage's planner as they would on a 3-manager + 2-worker swarm.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from role_runner import REPO, run_per_host
+from test_engine_roll import cluster, hosts_of
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.engine_roll import (
+    IN_PLACE,
+    ROLL_WORKERS,
+    plan_engine_roll,
+)
+
+PLAYBOOK = REPO / "tests" / "fixtures" / "linux" / "engine_change.yml"
+# What the validate step's dpkg-query prints on Debian 12 with the distribution's engine.
+DEBIAN_DPKG = ["installed docker.io=20.10.24+dfsg1-1+deb12u1", "installed python3-apt=2.6.0"]
+UPSTREAM_DPKG = ["installed docker-ce=5:27.5.1-1~ubuntu.24.04~noble", "installed python3-apt=2.7.7"]
+
+
+def engine_change(tmp_path: Path, cases: dict[str, dict]) -> dict[str, dict]:
+    outcome = run_per_host(PLAYBOOK, tmp_path, cases, {})
+    for host, result in outcome.items():
+        assert result["failed_task"] == "Report the reasons and the packages", (host, result["msg"])
+    return {host: json.loads(result["msg"]) for host, result in outcome.items()}
+
+
+def test_a_version_change_is_an_engine_change_and_pins_the_packages(tmp_path):
+    distro = {"docker_linux_package_source": "distro", "recorded_dpkg_lines": DEBIAN_DPKG}
+    upstream = {"docker_linux_package_source": "upstream", "recorded_dpkg_lines": UPSTREAM_DPKG}
+    found = engine_change(
+        tmp_path,
+        {
+            "newer": {**distro, "docker_linux_version": "26.1.5"},
+            "same": {**distro, "docker_linux_version": "20.10.24"},
+            "unset": {**distro, "docker_linux_version": ""},
+            "upstream": {**upstream, "docker_linux_version": "28.0.1"},
+            "fresh": {**distro, "docker_linux_version": "26.1.5", "recorded_dpkg_lines": []},
+        },
+    )
+    assert "engine 20.10.24 -> 26.1.5" in found["newer"]["reasons"]
+    assert found["newer"]["packages"] == ["docker.io=26.1.5[+-]*"]
+    assert not [r for r in found["same"]["reasons"] if r.startswith("engine ")]
+    assert found["same"]["packages"] == ["docker.io=20.10.24[+-]*"]
+    assert not [r for r in found["unset"]["reasons"] if r.startswith("engine ")]
+    assert found["unset"]["packages"] == ["docker.io"]
+    assert "engine 27.5.1 -> 28.0.1" in found["upstream"]["reasons"]
+    assert found["upstream"]["packages"][:2] == ["docker-ce=5:28.0.1-*", "docker-ce-cli=5:28.0.1-*"]
+    assert found["fresh"]["reasons"] == ["engine not installed"]
+
+    # On a running swarm that reason rolls the node like any other engine change.
+    reasons = [r for r in found["newer"]["reasons"] if r.startswith("engine ")]
+    plan = plan_engine_roll(hosts_of(cluster(), changes=reasons), 1)
+    assert plan["order"][:2] == ["worker1", "worker2"] and plan["order"][-1] == "manager2"
+    assert plan["phase"]["worker1"] == ROLL_WORKERS
+    assert IN_PLACE not in plan["phase"].values()
+
+
+def test_daemon_json_differs_unless_the_read_has_its_checksum(tmp_path):
+    options = {
+        "docker_linux_daemon_options": {"log-driver": "json-file"},
+        "docker_linux_insecure_registries": [],
+    }
+    written = hashlib.sha1(b'{\n  "log-driver": "json-file"\n}\n').hexdigest()
+    found = engine_change(
+        tmp_path,
+        {
+            "as-written": {
+                **options,
+                "recorded_dpkg_lines": [*DEBIAN_DPKG, f"{written}  /etc/docker/daemon.json"],
+            },
+            "edited": {
+                **options,
+                "recorded_dpkg_lines": [*DEBIAN_DPKG, f"{'0' * 40}  /etc/docker/daemon.json"],
+            },
+            "missing": {**options, "recorded_dpkg_lines": DEBIAN_DPKG},
+        },
+    )
+    assert found["as-written"]["reasons"] == []
+    assert found["edited"]["reasons"] == found["missing"]["reasons"] == ["daemon.json differs"]
