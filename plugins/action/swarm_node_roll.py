@@ -17,6 +17,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.engine_roll impor
     service_of,
     unconverged,
 )
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.polling import poll_until
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import JSON, NODES_ARGV, node_entry
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import (
     DockerCLIAction,
@@ -79,18 +80,17 @@ class ActionModule(DockerCLIAction):
             (update,) = run_docker(self, [["docker", "node", "update", *drain, node_id]])
             if not update.ok:
                 raise AnsibleActionFail(f"{name}: draining failed: {failure_text([update])}")
-        deadline = time.monotonic() + args["timeout"]
-        waiting = ["(not read yet)"]
-        while time.monotonic() < deadline:
+
+        def still_waiting():
+            """Tasks still on the node and moved services not converged elsewhere yet."""
             tasks, services = run_docker(self, [tasks_argv, ["docker", "service", "ls", "--format", JSON]])
             still = running_here(tasks.documents) if tasks.ok else ["(node tasks unreadable)"]
-            waiting = still + (
+            return still + (
                 unconverged(services.documents, moving) if services.ok else ["(services unreadable)"]
             )
-            if not waiting:
-                break
-            time.sleep(POLL_SECONDS)
-        if waiting:
+
+        waiting, moved = poll_until(still_waiting, lambda waiting: not waiting, args["timeout"], POLL_SECONDS)
+        if not moved:
             self._display.warning(
                 f"{name}: after {args['timeout']} s these tasks had not moved: {', '.join(waiting)}; "
                 "the engine changes anyway (their service may be constrained to this node)"
@@ -104,14 +104,14 @@ class ActionModule(DockerCLIAction):
         )
 
     def _restore(self, args, name, result):
-        node_id, deadline, node, listing = args["node_id"], time.monotonic() + args["timeout"], None, None
-        while True:
+        def read_node():
             nodes, (listing,) = self._nodes()
-            node = next((n for n in nodes or [] if n["id"] == node_id), None)
-            if back_in_service(node) or time.monotonic() >= deadline:
-                break
-            time.sleep(POLL_SECONDS)
-        if not back_in_service(node):
+            return next((n for n in nodes or [] if n["id"] == args["node_id"]), None), listing
+
+        (node, listing), back = poll_until(
+            read_node, lambda reading: back_in_service(reading[0]), args["timeout"], POLL_SECONDS
+        )
+        if not back:
             seen = (
                 f"status {node['status']}, {node['reachability'] or 'no manager status'}"
                 if node
@@ -125,7 +125,7 @@ class ActionModule(DockerCLIAction):
         label = ["--label-rm", ROLL_LABEL] if ROLL_LABEL in node["labels"] else []
         changed = node["availability"] != wanted or bool(label)
         if changed:
-            argv = ["docker", "node", "update", "--availability", wanted, *label, node_id]
+            argv = ["docker", "node", "update", "--availability", wanted, *label, args["node_id"]]
             (update,) = run_docker(self, [argv])
             if not update.ok:
                 raise AnsibleActionFail(f"{name}: setting availability back failed: {failure_text([update])}")
