@@ -59,9 +59,9 @@ class ActionModule(DockerCLIAction):
             lookups = {name: lookup_addresses(r.text) for name, r in zip(names, outcomes, strict=True)}
             return outcomes, lookups, judge_lookups(args["target"], args["expected_tasks"], lookups)
 
-        (outcomes, lookups, problems), _ = poll_until(
+        outcomes, lookups, problems = poll_until(
             look_up, lambda reading: not reading[2], args["settle_timeout"]
-        )
+        )[0]
         result.update(
             changed=False,
             container=ids[0],

@@ -68,7 +68,7 @@ class ActionModule(DockerCLIAction):
                 self._task.check_mode or not (changes["not_ready"] or changes["going_down"])
             )
 
-        (failure, changes), _ = poll_until(read_and_plan, settled, args["ready_timeout"])
+        failure, changes = poll_until(read_and_plan, settled, args["ready_timeout"])[0]
         if changes is None:
             raise AnsibleActionFail(f"reading the nodes failed: {failure}", result=result)
         if changes["not_ready"]:

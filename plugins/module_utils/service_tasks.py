@@ -253,7 +253,7 @@ def wait_for_convergence(
         return tasks, statuses, problems
 
     def settled(reading):
-        _, statuses, problems = reading
+        statuses, problems = reading[1:]
         return bool(problems) or all(s["converged"] for s in statuses.values())
 
     (tasks, statuses, problems), done = poll_until(read_and_judge, settled, timeout, interval, clock, sleep)
