@@ -100,7 +100,8 @@ def plan_engine_roll(hosts: dict[str, dict], batch) -> dict:
         if node is None:
             problems.append(
                 f"host {host}: its engine would restart ({'; '.join(changes)}) but no manager of its swarm "
-                "in the inventory answers, so it cannot be drained first; make a manager reachable"
+                "in this run answers, so it cannot be drained first; include a manager in the run (--limit) "
+                "or make one reachable"
             )
             continue
         node_ids[host] = node["id"]

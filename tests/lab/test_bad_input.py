@@ -55,7 +55,8 @@ class Group:
 
 
 ENGINES = Group("daemon-options", "playbooks/engines.yml", "worker1,worker2,manager2,manager3")
-ENGINE_REFUSES = Group("daemon-refused", "playbooks/engines.yml", "worker1")
+# With a manager in the run: worker1 is a swarm member, so its engine change rolls (drain first).
+ENGINE_REFUSES = Group("daemon-refused", "playbooks/engines.yml", "worker1,manager1")
 SWARM = Group("inventory", "playbooks/swarm.yml")
 NETWORKS = Group("networks", "playbooks/services.yml")
 SERVICES = Group("services", "playbooks/services.yml")
