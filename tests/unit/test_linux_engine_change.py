@@ -86,3 +86,20 @@ def test_daemon_json_differs_unless_the_read_has_its_checksum(tmp_path):
     )
     assert found["as-written"]["reasons"] == []
     assert found["edited"]["reasons"] == found["missing"]["reasons"] == ["daemon.json differs"]
+
+
+def test_a_stopped_engine_is_reported_not_running(tmp_path):
+    # `systemctl show` lines of the role's read; a docker CLI call would start a stopped engine.
+    found = engine_change(
+        tmp_path,
+        {
+            "active": {"recorded_dpkg_lines": [*DEBIAN_DPKG, "ActiveState=active", "UnitFileState=enabled"]},
+            "stopped": {
+                "recorded_dpkg_lines": [*DEBIAN_DPKG, "ActiveState=inactive", "UnitFileState=enabled"]
+            },
+            "fresh": {"recorded_dpkg_lines": []},
+        },
+    )
+    assert found["active"]["running"] is True
+    assert found["stopped"]["running"] is False
+    assert found["fresh"]["running"] is False
