@@ -26,7 +26,7 @@ class ActionModule(DockerCLIAction):
         "source": {"type": "str", "required": True},
         "target": {"type": "str", "required": True},
         "expected_tasks": {"type": "int", "required": True},
-        "settle_timeout": {"type": "int", "default": 30},
+        "settle_timeout": {"type": "int", "default": 90},
     }
 
     def act(self, args, result, task_vars):
@@ -52,8 +52,9 @@ class ActionModule(DockerCLIAction):
             )
         names = [args["target"], f"tasks.{args['target']}"]
 
-        # Tasks that just (re)started reach the swarm's DNS within seconds: look again until the
-        # answer is complete or settle_timeout has passed.
+        # Tasks that just (re)started reach the swarm's DNS within seconds, later when every manager
+        # restarted (the network gossip reconnects): look again until the answer is complete or
+        # settle_timeout has passed.
         def look_up():
             outcomes = run(lookup_invocations(ids[0], names))
             lookups = {name: lookup_addresses(r.text) for name, r in zip(names, outcomes, strict=True)}

@@ -22,10 +22,12 @@ options:
     required: true
   settle_timeout:
     description:
-      - Seconds to keep looking while the answer is incomplete (tasks that just started or restarted
-        reach the swarm's DNS within seconds); the lookups are repeated every 2 seconds.
+      - Seconds to keep looking while the answer is incomplete; the lookups are repeated every 2 seconds.
+      - Tasks that just started reach the swarm's DNS within seconds; after every manager restarted at
+        once, a node's DNS was seen on the lab to miss tasks on other nodes for more than 30 seconds
+        (the engines' network gossip reconnecting).
     type: int
-    default: 30
+    default: 90
 extends_documentation_fragment:
   - mixedswarm.swarm.node_cli
   - mixedswarm.swarm.swarm_read_only
