@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from ansible.errors import AnsibleActionFail
+
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.engine_roll import (
     RollRefused,
     plan_engine_roll,
@@ -35,11 +37,9 @@ class ActionModule(DockerCLIAction):
         try:
             plan = plan_engine_roll(hosts, args["batch"])
         except RollRefused as exc:
-            result.update(
-                failed=True,
-                problems=exc.problems,
-                msg="Engine changes refused, nothing was changed:\n" + "\n".join(exc.problems),
-            )
-            return result
+            result["problems"] = exc.problems
+            raise AnsibleActionFail(
+                "Engine changes refused, nothing was changed:\n" + "\n".join(exc.problems), result=result
+            ) from None
         result.update(changed=False, plan=plan, msg=roll_summary(plan, self._task.check_mode))
         return result

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from typing import ClassVar
 
+from ansible.errors import AnsibleActionFail
+
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.engine_roll import (
     RollRefused,
     backup_source,
@@ -34,16 +36,16 @@ class ActionModule(DockerCLIAction):
         try:
             host = backup_source(states)
         except RollRefused as exc:
-            result.update(failed=True, msg="Backup refused, nothing was stopped: " + "; ".join(exc.problems))
-            return result
+            raise AnsibleActionFail(
+                "Backup refused, nothing was stopped: " + "; ".join(exc.problems), result=result
+            ) from None
         state = states[host]
         if state["autolock"] and not args["unlock_key_given"]:
-            result.update(
-                failed=True,
-                msg=f"Backup refused, nothing was stopped: host {host}: the swarm has autolock on, so the manager "
+            raise AnsibleActionFail(
+                f"Backup refused, nothing was stopped: host {host}: the swarm has autolock on, so the manager "
                 "comes back locked after its engine restarts; set swarm_unlock_key (vault) to unlock it",
+                result=result,
             )
-            return result
         node = next(n for n in state["nodes"] if n["id"] == state["node_id"])
         up_ids = {n["id"] for n in state["nodes"] if n["role"] == "manager" and manager_up(n)}
         others = [h for h, s in states.items() if h != host and s.get("node_id") in up_ids]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from ansible.errors import AnsibleActionFail
+
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import INFO_ARGV
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import (
     DockerCLIAction,
@@ -36,9 +38,8 @@ class ActionModule(DockerCLIAction):
         init, info = run_docker(self, [[*argv, "--force-new-cluster"] if force else argv, INFO_ARGV])
         if force and not init.ok:
             # The node is active before and after: only the command's own result tells.
-            result.update(
-                failed=True, msg=f"swarm init --force-new-cluster failed: {failure_text([init, info])}"
+            raise AnsibleActionFail(
+                f"swarm init --force-new-cluster failed: {failure_text([init, info])}", result=result
             )
-            return result
         # A node that already is in a swarm is left as it is: init never replaces a swarm.
         return membership_result(result, init, [init], info, diff, "swarm init failed")

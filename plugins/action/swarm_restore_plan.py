@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from ansible.errors import AnsibleActionFail
+
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_address import (
     AddressError,
     host_advertise_addr,
@@ -31,7 +33,7 @@ class ActionModule(DockerCLIAction):
         groups, hostvars = task_vars["groups"], task_vars["hostvars"]
         candidates = [h for h in groups.get("swarm_managers", []) if h in groups.get("linux", [])]
         if args["host"] and args["host"] not in candidates:
-            return self._refuse(
+            self._refuse(
                 result,
                 [
                     f"swarm_restore_host={args['host']!r} is not a Linux host of swarm_managers; pick one of "
@@ -40,7 +42,7 @@ class ActionModule(DockerCLIAction):
             )
         description, problems = read_archive(archive)
         if problems:
-            return self._refuse(result, [f"swarm_restore_archive={archive}: {p}" for p in problems])
+            self._refuse(result, [f"swarm_restore_archive={archive}: {p}" for p in problems])
         addrs, addr_errors = {}, {}
         for candidate in candidates:
             try:
@@ -49,13 +51,13 @@ class ActionModule(DockerCLIAction):
                 addr_errors[candidate] = str(exc)
         host = restore_target(description, addrs, candidates, args["host"])
         if host in addr_errors and hostvars[host].get("swarm_node"):
-            return self._refuse(result, [f"host {host}: {addr_errors[host]}"])
+            self._refuse(result, [f"host {host}: {addr_errors[host]}"])
         target = hostvars[host].get("swarm_node")
         problems = restore_problems(
             host, description, target, args["unlock_key_given"], args["force"], addrs.get(host)
         )
         if problems:
-            return self._refuse(result, problems)
+            self._refuse(result, problems)
         result.update(
             changed=False,
             host=host,
@@ -68,7 +70,5 @@ class ActionModule(DockerCLIAction):
 
     @staticmethod
     def _refuse(result, problems):
-        result.update(
-            failed=True, problems=problems, msg="Restore refused, nothing was changed: " + "; ".join(problems)
-        )
-        return result
+        result["problems"] = problems
+        raise AnsibleActionFail("Restore refused, nothing was changed: " + "; ".join(problems), result=result)
