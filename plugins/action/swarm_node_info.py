@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import SH
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_address import (
+    IP_ADDR_ARGV,
+    IP_ROUTE_ARGV,
+    network_facts,
+)
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import (
     INFO_ARGV,
     NODES_ARGV,
     read_results,
 )
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import DockerCLIAction, run_docker
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import (
+    DockerCLIAction,
+    run_docker,
+    shell_family,
+)
 
 
 class ActionModule(DockerCLIAction):
     def act(self, args, result, task_vars):
-        info, nodes = run_docker(self, [INFO_ARGV, NODES_ARGV])
+        # On sh nodes the same round trip reads the host's addresses, which the swarm planner
+        # would otherwise need a fact gathering for. Windows hosts keep their gathered facts.
+        sh = shell_family(self) == SH
+        info, nodes, *addresses = run_docker(
+            self, [INFO_ARGV, NODES_ARGV, *([IP_ADDR_ARGV, IP_ROUTE_ARGV] if sh else [])]
+        )
         state = read_results(info, nodes)
+        if addresses:
+            addr, route = addresses
+            state["network"] = network_facts(addr.text if addr.ok else "", route.text if route.ok else "")
         facts = {"swarm_node": state}
         if state.get("node_id"):
             facts["swarm_node_id"] = state["node_id"]

@@ -3,12 +3,18 @@
 Pure functions shared by the planner and the `swarm_advertise_addr` filter. Linux facts list
 addresses in `ansible_all_ipv4_addresses`/`ansible_all_ipv6_addresses` and the default route in
 `ansible_default_ipv4`; Windows facts list every address in `ansible_ip_addresses` and have no
-default-route address, so the first usable IPv4 there stands in for it.
+default-route address, so the first usable IPv4 there stands in for it. On Linux the node read
+asks `ip` the same questions (network_facts), so the swarm stage needs no fact gathering there.
 """
 
 from __future__ import annotations
 
 import ipaddress
+
+# What Ansible's Linux network facts ask `ip` (ansible-core module_utils/facts/network/linux.py):
+# every interface's addresses, and the source address of the route to 8.8.8.8 as the default IPv4.
+IP_ADDR_ARGV = ["ip", "-o", "addr", "show"]
+IP_ROUTE_ARGV = ["ip", "-4", "route", "get", "8.8.8.8"]
 
 
 class AddressError(ValueError):
@@ -28,6 +34,28 @@ def _usable(address: str) -> bool:
     except ValueError:
         return False
     return not (ip.is_loopback or ip.is_link_local or ip.is_unspecified)
+
+
+def network_facts(addr_text: str, route_text: str) -> dict:
+    """all_ipv4_addresses, all_ipv6_addresses and default_ipv4 as Ansible's facts name them, from
+    what IP_ADDR_ARGV and IP_ROUTE_ARGV printed (`ip -o` prints one line per address:
+    `2: eth0    inet 10.0.0.4/24 brd ... scope global eth0`). {} when no address was read."""
+    found = {"inet": [], "inet6": []}
+    for line in addr_text.splitlines():
+        words = line.split()
+        for at, family in enumerate(words[:-1]):
+            address = words[at + 1].split("/")[0]
+            if family in found and address not in ("127.0.0.1", "::1") and address not in found[family]:
+                found[family].append(address)
+    if not (found["inet"] or found["inet6"]):
+        return {}
+    route = route_text.split()
+    default = route[route.index("src") + 1] if "src" in route[:-1] else None
+    return {
+        "all_ipv4_addresses": found["inet"],
+        "all_ipv6_addresses": found["inet6"],
+        "default_ipv4": {"address": default} if default else {},
+    }
 
 
 def host_addresses(facts: dict) -> list[str]:
@@ -91,7 +119,7 @@ def choose_advertise_addr(
     if not (_fact(facts, "default_ipv4") or {}).get("address") and len(_ipv4(addresses)) > 1:
         raise AddressError(
             f"several IPv4 addresses ({', '.join(_ipv4(addresses))}) and no default route in the facts "
-            "(a Windows host); set swarm_advertise_addr or swarm_advertise_subnet to choose one"
+            "(Windows facts have none); set swarm_advertise_addr or swarm_advertise_subnet to choose one"
         )
     default = default_ipv4(facts)
     if not default:

@@ -73,6 +73,14 @@ def _engine_to_come(host: str, spec: dict) -> tuple[dict, str]:
     return state, f"host {host}: no Docker Engine answers yet; planned as a new {os_type} node (check mode)"
 
 
+def _host_facts(spec: dict) -> dict:
+    """The host's facts with the addresses its node read found: fresher than gathered facts, and
+    on Linux all the swarm stage has when it gathered none (swarm_node_info's `network`)."""
+    facts = (spec.get("facts") or {}).get("ansible_facts") or {}
+    network = (spec.get("state") or {}).get("network") or {}
+    return {"ansible_facts": {**facts, **network}}
+
+
 def _addresses(spec: dict) -> set[str]:
     """Addresses an inventory host is known by (to recognise its swarm node when it cannot be read)."""
     facts = (spec.get("facts") or {}).get("ansible_facts") or {}
@@ -133,7 +141,7 @@ def _validate_host(host: str, role: str, spec: dict, subnet: str | None):
         return problems, [], None
     try:
         addr = choose_advertise_addr(
-            spec.get("facts") or {}, spec.get("advertise_addr"), subnet, spec.get("ansible_host")
+            _host_facts(spec), spec.get("advertise_addr"), subnet, spec.get("ansible_host")
         )
     except AddressError as exc:
         problems.append(f"host {host}: {exc}")

@@ -5,6 +5,8 @@ short_description: Read a node's Docker Swarm state in one round trip
 description:
   - Runs C(docker info) and, on a manager, C(docker node inspect) of every node, as one script over
     the node's own connection (sh over SSH, PowerShell over WinRM). Works on Linux and Windows nodes.
+  - On Linux nodes the same round trip reads the host's addresses with C(ip), as Ansible's network
+    facts do, so the swarm planner needs no fact gathering there (RV(swarm_node.network)).
   - Sets the facts C(swarm_node) and, when the node is in a swarm, C(swarm_node_id).
   - A node whose engine does not answer is reported with O(ignore:state=unavailable) instead of failing,
     so the planner can list every broken node at once.
@@ -74,6 +76,14 @@ swarm_node:
           architecture, engine_version, leader, reachability, manager_addr); empty elsewhere.
       type: list
       elements: dict
+    network:
+      description:
+        - Linux nodes only. The host's addresses under the names of Ansible's network facts
+          (C(all_ipv4_addresses), C(all_ipv6_addresses), C(default_ipv4.address)); empty when C(ip)
+          is missing or printed no address.
+      type: dict
+      returned: on nodes reached over sh
+      sample: {"all_ipv4_addresses": ["172.17.0.1", "10.0.0.4"], "all_ipv6_addresses": [], "default_ipv4": {"address": "10.0.0.4"}}
 round_trips:
   description: Connections made to the node (always 1).
   returned: always

@@ -9,6 +9,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_address imp
     AddressError,
     choose_advertise_addr,
     host_addresses,
+    network_facts,
 )
 
 
@@ -63,3 +64,38 @@ def test_filter_reads_host_vars_and_names_the_host():
     assert swarm_advertise_addr(host_vars) == "10.0.1.5"
     with pytest.raises(AnsibleFilterError, match=r"^ubuntu1: swarm_advertise_addr"):
         swarm_advertise_addr({**host_vars, "swarm_advertise_addr": "10.0.9.9"})
+
+
+# `ip -o addr show` and `ip -4 route get 8.8.8.8` as a lab node (Debian 12, iproute2 6.1) printed
+# them, with an IPv6 address added in the form `ip -o` prints it.
+IP_ADDR_OUTPUT = """\
+1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever
+1: lo    inet6 ::1/128 scope host \\       valid_lft forever preferred_lft forever
+2: docker0    inet 172.17.0.1/16 brd 172.17.255.255 scope global docker0\\       valid_lft forever preferred_lft forever
+7: docker_gwbridge    inet 172.18.0.1/16 brd 172.18.255.255 scope global docker_gwbridge\\       valid_lft forever preferred_lft forever
+772: eth0    inet 172.29.242.10/24 brd 172.29.242.255 scope global eth0\\       valid_lft forever preferred_lft forever
+772: eth0    inet6 fe80::42:acff:fe1d:f20a/64 scope link \\       valid_lft forever preferred_lft forever
+"""
+IP_ROUTE_OUTPUT = "8.8.8.8 via 172.29.242.1 dev eth0 src 172.29.242.10 uid 0 \n    cache \n"
+
+
+def test_network_facts_read_ip_as_ansible_names_the_facts():
+    facts = network_facts(IP_ADDR_OUTPUT, IP_ROUTE_OUTPUT)
+    assert facts == {
+        "all_ipv4_addresses": ["172.17.0.1", "172.18.0.1", "172.29.242.10"],
+        "all_ipv6_addresses": ["fe80::42:acff:fe1d:f20a"],
+        "default_ipv4": {"address": "172.29.242.10"},
+    }
+    assert choose_advertise_addr({"ansible_facts": facts}) == "172.29.242.10"
+    assert choose_advertise_addr({"ansible_facts": facts}, subnet="172.18.0.0/16") == "172.18.0.1"
+
+
+def test_network_facts_without_a_route_or_without_ip():
+    # No default route: `ip route get` fails and prints nothing the parser uses.
+    facts = network_facts(IP_ADDR_OUTPUT, "RTNETLINK answers: Network is unreachable")
+    assert facts["default_ipv4"] == {}
+    with pytest.raises(AddressError, match=r"several IPv4 addresses .* and no default route"):
+        choose_advertise_addr({"ansible_facts": facts}, ansible_host="192.0.2.1")
+    assert choose_advertise_addr({"ansible_facts": facts}, ansible_host="172.29.242.10") == "172.29.242.10"
+    # `ip` missing (sh: 1: ip: not found): nothing read, so the swarm stage gathers facts.
+    assert network_facts("sh: 1: ip: not found", "") == {}

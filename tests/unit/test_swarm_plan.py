@@ -253,7 +253,7 @@ def test_windows_host_with_several_addresses_and_nothing_to_choose_by_is_refused
     hosts["win2"].pop("ansible_host")
     assert refused(managers, workers, hosts) == (
         "host win2: several IPv4 addresses (192.168.120.194, 172.23.224.1) and no default route in the facts "
-        "(a Windows host); set swarm_advertise_addr or swarm_advertise_subnet to choose one"
+        "(Windows facts have none); set swarm_advertise_addr or swarm_advertise_subnet to choose one"
     )
     hosts["win2"]["ansible_host"] = "172.23.224.1"
     assert plan_swarm(managers, workers, hosts)["advertise_addrs"]["win2"] == "172.23.224.1"
@@ -306,3 +306,15 @@ def test_a_down_node_of_an_unreachable_inventory_host_is_not_called_foreign():
         "host worker1: its swarm node swarm-worker1 (myz4rkz88wp4paon3nanhenqj) is ready; it is kept as it is "
         "until the host can be read again"
     ]
+
+
+def test_addresses_the_node_read_found_stand_in_for_facts_and_win_over_stale_ones():
+    """playbooks/swarm.yml on its own gathers no facts on Linux: swarm_node_info's `network` is read."""
+    read = {
+        "state": {**state("linux_info_inactive.json"), "network": linux_facts("10.9.0.4")["ansible_facts"]}
+    }
+    plan = plan_swarm(["m1", "m2"], [], {"m1": read, "m2": {**read, "facts": linux_facts("172.29.223.11")}})
+    assert plan["advertise_addrs"] == {"m1": "10.9.0.4", "m2": "10.9.0.4"}
+    # Neither facts nor a read: the planner says what to gather.
+    message = refused(["m1"], [], {"m1": {"state": state("linux_info_inactive.json")}})
+    assert "host m1: no network facts" in message
