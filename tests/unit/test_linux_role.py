@@ -1,7 +1,7 @@
 """docker_linux role and lab, offline: bad input stops before anything is installed or started.
 
-The role's checks run for real on the controller (tests/fixtures/linux/role_check.yml) with
-fake facts, one inventory host per case; each must stop with a message naming what is wrong and
+The role's checks run for real on the controller (tests/fixtures/linux/role_check.yml) with the
+release its read would find on each recorded os-release file, one inventory host per case; each must stop with a message naming what is wrong and
 what is valid, and good input must pass.
 """
 
@@ -11,38 +11,63 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from role_runner import REPO, run_per_host
 
 PLAYBOOK = REPO / "tests" / "fixtures" / "linux" / "role_check.yml"
 
 
-def facts(distribution: str, version: str) -> dict:
-    return {
-        "distribution": distribution,
-        "distribution_version": version,
-        "distribution_major_version": version.split(".")[0],
-        "architecture": "x86_64",
-    }
+OS_RELEASES = REPO / "tests" / "fixtures" / "linux" / "os-release"
 
 
-@pytest.mark.parametrize(
-    ("distribution", "version"), [("Ubuntu", "22.04"), ("Ubuntu", "24.04"), ("Debian", "12.7")]
-)
-def test_supported_releases_pass(tmp_path: Path, distribution, version):
-    outcome = run_per_host(PLAYBOOK, tmp_path, {"node": {}}, {"ansible_facts": facts(distribution, version)})
+def release_read(release: str, arch: str = "x86_64") -> dict:
+    """What the role's read (its own state script, run here with a recorded os-release file in
+    place of /etc/os-release) prints about the release of a node, as the registered result the
+    role reuses instead of reading again."""
+    script = yaml.safe_load((REPO / "roles" / "docker_linux" / "vars" / "main.yml").read_text())[
+        "_docker_linux_state_script"
+    ].replace("/etc/os-release", str(OS_RELEASES / release))
+    printed = subprocess.run(
+        ["/bin/sh", "-c", script, "sh", "--showformat=", "no-such-package"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    lines = [line for line in printed if line.startswith("os-") and not line.startswith("os-arch=")]
+    return {"_docker_linux_read": {"stdout_lines": [*lines, f"os-arch={arch}"]}}
+
+
+@pytest.mark.parametrize("release", ["ubuntu-22.04", "ubuntu-24.04", "debian-12"])
+def test_supported_releases_pass(tmp_path: Path, release):
+    outcome = run_per_host(PLAYBOOK, tmp_path, {"node": release_read(release)}, {})
     assert outcome["node"]["failed_task"] is None, outcome["node"]["msg"]
-    assert "Check daemon.json options" in outcome["node"]["tasks"]
+    assert "Check the release, daemon.json options and the engine version" in outcome["node"]["tasks"]
 
 
 @pytest.mark.parametrize(
-    ("distribution", "version"), [("Ubuntu", "20.04"), ("Debian", "11.9"), ("CentOS", "9")]
+    ("release", "name"),
+    [
+        ("ubuntu-20.04", "Ubuntu 20.04.6 LTS"),
+        ("debian-11", "Debian GNU/Linux 11 (bullseye)"),
+        ("centos-9", "CentOS Stream 9"),
+    ],
 )
-def test_unsupported_release_names_the_supported_ones(tmp_path: Path, distribution, version):
-    outcome = run_per_host(PLAYBOOK, tmp_path, {"node1": {}}, {"ansible_facts": facts(distribution, version)})
+def test_unsupported_release_names_the_supported_ones(tmp_path: Path, release, name):
+    outcome = run_per_host(PLAYBOOK, tmp_path, {"node1": release_read(release)}, {})
     result = outcome["node1"]
-    assert result["failed_task"] == "Check that this release is supported"
-    assert f"node1 runs {distribution} {version}" in result["msg"]
-    assert "Supported: Ubuntu 22.04 (jammy), Ubuntu 24.04 (noble), Debian 12 (bookworm)" in result["msg"]
+    assert result["failed_task"] == "Check the release, daemon.json options and the engine version"
+    assert f"node1: release {name} is not supported by this role" in result["msg"]
+    assert "use Ubuntu 22.04 (jammy), Ubuntu 24.04 (noble) or Debian 12 (bookworm)" in result["msg"]
+
+
+def test_the_read_on_this_machine_finds_its_release(tmp_path: Path):
+    """The read itself (raw, no recorded lines) on the controller, a Debian 12 machine like the lab nodes."""
+    outcome = run_per_host(PLAYBOOK, tmp_path, {"node": {}}, {})
+    assert outcome["node"]["failed_task"] is None, outcome["node"]["msg"]
+    assert (
+        "Read the release, the engine's packages, unit and daemon.json in one round trip"
+        in outcome["node"]["tasks"]
+    )
 
 
 def test_bad_inputs_are_rejected_with_the_field_and_what_is_valid(tmp_path: Path):
@@ -54,7 +79,8 @@ def test_bad_inputs_are_rejected_with_the_field_and_what_is_valid(tmp_path: Path
         "unknown_option": {"docker_linux_daemon_options": {"bogus-option": 1}},
         "bad_port_proto": {"docker_linux_swarm_ports": [{"port": "2377", "proto": "sctp"}]},
     }
-    outcome = run_per_host(PLAYBOOK, tmp_path, cases, {"ansible_facts": facts("Ubuntu", "24.04")})
+    cases = {case: {**release_read("ubuntu-24.04"), **variables} for case, variables in cases.items()}
+    outcome = run_per_host(PLAYBOOK, tmp_path, cases, {})
     expected = {
         "unknown_source": ("docker_linux_package_source", "upstream, distro"),
         "options_not_a_dict": ("docker_linux_daemon_options", "dict"),
@@ -97,23 +123,22 @@ def test_a_lab_without_managers_is_refused_before_anything_starts(tmp_path: Path
 
 
 @pytest.mark.parametrize(
-    ("distribution", "version", "suite", "arch", "machine"),
+    ("release", "distribution", "suite", "arch", "machine"),
     [
-        ("Ubuntu", "24.04", "noble", "amd64", "x86_64"),
-        ("Ubuntu", "22.04", "jammy", "arm64", "aarch64"),
-        ("Debian", "12.7", "bookworm", "amd64", "x86_64"),
+        ("ubuntu-24.04", "ubuntu", "noble", "amd64", "x86_64"),
+        ("ubuntu-22.04", "ubuntu", "jammy", "arm64", "aarch64"),
+        ("debian-12", "debian", "bookworm", "amd64", "x86_64"),
     ],
 )
 def test_docker_repository_is_a_deb822_source_with_its_own_keyring(
-    tmp_path: Path, distribution, version, suite, arch, machine
+    tmp_path: Path, release, distribution, suite, arch, machine
 ):
     rendered = tmp_path / "docker.sources"
-    host_facts = {**facts(distribution, version), "architecture": machine}
     outcome = run_per_host(
         REPO / "tests" / "fixtures" / "linux" / "render_sources.yml",
         tmp_path,
-        {"node": {"rendered_sources": str(rendered)}},
-        {"ansible_facts": host_facts},
+        {"node": {"rendered_sources": str(rendered), **release_read(release, machine)}},
+        {},
     )
     assert outcome["node"]["failed_task"] is None, outcome["node"]["msg"]
     fields = dict(
@@ -121,7 +146,7 @@ def test_docker_repository_is_a_deb822_source_with_its_own_keyring(
     )
     assert fields == {
         "Types": "deb",
-        "URIs": f"https://download.docker.com/linux/{distribution.lower()}",
+        "URIs": f"https://download.docker.com/linux/{distribution}",
         "Suites": suite,
         "Components": "stable",
         "Architectures": arch,
