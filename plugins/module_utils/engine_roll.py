@@ -126,6 +126,7 @@ def plan_engine_roll(hosts: dict[str, dict], batch) -> dict:
         control[host] = leader if leader and leader != host else (others[0] if others else host)
     order = [h for p in ROLL_ORDER for h in hosts if phase.get(h) == p]
     rolled = set(node_ids.values())
+    interrupted = [n["id"] for n in nodes if ROLL_LABEL in n.get("labels", {}) and n["id"] not in rolled]
     return {
         "phase": phase,
         "order": order,
@@ -134,9 +135,14 @@ def plan_engine_roll(hosts: dict[str, dict], batch) -> dict:
         "control": control,
         "batch": int(batch),
         # Nodes an earlier roll drained and did not give back; the stage restores them at its end.
-        "interrupted": [
-            n["id"] for n in nodes if ROLL_LABEL in n.get("labels", {}) and n["id"] not in rolled
-        ],
+        "interrupted": interrupted,
+        # Hosts whose swarm read still holds after the stage: their engine answered and does not
+        # change, and no node rolls or is given back. The swarm stage reuses their read.
+        "unchanged": [
+            h for h in hosts if states[h].get("state") not in (None, "unavailable") and not reasons[h]
+        ]
+        if not (order or interrupted)
+        else [],
         "resume_from": leader or next(iter(managers_up), None),
     }
 

@@ -226,3 +226,15 @@ def test_an_interrupted_roll_is_finished_by_the_next_run():
     plan = plan_engine_roll(hosts_of(nodes, changing={"worker1"}), 1)
     assert plan["interrupted"] == [] and plan["order"] == ["worker1"]
     assert availability_before_roll({"availability": "pause", "labels": {}}) == "pause"
+
+
+def test_reads_hold_only_where_the_stage_changes_nothing():
+    """The swarm stage reuses the engines stage's read of `unchanged` hosts instead of reading again."""
+    nodes = cluster()
+    quiet = plan_engine_roll(hosts_of(nodes, changing=set()), 1)
+    assert quiet["unchanged"] == [n["hostname"] for n in nodes]
+    # One node rolls: every node's availability or status may differ afterwards, so nothing holds.
+    assert plan_engine_roll(hosts_of(nodes, changing={"worker1"}), 1)["unchanged"] == []
+    # A node with a change that rolls nowhere (not in a swarm) changes in place: only its read is stale.
+    fresh = plan_engine_roll(hosts_of(nodes, changing={"worker2"}, inactive={"worker2"}), 1)
+    assert "worker2" not in fresh["unchanged"] and "worker1" in fresh["unchanged"]

@@ -24,6 +24,7 @@ PLAYBOOK = REPO / "tests" / "fixtures" / "linux" / "engine_change.yml"
 # What the validate step's dpkg-query prints on Debian 12 with the distribution's engine.
 DEBIAN_DPKG = ["installed docker.io=20.10.24+dfsg1-1+deb12u1", "installed python3-apt=2.6.0"]
 UPSTREAM_DPKG = ["installed docker-ce=5:27.5.1-1~ubuntu.24.04~noble", "installed python3-apt=2.7.7"]
+UPSTREAM_EXTRAS = ["docker-ce-cli", "containerd.io", "docker-buildx-plugin", "docker-compose-plugin"]
 
 
 def engine_change(tmp_path: Path, cases: dict[str, dict]) -> dict[str, dict]:
@@ -103,3 +104,51 @@ def test_a_stopped_engine_is_reported_not_running(tmp_path):
     assert found["active"]["running"] is True
     assert found["stopped"]["running"] is False
     assert found["fresh"]["running"] is False
+
+
+def test_the_role_is_idle_only_when_its_run_would_find_nothing_to_do(tmp_path):
+    """docker_linux_idle: the engines stage then skips the role's run on that node."""
+    options = {
+        "docker_linux_package_source": "distro",
+        "docker_linux_daemon_options": {},
+        "docker_linux_insecure_registries": [],
+    }
+    written = hashlib.sha1(b"{}\n").hexdigest()  # daemon.json as the role writes {}
+    unit_and_files = [
+        "ActiveState=active",
+        "UnitFileState=enabled",
+        "stat /etc/docker root:root:755",
+        "stat /etc/docker/daemon.json root:root:644",
+        f"{written}  /etc/docker/daemon.json",
+    ]
+    settled = [*DEBIAN_DPKG, *unit_and_files]
+    found = engine_change(
+        tmp_path,
+        {
+            "settled": {**options, "recorded_dpkg_lines": settled},
+            "users": {**options, "recorded_dpkg_lines": settled, "docker_linux_users": ["deploy"]},
+            "ufw": {**options, "recorded_dpkg_lines": [*settled, "installed ufw=0.36.2-1"]},
+            "mode": {
+                **options,
+                "recorded_dpkg_lines": [line.replace("root:root:644", "root:root:600") for line in settled],
+            },
+            "disabled": {
+                **options,
+                "recorded_dpkg_lines": [line.replace("=enabled", "=disabled") for line in settled],
+            },
+            # Every package of Docker's repository in place: the repository itself is still kept.
+            "upstream": {
+                **options,
+                "docker_linux_package_source": "upstream",
+                "recorded_dpkg_lines": [
+                    *UPSTREAM_DPKG,
+                    *(f"installed {name}=1.0-1" for name in UPSTREAM_EXTRAS),
+                    *unit_and_files,
+                ],
+            },
+        },
+    )
+    assert found["settled"]["idle"] is True and found["settled"]["reasons"] == []
+    assert found["upstream"]["reasons"] == []
+    for case in ("users", "ufw", "mode", "disabled", "upstream"):
+        assert found[case]["idle"] is False, case
