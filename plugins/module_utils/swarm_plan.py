@@ -69,7 +69,9 @@ def _engine_to_come(host: str, spec: dict) -> tuple[dict, str]:
     new engine (not in a swarm), of the OS its facts report."""
     facts = (spec.get("facts") or {}).get("ansible_facts") or {}
     os_type = "windows" if facts.get("os_family") == "Windows" else "linux"
-    state = {**node_state({"OSType": os_type}), "nodes": []}
+    # The addresses the read found stay: without facts they are all the planner has.
+    network = (spec.get("state") or {}).get("network") or {}
+    state = {**node_state({"OSType": os_type}), "nodes": [], "network": network}
     return state, f"host {host}: no Docker Engine answers yet; planned as a new {os_type} node (check mode)"
 
 

@@ -284,6 +284,12 @@ def test_check_mode_plans_hosts_without_an_engine_as_new_nodes():
         "host worker1: no Docker Engine answers yet; planned as a new linux node (check mode)"
         in plan["warnings"]
     )
+    # No facts gathered: the addresses the node read found are what the plan goes by.
+    read_only = {
+        h: {"state": {**no_engine, "network": spec["facts"]["ansible_facts"]}} for h, spec in hosts.items()
+    }
+    plan = plan_swarm(["manager1"], ["worker1"], read_only, {"check_mode": True})
+    assert plan["advertise_addrs"] == {"manager1": "172.29.223.10", "worker1": "172.29.223.100"}
 
 
 def test_a_down_node_of_an_unreachable_inventory_host_is_not_called_foreign():
