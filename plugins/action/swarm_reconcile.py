@@ -7,7 +7,11 @@ from typing import ClassVar
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.polling import poll_until
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_reconcile import UnsafeChange, reconcile
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_reconcile import (
+    UnsafeChange,
+    outside_raft,
+    reconcile,
+)
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import (
     INFO_ARGV,
     NODES_ARGV,
@@ -65,7 +69,8 @@ class ActionModule(DockerCLIAction):
             # down (a node that just left is marked so within seconds) and their replacement is Ready.
             changes = reading[1]
             return changes is not None and (
-                self._task.check_mode or not (changes["not_ready"] or changes["going_down"])
+                self._task.check_mode
+                or not (changes["not_ready"] or changes["going_down"] or changes["stepping_down"])
             )
 
         failure, changes = poll_until(read_and_plan, settled, args["ready_timeout"])[0]
@@ -98,4 +103,26 @@ class ActionModule(DockerCLIAction):
         result["round_trips"] = round_trips + 1
         if not all(r.ok for r in applied):
             raise AnsibleActionFail(f"reconciling nodes failed:\n{failure_text(applied)}", result=result)
+        if changes["promoted"]:
+            self._wait_in_raft(changes["promoted"], args["ready_timeout"], result)
         return result
+
+    def _wait_in_raft(self, node_ids, timeout, result):
+        """A promoted node is a manager once it is a reachable raft member: wait for that, so the
+        run does not end (and verify does not pass) with a manager that never joined."""
+
+        def read():
+            (nodes_result,) = run_docker(self, [NODES_ARGV])
+            result["round_trips"] += 1
+            if not nodes_result.ok:
+                return [{"hostname": "unread", "id": i} for i in node_ids]
+            return outside_raft([node_entry(d) for d in nodes_result.documents], node_ids)
+
+        missing, joined = poll_until(read, lambda outside: not outside, timeout)
+        if not joined:
+            listing = ", ".join(f"{n['hostname']} ({n['id']})" for n in missing)
+            raise AnsibleActionFail(
+                f"promoted but not a reachable manager after {timeout} s: {listing}; restart its engine "
+                "(systemctl restart docker) and run again",
+                result=result,
+            )

@@ -132,6 +132,12 @@ def role_changes(nodes: list[dict], desired_roles: dict[str, str], joining_manag
     return steps
 
 
+def outside_raft(nodes: list[dict], node_ids: list[str]) -> list[dict]:
+    """The nodes of `node_ids` (just promoted) that are not reachable raft members yet."""
+    by_id = {n["id"]: n for n in nodes}
+    return [by_id[i] for i in node_ids if i in by_id and by_id[i]["reachability"] != "reachable"]
+
+
 def quorum_warning(manager_count: int) -> str | None:
     if manager_count and manager_count % 2 == 0:
         return (
@@ -241,7 +247,8 @@ def reconcile(
     NodeIDs to drain and remove; `superseded` maps old NodeIDs to the host that replaces them
     (superseded_entries), removed once the replacement is Ready (superseded_now). Hosts with no node
     yet (check mode before a join) are `pending`; hosts whose node is not Ready are `not_ready`;
-    superseded entries not marked down yet are `going_down`.
+    superseded entries not marked down yet are `going_down`; hosts to promote whose demotion is
+    still under way are `stepping_down`; `promoted` lists the NodeIDs the commands promote.
     Raises UnsafeChange when a demotion would lose quorum.
     """
     by_id = {n["id"]: n for n in nodes}
@@ -254,6 +261,13 @@ def reconcile(
     roles.update({i: WORKER for i in removed})
     steps = role_changes(nodes, roles)
     promote = [role_argv(i, s) for i, s in steps if s == "promote"]
+    # Demoted moments ago (by hand) and still in raft: promoting it before its demotion completes
+    # can leave it outside raft for good (moby/moby#34350, moby/swarmkit#2196), so wait for that.
+    stepping_down = [
+        managed[i]
+        for i, s in steps
+        if s == "promote" and by_id[i]["role"] == WORKER and by_id[i]["reachability"]
+    ]
     demote = [role_argv(i, s) for i, s in steps if s == "demote" and i != self_id]
     demote_self = [role_argv(i, s) for i, s in steps if s == "demote" and i == self_id]
     labels, before, after = [], {}, {}
@@ -279,6 +293,8 @@ def reconcile(
         "argvs": promote + labels + demote + removals + demote_self,
         "pending": pending,
         "going_down": going_down,
+        "stepping_down": stepping_down,
+        "promoted": [i for i, s in steps if s == "promote"],
         "not_ready": [
             {"host": h, "hostname": by_id[i]["hostname"], "status": by_id[i]["status"]}
             for i, h in sorted(managed.items(), key=lambda item: item[1])

@@ -20,6 +20,9 @@ description:
     unlocked), the plugin reads again every 2 seconds
     for up to O(ready_timeout) seconds; then it applies what it can and warns about the nodes still not
     Ready (the verify stage fails on them).
+  - A manager demoted by hand moments before is promoted again only once it has left the raft member
+    list (promoting it earlier can leave it outside raft for good); a promoted node must become a
+    reachable raft member within O(ready_timeout) seconds, or the task fails naming it.
 options:
   desired:
     description: Host to its desired C(role) (manager or worker) and C(labels) (dict), as M(mixedswarm.swarm.swarm_plan) returns.

@@ -10,6 +10,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_reconcile i
     label_changes,
     label_problems,
     label_update_argv,
+    outside_raft,
     quorum_warning,
     reconcile,
     role_changes,
@@ -246,3 +247,23 @@ def test_old_manager_entries_out_of_raft_are_removed_without_demotion():
     assert role_changes([restored, lost, joined], {"new1": "worker", "old1": "worker"}) == [
         ("new1", "demote")
     ]
+
+
+def test_a_manager_demoted_by_hand_moments_ago_is_promoted_once_it_has_left_raft():
+    owned = {"os": "linux", OWNED_LABEL: "os"}
+    desired = {h: {"role": "manager", "labels": {"os": "linux"}} for h in ("a", "b", "c")}
+    ids = {"a": "m1", "b": "m2", "c": "m3"}
+    # `docker node demote` took effect in the spec; the raft member list still has it.
+    nodes = [node(i, "manager", labels=owned) for i in ("m1", "m2")]
+    nodes.append(node("m3", "worker", labels=owned, reachability="reachable"))
+    changes = reconcile(nodes, desired, ids, "m1", [])
+    assert changes["stepping_down"] == ["c"] and changes["promoted"] == ["m3"]
+    assert changes["argvs"] == [["docker", "node", "promote", "m3"]]
+    # Out of raft: promoted without waiting; once promoted it counts only when reachable in raft.
+    nodes[2]["reachability"] = ""
+    changes = reconcile(nodes, desired, ids, "m1", [])
+    assert changes["stepping_down"] == [] and changes["promoted"] == ["m3"]
+    nodes[2]["role"] = "manager"
+    assert outside_raft(nodes, ["m3"]) == [nodes[2]]
+    nodes[2]["reachability"] = "reachable"
+    assert outside_raft(nodes, ["m3"]) == []
