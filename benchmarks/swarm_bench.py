@@ -272,8 +272,8 @@ def report(results: list[dict], runs: int, profile: bool, load: tuple[str, str])
             ratios,
         )
     )
-    if len(results) > 1:
-        small, large = results[0], results[-1]
+    small = results[0]
+    for large in results[1:]:
         print(
             f"\nsite.yml re-run, {large['size']} nodes / {small['size']} nodes: "
             f"{ratio(seconds(large['site']), seconds(small['site']))}"
