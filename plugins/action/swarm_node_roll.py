@@ -18,7 +18,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.engine_roll impor
     unconverged,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.polling import poll_until
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import JSON, NODES_ARGV, node_entry
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import JSON, NODES_ARGV, node_list
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import (
     DockerCLIAction,
     failure_text,
@@ -57,8 +57,7 @@ class ActionModule(DockerCLIAction):
 
     def _nodes(self, extra=()):
         results = run_docker(self, [NODES_ARGV, *extra])
-        nodes = [node_entry(d) for d in results[0].documents] if results[0].ok else None
-        return nodes, results
+        return node_list(results[0]), results
 
     def _drain(self, args, name, result):
         node_id = args["node_id"]

@@ -15,7 +15,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_reconcile i
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import (
     INFO_ARGV,
     NODES_ARGV,
-    node_entry,
+    node_list,
     state_of,
 )
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import (
@@ -43,13 +43,12 @@ class ActionModule(DockerCLIAction):
             nonlocal round_trips
             nodes_result, info = run_docker(self, [NODES_ARGV, INFO_ARGV])
             round_trips += 1
-            own = state_of(info)
-            if not nodes_result.ok and self._task.check_mode:
+            nodes, own = node_list(nodes_result), state_of(info)
+            if nodes is None and self._task.check_mode:
                 # Check mode before the swarm exists: report what every node would get.
-                nodes_result.documents, own = [], {"node_id": ""}
-            elif not nodes_result.ok:
+                nodes, own = [], {"node_id": ""}
+            elif nodes is None:
                 return failure_text([nodes_result, info]), None
-            nodes = [node_entry(d) for d in nodes_result.documents]
             try:
                 changes = reconcile(
                     nodes,
@@ -114,9 +113,10 @@ class ActionModule(DockerCLIAction):
         def read():
             (nodes_result,) = run_docker(self, [NODES_ARGV])
             result["round_trips"] += 1
-            if not nodes_result.ok:
+            nodes = node_list(nodes_result)
+            if nodes is None:
                 return [{"hostname": "unread", "id": i} for i in node_ids]
-            return outside_raft([node_entry(d) for d in nodes_result.documents], node_ids)
+            return outside_raft(nodes, node_ids)
 
         missing, joined = poll_until(read, lambda outside: not outside, timeout)
         if not joined:

@@ -73,6 +73,12 @@ def node_entry(doc: dict) -> dict:
     }
 
 
+def node_list(nodes_result) -> list[dict] | None:
+    """node_entry of every node a finished NODES_ARGV invocation printed; None when it failed
+    (the node is no manager, or the manager does not answer yet)."""
+    return [node_entry(d) for d in nodes_result.documents] if nodes_result.ok else None
+
+
 def read_results(info_result, nodes_result) -> dict:
     """The node's state from the two invocations of INFO_ARGV and NODES_ARGV.
 
@@ -85,7 +91,7 @@ def read_results(info_result, nodes_result) -> dict:
             "engine_error": info_result.text or f"docker info exited {info_result.rc}",
         }
     state = node_state(info_result.documents[0])
-    state["nodes"] = [node_entry(d) for d in nodes_result.documents] if nodes_result.ok else []
+    state["nodes"] = node_list(nodes_result) or []
     return state
 
 
