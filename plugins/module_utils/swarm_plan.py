@@ -64,28 +64,34 @@ def _cluster_of(host: str, states: dict[str, dict]) -> str:
     return f"a swarm whose managers ({addrs}) are not in the inventory"
 
 
+def _gathered(spec: dict) -> dict:
+    """The facts Ansible gathered for the host ({} when none were)."""
+    return (spec.get("facts") or {}).get("ansible_facts") or {}
+
+
+def _read_network(spec: dict) -> dict:
+    """The addresses the host's node read found (swarm_node_info's `network`; {} on Windows)."""
+    return (spec.get("state") or {}).get("network") or {}
+
+
 def _engine_to_come(host: str, spec: dict) -> tuple[dict, str]:
     """Check mode before the engines stage installed anything: the host is planned as a node with a
     new engine (not in a swarm), of the OS its facts report."""
-    facts = (spec.get("facts") or {}).get("ansible_facts") or {}
-    os_type = "windows" if facts.get("os_family") == "Windows" else "linux"
+    os_type = "windows" if _gathered(spec).get("os_family") == "Windows" else "linux"
     # The addresses the read found stay: without facts they are all the planner has.
-    network = (spec.get("state") or {}).get("network") or {}
-    state = {**node_state({"OSType": os_type}), "nodes": [], "network": network}
+    state = {**node_state({"OSType": os_type}), "nodes": [], "network": _read_network(spec)}
     return state, f"host {host}: no Docker Engine answers yet; planned as a new {os_type} node (check mode)"
 
 
 def _host_facts(spec: dict) -> dict:
     """The host's facts with the addresses its node read found: fresher than gathered facts, and
-    on Linux all the swarm stage has when it gathered none (swarm_node_info's `network`)."""
-    facts = (spec.get("facts") or {}).get("ansible_facts") or {}
-    network = (spec.get("state") or {}).get("network") or {}
-    return {"ansible_facts": {**facts, **network}}
+    on Linux all the swarm stage has when it gathered none."""
+    return {"ansible_facts": {**_gathered(spec), **_read_network(spec)}}
 
 
 def _addresses(spec: dict) -> set[str]:
     """Addresses an inventory host is known by (to recognise its swarm node when it cannot be read)."""
-    facts = (spec.get("facts") or {}).get("ansible_facts") or {}
+    facts = _gathered(spec)
     known = {spec.get("advertise_addr"), spec.get("ansible_host"), *(facts.get("all_ipv4_addresses") or [])}
     return {a for a in known if a}
 
