@@ -9,9 +9,12 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_address imp
     network_facts,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import (
+    ENGINE_UNITS_ARGV,
     INFO_ARGV,
     NODES_ARGV,
     read_results,
+    socket_would_start_engine,
+    stopped_engine_state,
 )
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import (
     DockerCLIAction,
@@ -25,15 +28,24 @@ class ActionModule(DockerCLIAction):
         # On sh nodes the same round trip reads the host's addresses, which the swarm planner
         # would otherwise need a fact gathering for. Windows hosts keep their gathered facts.
         sh = shell_family(self) == SH
-        info, nodes, *addresses = run_docker(
-            self, [INFO_ARGV, NODES_ARGV, *([IP_ADDR_ARGV, IP_ROUTE_ARGV] if sh else [])]
-        )
-        state = read_results(info, nodes)
+        address_argvs = [IP_ADDR_ARGV, IP_ROUTE_ARGV] if sh else []
+        if sh and self._task.check_mode:
+            # Check mode changes nothing, so it must not start a stopped engine through docker.socket
+            # either: it asks systemd first, in a round trip of its own.
+            units, *addresses = run_docker(self, [ENGINE_UNITS_ARGV, *address_argvs])
+            round_trips = 2
+            if socket_would_start_engine(units):
+                state, round_trips = stopped_engine_state(), 1
+            else:
+                state = read_results(*run_docker(self, [INFO_ARGV, NODES_ARGV]))
+        else:
+            info, nodes, *addresses = run_docker(self, [INFO_ARGV, NODES_ARGV, *address_argvs])
+            state, round_trips = read_results(info, nodes), 1
         if addresses:
             addr, route = addresses
             state["network"] = network_facts(addr.text if addr.ok else "", route.text if route.ok else "")
         facts = {"swarm_node": state}
         if state.get("node_id"):
             facts["swarm_node_id"] = state["node_id"]
-        result.update(changed=False, swarm_node=state, ansible_facts=facts, round_trips=1)
+        result.update(changed=False, swarm_node=state, ansible_facts=facts, round_trips=round_trips)
         return result

@@ -80,7 +80,10 @@ def _engine_to_come(host: str, spec: dict) -> tuple[dict, str]:
     os_type = "windows" if _gathered(spec).get("os_family") == "Windows" else "linux"
     # The addresses the read found stay: without facts they are all the planner has.
     state = {**node_state({"OSType": os_type}), "nodes": [], "network": _read_network(spec)}
-    return state, f"host {host}: no Docker Engine answers yet; planned as a new {os_type} node (check mode)"
+    return state, (
+        f"host {host}: no Docker Engine answers yet ({spec['state']['engine_error']}); "
+        f"planned as a new {os_type} node (check mode)"
+    )
 
 
 def _host_facts(spec: dict) -> dict:
@@ -91,8 +94,8 @@ def _host_facts(spec: dict) -> dict:
 
 def _addresses(spec: dict) -> set[str]:
     """Addresses an inventory host is known by (to recognise its swarm node when it cannot be read)."""
-    facts = _gathered(spec)
-    known = {spec.get("advertise_addr"), spec.get("ansible_host"), *(facts.get("all_ipv4_addresses") or [])}
+    found = {**_gathered(spec), **_read_network(spec)}.get("all_ipv4_addresses") or []
+    known = {spec.get("advertise_addr"), spec.get("ansible_host"), *found}
     return {a for a in known if a}
 
 
@@ -172,15 +175,23 @@ def plan_swarm(
     problems = _validate_groups(managers, workers)
     order = managers + [w for w in workers if w not in managers]
     role_of = {h: MANAGER if h in managers else WORKER for h in order}
-    warnings, addrs = [], {}
+    warnings, addrs, stopped = [], {}, []
     if options.get("check_mode"):
         hosts = dict(hosts)
         for host in order:
-            if (hosts.get(host, {}).get("state") or {}).get("state") == "unavailable":
+            state = hosts.get(host, {}).get("state") or {}
+            if state.get("engine_stopped"):
+                # A member's engine the engines stage would start: what it holds is known only then.
+                stopped.append(host)
+                warnings.append(
+                    f"host {host}: its engine is stopped; the run would start it and read its swarm state "
+                    "then (check mode leaves it stopped, so this plan leaves the host out)"
+                )
+            elif state.get("state") == "unavailable":
                 state, warning = _engine_to_come(host, hosts[host])
                 hosts[host] = {**hosts[host], "state": state}
                 warnings.append(warning)
-    for host in order:
+    for host in (h for h in order if h not in stopped):
         host_problems, host_warnings, addr = _validate_host(
             host,
             role_of[host],

@@ -15,6 +15,9 @@ NODE_IDS_ARGV = ["docker", "node", "ls", "--quiet"]
 # Every node of the swarm in one invocation; fails on a node that is no manager.
 NODES_ARGV = ["docker", "node", "inspect", OutputOf(NODE_IDS_ARGV), "--format", JSON]
 
+# Whether systemd would start a stopped engine on the first docker CLI call (socket activation).
+ENGINE_UNITS_ARGV = ["systemctl", "is-active", "docker.service", "docker.socket"]
+
 # LocalNodeState values the engine reports (moby api/types/swarm LocalNodeState).
 INACTIVE, PENDING, ACTIVE, ERROR, LOCKED = "inactive", "pending", "active", "error", "locked"
 NEEDS_JOIN = (INACTIVE, PENDING, ERROR)
@@ -93,6 +96,22 @@ def read_results(info_result, nodes_result) -> dict:
     state = node_state(info_result.documents[0])
     state["nodes"] = node_list(nodes_result) or []
     return state
+
+
+def socket_would_start_engine(units_result) -> bool:
+    """Whether ENGINE_UNITS_ARGV found the engine stopped (inactive, failed, ...) while docker.socket
+    listens: any docker CLI call would then start it. False without systemd (nothing can tell)."""
+    lines = units_result.text.splitlines()
+    return len(lines) == 2 and lines[0] != "active" and lines[1] == "active"
+
+
+def stopped_engine_state() -> dict:
+    """The read of a node left unread because reading would start its stopped engine (check mode)."""
+    return {
+        "state": "unavailable",
+        "engine_error": "the engine is stopped and docker.socket would start it; check mode leaves it stopped",
+        "engine_stopped": True,
+    }
 
 
 def state_of(info_result) -> dict:

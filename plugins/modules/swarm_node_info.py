@@ -10,6 +10,10 @@ description:
   - Sets the facts C(swarm_node) and, when the node is in a swarm, C(swarm_node_id).
   - A node whose engine does not answer is reported with O(ignore:state=unavailable) instead of failing,
     so the planner can list every broken node at once.
+  - In check mode on Linux nodes it first asks systemd whether the engine runs. A stopped engine whose
+    C(docker.socket) listens would be started by any C(docker) call, so the node is reported
+    O(ignore:state=unavailable) with RV(swarm_node.engine_stopped) instead and its engine left stopped
+    (one more round trip).
 options: {}
 extends_documentation_fragment:
   - mixedswarm.swarm.node_cli
@@ -39,6 +43,11 @@ swarm_node:
     engine_error:
       description: What the engine said when C(state) is C(unavailable).
       type: str
+    engine_stopped:
+      description:
+        - True when check mode left the node unread because its engine is stopped and reading would start it.
+      type: bool
+      returned: in check mode, on a Linux node whose stopped engine C(docker.socket) would start
     node_id:
       description: Swarm NodeID (empty when not in a swarm).
       type: str
@@ -85,7 +94,7 @@ swarm_node:
       returned: on nodes reached over sh
       sample: {"all_ipv4_addresses": ["172.17.0.1", "10.0.0.4"], "all_ipv6_addresses": [], "default_ipv4": {"address": "10.0.0.4"}}
 round_trips:
-  description: Connections made to the node (always 1).
+  description: Connections made to the node (1; 2 in check mode on Linux nodes whose engine runs).
   returned: always
   type: int
 """

@@ -26,6 +26,8 @@ description:
     inventory hosts report is ambiguous, so its entries are kept with a warning.
   - Warns on an even number of managers, on unreachable workers (left as they are), and on nodes that are
     not in the inventory when pruning is off.
+  - In check mode a host whose engine does not answer is planned as a new node, and a host whose stopped
+    engine M(mixedswarm.swarm.swarm_node_info) left unread is left out of the plan; both with a warning.
   - Reads host variables C(swarm_labels), C(swarm_advertise_addr), C(ansible_host) and C(azure_os_version) of every host.
 options:
   managers_group:

@@ -4,6 +4,7 @@ import pytest
 from swarm_fixtures import linux_facts, state, windows_facts
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_plan import PlanError, plan_swarm
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import stopped_engine_state
 
 # The address the inventory connects to (ansible_host): one of the Windows host's two IPv4 addresses.
 WIN_ADDR = "192.168.120.194"
@@ -281,8 +282,8 @@ def test_check_mode_plans_hosts_without_an_engine_as_new_nodes():
         "worker1": {"role": "worker", "advertise_addr": "172.29.223.100", "recover": False}
     }
     assert (
-        "host worker1: no Docker Engine answers yet; planned as a new linux node (check mode)"
-        in plan["warnings"]
+        "host worker1: no Docker Engine answers yet (sh: 1: docker: not found); planned as a new linux node "
+        "(check mode)" in plan["warnings"]
     )
     # No facts gathered: the addresses the node read found are what the plan goes by.
     read_only = {
@@ -292,26 +293,55 @@ def test_check_mode_plans_hosts_without_an_engine_as_new_nodes():
     assert plan["advertise_addrs"] == {"manager1": "172.29.223.10", "worker1": "172.29.223.100"}
 
 
+def three_managers() -> dict:
+    """The recorded Linux swarm's three managers, read; its listing also holds worker swarm-worker1."""
+    return {
+        "manager1": {
+            "state": state("linux_info_manager.json", "linux_node_inspect.jsonl"),
+            "facts": linux_facts("172.29.223.10"),
+        },
+        **{
+            h: {"state": state("linux_info_manager.json", NodeID=i), "facts": linux_facts(a)}
+            for h, i, a in (
+                ("manager2", "7cd5tna8fv3qq62ppsnfg40lf", "172.29.223.11"),
+                ("manager3", "i9k9vt04ady6zxzbo6y1aghk5", "172.29.223.12"),
+            )
+        },
+    }
+
+
 def test_a_down_node_of_an_unreachable_inventory_host_is_not_called_foreign():
-    manager = {
-        "state": state("linux_info_manager.json", "linux_node_inspect.jsonl"),
-        "facts": linux_facts("172.29.223.10"),
-    }
-    others = {
-        h: {"state": state("linux_info_manager.json", NodeID=i), "facts": linux_facts(a)}
-        for h, i, a in (
-            ("manager2", "7cd5tna8fv3qq62ppsnfg40lf", "172.29.223.11"),
-            ("manager3", "i9k9vt04ady6zxzbo6y1aghk5", "172.29.223.12"),
-        )
-    }
     worker = {"state": None, "ansible_host": "172.29.223.100"}  # unreachable this run
-    plan = plan_swarm(["manager1", "manager2", "manager3"], ["worker1"],
-                      {"manager1": manager, **others, "worker1": worker})  # fmt: skip
+    plan = plan_swarm(
+        ["manager1", "manager2", "manager3"], ["worker1"], {**three_managers(), "worker1": worker}
+    )
     kept = [w for w in plan["warnings"] if "kept" in w]
     assert kept == [
         "host worker1: its swarm node swarm-worker1 (myz4rkz88wp4paon3nanhenqj) is ready; it is kept as it is "
         "until the host can be read again"
     ]
+
+
+def test_check_mode_keeps_the_entry_of_a_member_whose_stopped_engine_it_did_not_start():
+    """swarm_node_info in check mode leaves a stopped engine unread (docker.socket would start it): its
+    down entry is the host's own, not a node outside the inventory, and nothing removes it."""
+    stopped = {"state": {**stopped_engine_state(), "network": linux_facts("172.29.223.100")["ansible_facts"]}}
+    hosts = {**three_managers(), "worker1": stopped}
+    managers = ["manager1", "manager2", "manager3"]
+    assert "host worker1: the Docker Engine does not answer" in refused(managers, ["worker1"], hosts)
+    plan = plan_swarm(managers, ["worker1"], hosts, {"check_mode": True})
+    assert [w for w in plan["warnings"] if "worker1" in w] == [
+        "host worker1: its engine is stopped; the run would start it and read its swarm state then (check mode "
+        "leaves it stopped, so this plan leaves the host out)",
+        "host worker1: its swarm node swarm-worker1 (myz4rkz88wp4paon3nanhenqj) is ready; it is kept as it is "
+        "until the host can be read again",
+    ]
+    assert plan["joins"] == {} and "worker1" not in plan["desired"]
+    assert plan["prune"] == [] and plan["superseded"] == {} and plan["role_steps"] == []
+    # A stopped manager: the others serve the plan; no quorum problem is made up.
+    hosts["manager3"] = {**stopped, "facts": linux_facts("172.29.223.12")}
+    plan = plan_swarm(managers, ["worker1"], hosts, {"check_mode": True})
+    assert plan["token_host"] == plan["manager_host"] == "manager1" and plan["role_steps"] == []
 
 
 def test_addresses_the_node_read_found_stand_in_for_facts_and_win_over_stale_ones():

@@ -4,11 +4,13 @@ from swarm_fixtures import load
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import Result
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import (
+    ENGINE_UNITS_ARGV,
     INFO_ARGV,
     NODES_ARGV,
     node_entry,
     node_state,
     read_results,
+    socket_would_start_engine,
 )
 
 
@@ -70,3 +72,18 @@ def test_read_results_ignores_the_node_list_of_a_non_manager():
     info = Result(INFO_ARGV, 0, [load("windows_info_inactive.json")])
     nodes = Result(NODES_ARGV, 1, [], "Error response from daemon: This node is not a swarm manager.")
     assert read_results(info, nodes)["nodes"] == []
+
+
+def test_only_a_stopped_engine_behind_a_listening_socket_would_be_started_by_a_read():
+    """`systemctl is-active docker.service docker.socket` as a Debian 12 node prints it (exit 3 when
+    a unit is not active), and what a host without systemd or without the socket unit prints."""
+    answers = {
+        (3, "inactive\nactive"): True,  # systemctl stop docker: the socket still listens
+        (3, "failed\nactive"): True,
+        (0, "active\nactive"): False,
+        (3, "inactive\ninactive"): False,  # socket stopped too: a docker call only fails
+        (3, "active\ninactive"): False,
+        (127, "sh: 1: systemctl: not found"): False,
+    }
+    for (rc, text), starts in answers.items():
+        assert socket_would_start_engine(Result(ENGINE_UNITS_ARGV, rc, [], text)) is starts, text
