@@ -119,5 +119,9 @@ class ActionModule(DockerCLIAction):
             summary=summary_lines(nodes, rows),
         )
         if problems:
-            raise AnsibleActionFail(f"{len(problems)} problem(s):\n- " + "\n- ".join(problems), result=result)
+            found = f"{len(problems)} problem(s):\n- " + "\n- ".join(problems)
+            if not self._task.check_mode:
+                raise AnsibleActionFail(found, result=result)
+            # The cluster before the changes the run would make: what is wrong now, not a failed run.
+            self._display.warning(f"check mode, the cluster as it is now: {found}")
         return result

@@ -10,7 +10,9 @@ description:
   - Plans the probes the verify stage runs next, choosing nodes so they cross the network. A DNS probe runs
     from a node that hosts a task of O(dns_probe.source) but (if possible) none of O(dns_probe.target). An HTTP
     check goes to a node with a task for host-mode ports, to any ready node for ingress ports.
-  - Fails listing every problem; the result still carries the summary.
+  - Fails listing every problem; the result still carries the summary. In check mode it warns instead, as it sees
+    the cluster as it is before the changes the run would make (an engine it would start, a node it would
+    rejoin), so its findings report the present, not a failure of the run.
 options:
   services:
     description: Service definitions as given to M(mixedswarm.swarm.swarm_service); the names of those present are checked.

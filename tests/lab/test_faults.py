@@ -28,6 +28,7 @@ RECONCILE = "Reconcile roles and labels by NodeID, remove superseded entries, pr
 DNS_PROBE = "Resolve the target service from a container of the source service on another node"
 HTTP_CHECK = "Request each published HTTP service from the controller"
 PORT_CHECK = "Check that each node reaches the swarm port of every active manager"
+VERIFY = "Check every node is Ready and every declared service converged on the right OS"
 HAND_SERVICE, HAND_NETWORK, HAND_LABEL, HAND_LABEL_NODE = "handmade", "handmade-net", "team=blue", "manager2"
 MANAGERS = ("manager1", "manager2", "manager3")
 # Rules that cut a node off from the swarm: control plane 2377/tcp, gossip 7946/tcp+udp, VXLAN 4789/udp.
@@ -298,10 +299,30 @@ def test_a_manager_demoted_and_an_owned_label_removed_by_hand_are_put_back(fault
     assert faults.inspect("node", faults.node_id("worker1"))["Spec"]["Labels"]["os"] == "linux"
 
 
+def engine_state(faults, host: str) -> str:
+    return faults.lab.exec(host, "systemctl", "is-active", "docker", check=False).stdout.strip()
+
+
 def test_a_stopped_engine_is_started_again(faults):
     faults.lab.exec("worker1", "systemctl", "stop", "docker")
+    faults.wait_down("worker1")
+    # Check mode first: it says it would start the engine, and leaves it stopped (any docker call
+    # would start it through docker.socket, so the swarm stage does not read that node). Verify
+    # reports the node down as the cluster is now, without failing the check run.
+    check = faults.site("c-check", "--check", "--diff")
+    assert check.rc == 0, check.describe()
+    assert engine_state(faults, "worker1") == "inactive", "check mode started the stopped engine"
+    assert ("worker1", "Keep Docker Engine enabled and running") in [
+        (host, name.split(" : ", 1)[-1]) for host, name in check.changed_tasks()
+    ]
+    (plan,) = check.results("Validate the inventory and plan the swarm").values()
+    assert "worker1" not in plan["plan"]["desired"] and plan["plan"]["joins"] == {}, plan["msg"]
+    assert any(w.startswith("host worker1: its engine is stopped") for w in plan["plan"]["warnings"])
+    (verify,) = check.results(VERIFY).values()
+    assert [p for p in verify["problems"] if p.startswith(f"node {faults.hostname('worker1')} ")], verify
     run = faults.converge("c-engine-stopped")
     faults.assert_converged(run)
+    assert engine_state(faults, "worker1") == "active"
 
 
 def test_a_node_restarted_during_a_run_converges_on_the_next(faults):
