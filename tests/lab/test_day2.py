@@ -203,20 +203,25 @@ def test_engine_change_rolls_node_by_node(day2, tmp_path):
 
 
 def test_a_failed_change_stops_the_roll_at_its_node(day2, tmp_path):
-    """An engine version the nodes' apt sources do not have: the first worker is drained, its change
-    fails, it gets its availability back, and the roll stops there naming it; no other node changes."""
+    """An engine version the nodes' apt sources do not have, with a daemon.json change: the first
+    worker is drained, its install fails and its previous daemon.json is put back (nothing is left
+    half-applied), it gets its availability back, and the roll stops there naming it; no other node
+    changes."""
     lab = day2
     before = {h: (engine_started(lab, h), daemon_options(lab, h)) for h in lab.hosts}
-    # Only the version changes: the daemon options stay as the rolling test left them.
-    changed = options_file(tmp_path, CHANGED_OPTIONS, docker_linux_version="99.0.0")
+    changed = options_file(
+        tmp_path, {**CHANGED_OPTIONS, "max-concurrent-downloads": 2}, docker_linux_version="99.0.0"
+    )
     run = lab.play("site.yml", "-e", changed, label=f"{lab.name}-day2-roll-fails")
     assert run.rc != 0
     assert {host for host, _, _ in run.failures()} == {"worker1"}, run.failures()
     stop = run.failures()[-1][2]
     assert stop.startswith("worker1: the engine change stopped the roll here: "), stop
     assert "docker.io=99.0.0" in stop and "It answers again and has its availability back." in stop
-    assert "\n" not in stop
+    assert "daemon.json and the engine were left as they were" in stop and "\n" not in stop
     assert {h: (engine_started(lab, h), daemon_options(lab, h)) for h in lab.hosts} == before
+    files = lab.exec("worker1", "ls", "/etc/docker").stdout.split()
+    assert [f for f in files if f.startswith("daemon.json")] == ["daemon.json"], f"a backup was left: {files}"
     assert healthy(lab) and all(n["Availability"] == "Active" for n in lab.nodes())
 
 
