@@ -218,7 +218,7 @@ def test_a_failed_change_stops_the_roll_at_its_node(day2, tmp_path):
     stop = run.failures()[-1][2]
     assert stop.startswith("worker1: the engine change stopped the roll here: "), stop
     assert "docker.io=99.0.0" in stop and "It answers again and has its availability back." in stop
-    assert "daemon.json and the engine were left as they were" in stop and "\n" not in stop
+    assert "daemon.json is as it was before this run" in stop and "\n" not in stop
     assert {h: (engine_started(lab, h), daemon_options(lab, h)) for h in lab.hosts} == before
     files = lab.exec("worker1", "ls", "/etc/docker").stdout.split()
     assert [f for f in files if f.startswith("daemon.json")] == ["daemon.json"], f"a backup was left: {files}"
