@@ -260,14 +260,10 @@ def reconcile(
     removed = prune + sorted(replaced)
     roles.update({i: WORKER for i in removed})
     steps = role_changes(nodes, roles)
-    promote = [role_argv(i, s) for i, s in steps if s == "promote"]
+    promoted = [i for i, s in steps if s == "promote"]
     # Demoted moments ago (by hand) and still in raft: promoting it before its demotion completes
     # can leave it outside raft for good (moby/moby#34350, moby/swarmkit#2196), so wait for that.
-    stepping_down = [
-        managed[i]
-        for i, s in steps
-        if s == "promote" and by_id[i]["role"] == WORKER and by_id[i]["reachability"]
-    ]
+    stepping_down = [managed[i] for i in promoted if by_id[i]["role"] == WORKER and by_id[i]["reachability"]]
     demote = [role_argv(i, s) for i, s in steps if s == "demote" and i != self_id]
     demote_self = [role_argv(i, s) for i, s in steps if s == "demote" and i == self_id]
     labels, before, after = [], {}, {}
@@ -290,11 +286,11 @@ def reconcile(
         if node_id in replaced:
             after[entry]["superseded_by"] = replaced[node_id]
     return {
-        "argvs": promote + labels + demote + removals + demote_self,
+        "argvs": [role_argv(i, "promote") for i in promoted] + labels + demote + removals + demote_self,
         "pending": pending,
         "going_down": going_down,
         "stepping_down": stepping_down,
-        "promoted": [i for i, s in steps if s == "promote"],
+        "promoted": promoted,
         "not_ready": [
             {"host": h, "hostname": by_id[i]["hostname"], "status": by_id[i]["status"]}
             for i, h in sorted(managed.items(), key=lambda item: item[1])
