@@ -33,11 +33,10 @@ class ActionModule(DockerCLIAction):
             # Check mode changes nothing, so it must not start a stopped engine through docker.socket
             # either: it asks systemd first, in a round trip of its own.
             units, *addresses = run_docker(self, [ENGINE_UNITS_ARGV, *address_argvs])
-            round_trips = 2
             if socket_would_start_engine(units):
                 state, round_trips = stopped_engine_state(), 1
             else:
-                state = read_results(*run_docker(self, [INFO_ARGV, NODES_ARGV]))
+                state, round_trips = read_results(*run_docker(self, [INFO_ARGV, NODES_ARGV])), 2
         else:
             info, nodes, *addresses = run_docker(self, [INFO_ARGV, NODES_ARGV, *address_argvs])
             state, round_trips = read_results(info, nodes), 1
