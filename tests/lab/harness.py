@@ -184,6 +184,10 @@ class Lab:
         """The node engine's docker CLI, e.g. lab.docker('manager1', 'node', 'ls')."""
         return self.exec(host, "docker", *args, check=check)
 
+    def engine_state(self, host: str) -> str:
+        """The node's engine unit as `systemctl is-active docker` says it (active, inactive, failed)."""
+        return self.exec(host, "systemctl", "is-active", "docker", check=False).stdout.strip()
+
     def docker_json(self, host: str, *args: str) -> list[dict]:
         """A docker listing with --format '{{json .}}', one dict per line."""
         out = self.docker(host, *args, "--format", "{{json .}}").stdout

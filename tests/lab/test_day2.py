@@ -281,7 +281,7 @@ def swarm_fingerprint(lab):
     return (
         sorted(n["ID"] for n in lab.nodes()),
         {h: lab.exec(h, "stat", "-c", "%i %Y", "/var/lib/docker/swarm").stdout for h in lab.hosts},
-        {h: lab.exec(h, "systemctl", "is-active", "docker").stdout.strip() for h in lab.hosts},
+        {h: lab.engine_state(h) for h in lab.hosts},
     )
 
 

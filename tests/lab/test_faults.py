@@ -299,10 +299,6 @@ def test_a_manager_demoted_and_an_owned_label_removed_by_hand_are_put_back(fault
     assert faults.inspect("node", faults.node_id("worker1"))["Spec"]["Labels"]["os"] == "linux"
 
 
-def engine_state(faults, host: str) -> str:
-    return faults.lab.exec(host, "systemctl", "is-active", "docker", check=False).stdout.strip()
-
-
 def test_a_stopped_engine_is_started_again(faults):
     faults.lab.exec("worker1", "systemctl", "stop", "docker")
     faults.wait_down("worker1")
@@ -311,7 +307,7 @@ def test_a_stopped_engine_is_started_again(faults):
     # reports the node down as the cluster is now, without failing the check run.
     check = faults.site("c-check", "--check", "--diff")
     assert check.rc == 0, check.describe()
-    assert engine_state(faults, "worker1") == "inactive", "check mode started the stopped engine"
+    assert faults.lab.engine_state("worker1") == "inactive", "check mode started the stopped engine"
     assert ("worker1", "Keep Docker Engine enabled and running") in [
         (host, name.split(" : ", 1)[-1]) for host, name in check.changed_tasks()
     ]
@@ -322,7 +318,7 @@ def test_a_stopped_engine_is_started_again(faults):
     assert [p for p in verify["problems"] if p.startswith(f"node {faults.hostname('worker1')} ")], verify
     run = faults.converge("c-engine-stopped")
     faults.assert_converged(run)
-    assert engine_state(faults, "worker1") == "active"
+    assert faults.lab.engine_state("worker1") == "active"
 
 
 def test_a_node_restarted_during_a_run_converges_on_the_next(faults):
