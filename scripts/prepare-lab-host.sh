@@ -1,16 +1,31 @@
 #!/usr/bin/env bash
-# Makes this machine ready to run labs: a Docker Engine that answers, debootstrap (builds the
-# lab node image) and an SSH client (Ansible reaches the nodes over SSH). On Debian/Ubuntu as
-# root it installs what is missing (Debian's docker.io for the engine) and starts the engine;
-# anywhere else it says what to do.
+# Makes this machine ready to run labs and the whole test suite. On Debian/Ubuntu as root it
+# installs what is missing and starts a Docker Engine; anywhere else it says what to do.
 set -euo pipefail
+
+# Every host program that the lab, the tests or a scenario runs on this machine and that a fresh
+# Debian/Ubuntu may lack: "program package who needs it". tests/unit/test_host_programs.py fails
+# when a test or scenario runs a host program (or copies a host file) that this list, Debian's
+# essential packages or the project's .venv do not provide.
+HOST_PROGRAMS=(
+  "dockerd docker.io the lab nodes' engine (make lab, tests/lab, every molecule scenario)"
+  "docker docker.io the lab role, tests/lab/harness.py, molecule verify steps"
+  "iptables iptables dockerd's bridge and NAT rules for the lab network"
+  "debootstrap debootstrap the lab node image (roles/lab/tasks/image.yml)"
+  "ssh openssh-client Ansible's connection to lab nodes"
+  "ssh-keygen openssh-client the lab's SSH key (community.crypto.openssh_keypair)"
+)
 
 engine_answers() { command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; }
 
 missing=()
-command -v dockerd >/dev/null 2>&1 || engine_answers || missing+=(docker.io iptables)
-command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
-command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
+for entry in "${HOST_PROGRAMS[@]}"; do
+  read -r program package _ <<<"$entry"
+  # An engine that already answers (Docker CE, a remote socket) serves as docker.io does.
+  [[ $package == docker.io ]] && engine_answers && continue
+  command -v "$program" >/dev/null 2>&1 && continue
+  [[ " ${missing[*]} " == *" $package "* ]] || missing+=("$package")
+done
 
 if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
