@@ -52,6 +52,12 @@ def test_hand_set_label_survives_and_owned_unwanted_label_goes():
     assert add == {OWNED_LABEL: "os"}
 
 
+def test_owned_label_removed_by_hand_is_not_removed_again():
+    """docker refuses `--label-rm` of a key the node does not have."""
+    current = {"os": "linux", OWNED_LABEL: "os,tier"}
+    assert label_changes(current, {"os": "linux"}) == ({OWNED_LABEL: "os"}, [])
+
+
 def test_no_change_when_labels_match():
     current = {"os": "linux", "team": "blue", OWNED_LABEL: "os"}
     assert label_changes(current, {"os": "linux"}) == ({}, [])
@@ -69,24 +75,46 @@ def test_label_update_is_one_command_per_node():
     ]  # fmt: skip
 
 
+INVALID_KEY = "use lower-case letters, digits, '.', '-' or '_', starting and ending with a letter or digit"
+
+
 @pytest.mark.parametrize(
-    ("labels", "fragment"),
+    ("labels", "problem"),
     [
-        ({"Tier": "web"}, "key 'Tier' is invalid"),
-        ({"tier-": "web"}, "key 'tier-' is invalid"),
-        ({"a..b": "x"}, "key 'a..b' is invalid"),
-        ({"com.docker.x": "1"}, "reserved for Docker"),
-        ({"os": "linux"}, "set by the project itself"),
-        ({OWNED_LABEL: "x"}, "set by the project itself"),
-        ({"tier": ["a"]}, "must be a string, number or boolean"),
-        ({"tier": None}, "must be a string, number or boolean"),
-        ({"tier": "a\nb"}, "must be one line"),
-        (["tier=web"], "must be a mapping"),
+        ({"Tier": "web"}, f"swarm_labels key 'Tier' is invalid: {INVALID_KEY}"),
+        ({"tier-": "web"}, f"swarm_labels key 'tier-' is invalid: {INVALID_KEY}"),
+        ({"a..b": "x"}, f"swarm_labels key 'a..b' is invalid: {INVALID_KEY}"),
+        ({"a--b": "x"}, f"swarm_labels key 'a--b' is invalid: {INVALID_KEY}"),
+        ({3: "x"}, f"swarm_labels key 3 is invalid: {INVALID_KEY}"),
+        ({"com.docker.x": "1"}, "swarm_labels key 'com.docker.x' is in a namespace reserved for Docker"),
+        ({"os": "linux"}, "swarm_labels key 'os' is set by the project itself; choose another key"),
+        ({"os.build": "1"}, "swarm_labels key 'os.build' is set by the project itself; choose another key"),
+        (
+            {OWNED_LABEL: "x"},
+            f"swarm_labels key '{OWNED_LABEL}' is set by the project itself; choose another key",
+        ),
+        (
+            {"tier": ["a"]},
+            "swarm_labels value of 'tier' must be a string, number or boolean, got a list [\"a\"]",
+        ),
+        (
+            {"tier": None},
+            "swarm_labels value of 'tier' must be a string, number or boolean, got nothing (null)",
+        ),
+        ({"tier": "a\nb"}, "swarm_labels value of 'tier' must be one line"),
+        ({"tier": "a\rb"}, "swarm_labels value of 'tier' must be one line"),
+        (["tier=web"], 'swarm_labels must be a mapping of label key to value, got a list ["tier=web"]'),
     ],
 )
-def test_invalid_labels_are_named(labels, fragment):
-    problems = label_problems(labels)
-    assert problems and fragment in problems[0]
+def test_invalid_labels_are_named(labels, problem):
+    assert label_problems(labels) == [problem]
+
+
+def test_a_bad_key_and_its_bad_value_are_both_named():
+    assert label_problems({"Tier": {}}) == [
+        f"swarm_labels key 'Tier' is invalid: {INVALID_KEY}",
+        "swarm_labels value of 'Tier' must be a string, number or boolean, got a mapping {}",
+    ]
 
 
 def test_valid_labels_pass():
@@ -103,12 +131,16 @@ def test_promotions_come_before_demotions():
 def test_demotion_that_loses_quorum_is_refused():
     # Three managers, one unreachable: demoting a reachable one leaves 1 reachable of 2.
     nodes = [node("m1", "manager"), node("m2", "manager"), node("m3", "manager", reachability="unreachable")]
-    with pytest.raises(UnsafeChange, match="losing quorum"):
+    with pytest.raises(UnsafeChange) as refused:
         role_changes(nodes, {"m1": "manager", "m2": "worker", "m3": "manager"})
+    assert str(refused.value) == (
+        "demoting host-m2 (m2) would leave 1 reachable of 2 managers, losing quorum; "
+        "bring the unreachable managers back or demote fewer at once"
+    )
 
 
 def test_last_manager_is_never_demoted():
-    with pytest.raises(UnsafeChange):
+    with pytest.raises(UnsafeChange, match=r"^demoting host-m1 \(m1\) would leave 0 reachable of 0 managers"):
         role_changes([node("m1", "manager")], {"m1": "worker"})
 
 
@@ -118,8 +150,11 @@ def test_joining_managers_count_for_quorum():
 
 
 def test_even_manager_count_warns():
-    assert "even number" in quorum_warning(4)
+    assert quorum_warning(4) == (
+        "4 managers: an even number tolerates no more failures than 3; use an odd number of managers in swarm_managers"
+    )
     assert quorum_warning(3) is None
+    assert quorum_warning(0) is None
 
 
 def test_reconcile_windows_swarm_orders_commands_and_keeps_hand_labels():
