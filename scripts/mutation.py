@@ -20,6 +20,18 @@ from cosmic_ray.work_item import TestOutcome, WorkerOutcome, WorkResult
 REPO = Path(__file__).resolve().parent.parent
 SESSIONS = REPO / ".cache" / "mutation"
 TEST_TIMEOUT_SECONDS = 120
+# Plugins the unit tests do not need; hypothesis's alone takes most of pytest's start-up, paid once
+# per mutant.
+PYTEST_PLUGINS_OFF = [
+    "-p",
+    "no:cacheprovider",
+    "-p",
+    "no:hypothesispytest",
+    "-p",
+    "no:testinfra",
+    "-p",
+    "no:anyio",
+]
 
 
 def settings() -> dict:
@@ -28,7 +40,7 @@ def settings() -> dict:
 
 def session_config(module: str, tests: list[str], excluded_operators: list[str]) -> str:
     """A cosmic-ray configuration (TOML; JSON strings are valid TOML strings)."""
-    test_command = " ".join([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests])
+    test_command = " ".join([sys.executable, "-m", "pytest", "-x", "-q", *PYTEST_PLUGINS_OFF, *tests])
     return "\n".join(
         [
             "[cosmic-ray]",
