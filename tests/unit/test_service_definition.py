@@ -8,7 +8,11 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definitio
     validate_services,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_fields import normalise_image
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement import normalise_constraint
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement import (
+    has_os_constraint,
+    normalise_constraint,
+    normalise_preference,
+)
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_ports import parse_port
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_units import (
     format_duration,
@@ -44,14 +48,34 @@ def test_os_adds_the_platform_constraint():
     assert spec["constraints"] == ["node.platform.os==linux", "node.role==worker"]
 
 
+MIXED_OS_REFUSAL = (
+    "service 'web', field 'os': the swarm has linux and windows nodes; set os: linux or os: windows "
+    "(or a node.platform.os / node.labels.os constraint). Without it the scheduler may place a task on "
+    "a node of the other OS, where the image cannot run and the task is rejected and retried forever "
+    "('No such image')."
+)
+
+
 def test_mixed_cluster_refuses_a_service_without_os_and_says_why():
     _, errors = one({"name": "web", "image": "nginx"}, node_os=MIXED)
-    assert len(errors) == 1
-    assert "service 'web', field 'os'" in errors[0]
-    assert "No such image" in errors[0] and "linux and windows" in errors[0]
+    assert errors == [MIXED_OS_REFUSAL]
 
 
-@pytest.mark.parametrize("constraint", ["node.platform.os==windows", "node.labels.os == windows"])
+def test_mixed_cluster_refuses_a_service_whose_only_constraint_does_not_pin_an_os():
+    _, errors = one({"name": "web", "image": "nginx", "constraints": ["node.role==worker"]}, node_os=MIXED)
+    assert errors == [MIXED_OS_REFUSAL]
+
+
+def test_a_service_without_os_is_fine_in_a_swarm_of_one_os():
+    spec, errors = one({"name": "web", "image": "nginx", "constraints": ["node.role==worker"]})
+    assert errors == []
+    assert spec["os"] is None
+    assert spec["constraints"] == ["node.role==worker"]
+
+
+@pytest.mark.parametrize(
+    "constraint", ["node.platform.os==windows", "node.labels.os == windows", "node.labels.os==Windows"]
+)
 def test_mixed_cluster_accepts_an_explicit_os_constraint(constraint):
     spec, errors = one({"name": "iis", "image": "iis", "constraints": [constraint]}, node_os=MIXED)
     assert errors == []
@@ -171,6 +195,20 @@ def test_images_compare_without_digest_and_with_implicit_latest():
 
 def test_constraints_are_normalised():
     assert normalise_constraint(" node.labels.zone  !=  a ") == "node.labels.zone!=a"
+
+
+def test_preferences_are_normalised_and_anything_else_is_refused():
+    assert normalise_preference(" spread = node.labels.zone ") == "spread=node.labels.zone"
+    for not_a_preference in ("spread=node.role", "binpack=node.labels.zone", 3):
+        with pytest.raises(ValueError, match=r"^a placement preference spread=node.labels.NAME$"):
+            normalise_preference(not_a_preference)
+
+
+def test_only_platform_and_os_label_constraints_choose_the_os():
+    assert has_os_constraint(["node.role==worker", "node.platform.os!=windows"])
+    assert has_os_constraint(["node.labels.os==linux"])
+    assert not has_os_constraint(["node.role==worker", "node.labels.osname==linux"])
+    assert not has_os_constraint([])
 
 
 def test_env_and_label_values_must_be_scalars_and_name_their_full_path():
