@@ -15,6 +15,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_reconcile i
     reconcile,
     role_changes,
     superseded_entries,
+    superseded_now,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import node_entry
 
@@ -193,6 +194,13 @@ def test_reconcile_demotes_the_running_manager_last_and_prunes_before():
     ]
 
 
+def test_reconcile_prunes_only_entries_that_exist_and_no_inventory_host_has():
+    nodes = [node("m1", "manager"), node("w1")]
+    desired = {"a": {"role": "manager", "labels": {}}, "b": {"role": "worker", "labels": {}}}
+    changes = reconcile(nodes, desired, {"a": "m1", "b": "w1"}, "m1", prune=["gone-already", "w1"])
+    assert [argv for argv in changes["argvs"] if "rm" in argv or "drain" in argv] == []
+
+
 def test_reconcile_in_sync_runs_nothing():
     nodes = [node("m1", "manager", labels={"os": "linux", OWNED_LABEL: "os", "team": "x"})]
     changes = reconcile(nodes, {"a": {"role": "manager", "labels": {"os": "linux"}}}, {"a": "m1"}, "m1", [])
@@ -202,6 +210,7 @@ def test_reconcile_in_sync_runs_nothing():
 def test_superseded_entries_are_down_entries_with_an_inventory_hosts_hostname():
     nodes = [
         node("new", hostname="lab-worker1"),
+        node("clone", hostname="lab-worker1"),  # ready under another NodeID: not replaced either
         node("old", status="down", hostname="lab-worker1"),
         node("alive", hostname="lab-worker2"),  # ready: the node is not replaced, whatever its name
         node("stranger", status="down", hostname="someone-else"),  # no inventory host: prune's business
@@ -210,9 +219,15 @@ def test_superseded_entries_are_down_entries_with_an_inventory_hosts_hostname():
     hostnames = {"w1": "lab-worker1", "w2": "lab-worker2", "win1": "WIN-CLONE", "win2": "WIN-CLONE"}
     superseded, warnings = superseded_entries(nodes, hostnames, {"new", "alive"})
     assert superseded == {"old": "w1"}
-    assert len(warnings) == 1 and "twin" in warnings[0] and "win1, win2" in warnings[0]
+    assert warnings == [
+        "node WIN-CLONE (twin) is down and hosts win1, win2 all report its hostname, so it is kept; "
+        "remove it by hand (docker node rm) once you know it is stale"
+    ]
     # worker2 just left and joins again: its old entry is claimed before the managers mark it down.
     assert superseded_entries(nodes, hostnames, {"new"}, outside={"w2"})[0] == {"old": "w1", "alive": "w2"}
+    # Both twins are outside: the ready entry is kept, as it cannot be told whose it is.
+    twins = [node("twin", hostname="WIN-CLONE"), node("old", status="down", hostname="lab-worker1")]
+    assert superseded_entries(twins, hostnames, set(), outside={"win1", "win2"}) == ({"old": "w1"}, [])
     # A host down under its own NodeID (engine stopped) is no superseded entry.
     assert (
         superseded_entries([node("old", status="down", hostname="lab-worker1")], hostnames, {"old"})[0] == {}
@@ -259,6 +274,17 @@ def test_superseded_manager_is_demoted_then_removed_after_its_replacement_is_rea
     # Back under its old NodeID: the entry is no longer superseded.
     ids["c"] = "old3"
     assert reconcile(nodes, desired, ids, "m1", [], {"old3": "c"})["superseded"] == []
+
+
+def test_superseded_entries_gone_or_back_in_use_are_left_alone():
+    entries = [
+        node("old2", status="down", hostname="lab-2"),
+        node("new2", hostname="lab-2"),
+        node("old3", status="down"),
+    ]
+    by_id = {n["id"]: n for n in entries}
+    superseded = {"gone": "h1", "old2": "h2", "old3": "h3"}
+    assert superseded_now(by_id, superseded, {"h2": "new2", "h3": "old3"}) == ({"old2": "h2"}, [])
 
 
 def test_superseded_entry_is_predicted_in_check_mode_before_the_join():
