@@ -408,3 +408,31 @@ def test_managers_about_to_join_count_for_the_quorum_of_a_demotion():
     plan = plan_swarm(["manager1", "manager4"], ["manager2"], hosts)
     assert plan["role_steps"] == [{"node_id": "7cd5tna8fv3qq62ppsnfg40lf", "step": "demote"}]
     assert "manager4" in plan["joins"]
+
+
+def test_a_node_without_an_address_is_no_unreadable_hosts_node():
+    hosts = three_managers()
+    worker_entry = next(e for e in hosts["manager1"]["state"]["nodes"] if e["id"] == LINUX_W1)
+    worker_entry["addr"] = ""
+    plan = plan_swarm(MANAGERS, ["worker1"], {**hosts, "worker1": {"state": None}})
+    assert [w for w in plan["warnings"] if "kept" in w] == [
+        f"nodes not in the inventory are kept: swarm-worker1 ({LINUX_W1}, ready); "
+        "set swarm_prune_nodes=true to remove them"
+    ]
+
+
+def test_managers_restarted_locked_are_recognised_by_their_ipv6_address():
+    """A worker reports its managers as [address]:port; a locked manager knows its address bare."""
+    locked = {"NodeID": "", "Cluster": None, "ControlAvailable": False, "LocalNodeState": "locked"}
+    hosts = {
+        f"m{i}": {"state": state("linux_info_manager.json", NodeAddr=f"fd00::1{i}", **locked), "facts": linux_facts(f"172.29.223.1{i}")}
+        for i in (1, 2)
+    }  # fmt: skip
+    for w, order in (("w1", [1, 2]), ("w2", [2, 1])):
+        hosts[w] = {"state": state("linux_info_worker.json"), "facts": linux_facts("172.29.223.100")}
+        hosts[w]["state"]["remote_managers"] = [
+            {"node_id": f"id{i}", "addr": f"[fd00::1{i}]:2377"} for i in order
+        ]
+    plan = plan_swarm(["m1", "m2"], ["w1", "w2"], hosts, {"unlock_key_given": True})
+    assert plan["unlock"] == ["m1", "m2"]
+    assert plan["cluster_id"] is None
