@@ -97,8 +97,15 @@ def test_roll_order_workers_then_managers_leader_last():
         "manager3": "manager1",
         "manager1": "manager2",
     }
-    assert "daemon.json differs" in roll_summary(plan, check_mode=True)
-    assert roll_summary(plan, check_mode=True).startswith("would roll")
+    assert roll_summary(plan, check_mode=True) == (
+        "would roll node by node (workers 1 at a time, then managers, the leader last):\n"
+        "  1. worker1 (worker): daemon.json differs\n"
+        "  2. worker2 (worker): daemon.json differs\n"
+        "  3. manager2 (manager): daemon.json differs\n"
+        "  4. manager3 (manager): daemon.json differs\n"
+        "  5. manager1 (leader): daemon.json differs"
+    )
+    assert roll_summary(plan).startswith("rolls node by node (workers 1 at a time,")
 
 
 def test_rolling_keeps_quorum_and_service_where_changing_all_at_once_does_not():
@@ -127,7 +134,7 @@ def test_first_run_and_unchanged_nodes_stay_in_place():
 def test_nothing_changes_nothing_rolls():
     plan = plan_engine_roll(hosts_of(cluster(), changes=[]), 2)
     assert plan["order"] == [] and set(plan["phase"].values()) == {IN_PLACE}
-    assert "no engine of a swarm member changes" in roll_summary(plan)
+    assert roll_summary(plan) == "no engine of a swarm member changes: every engine is handled in place"
 
 
 def test_worker_batches_come_from_the_setting():
@@ -136,8 +143,11 @@ def test_worker_batches_come_from_the_setting():
 
 @pytest.mark.parametrize("batch", [0, -1, "two", True, 1.5])
 def test_bad_batch_is_refused(batch):
-    with pytest.raises(RollRefused, match="swarm_rolling_batch"):
+    with pytest.raises(RollRefused) as refused:
         plan_engine_roll(hosts_of(cluster()), batch)
+    assert refused.value.problems == [
+        f"swarm_rolling_batch={batch!r} is not valid; use a whole number of at least 1"
+    ]
 
 
 def test_manager_roll_refused_when_a_peer_is_down():
@@ -153,8 +163,13 @@ def test_manager_roll_refused_when_a_peer_is_down():
 
 
 def test_two_managers_cannot_roll_but_one_can():
-    with pytest.raises(RollRefused, match="2 managers need 2 reachable"):
+    with pytest.raises(RollRefused) as refused:
         plan_engine_roll(hosts_of(cluster(managers=2, leader=1)), 1)
+    assert refused.value.problems == [
+        f"host {host}: stopping its engine would lose quorum: 2 managers need 2 reachable, and besides it only "
+        "1 are (none other); bring those managers back first"
+        for host in ("manager1", "manager2")
+    ]
     plan = plan_engine_roll(hosts_of(cluster(managers=1, leader=1)), 1)
     assert plan["order"][-1] == "manager1" and plan["control"]["manager1"] == "manager1"
 
@@ -166,16 +181,26 @@ def test_member_without_a_reachable_manager_is_refused():
             "changes": CHANGE,
         }
     }
-    with pytest.raises(RollRefused, match=r"host worker1: .* no manager of its swarm"):
+    with pytest.raises(RollRefused) as refused:
         plan_engine_roll(hosts, 1)
+    assert refused.value.problems == [
+        "host worker1: its engine would restart (daemon.json differs) but no manager of its swarm in this run "
+        "answers, so it cannot be drained first; include a manager in the run (--limit) or make one reachable"
+    ]
 
 
 def test_manager_stop_problem_counts_only_ready_reachable_peers():
     assert manager_stop_problem("id-manager1", cluster()) is None
-    assert "lose quorum" in manager_stop_problem("id-manager1", cluster(down=("manager2",)))
+    ready_but_unreachable = cluster()
+    ready_but_unreachable[1]["reachability"] = "unreachable"
+    assert manager_stop_problem("id-manager1", ready_but_unreachable) == (
+        "stopping its engine would lose quorum: 3 managers need 2 reachable, and besides it only 1 are "
+        "(manager2 (ready, unreachable)); bring those managers back first"
+    )
     assert manager_stop_problem("id-manager1", cluster(managers=5, down=("manager5",))) is None
-    assert "5 managers need 3" in manager_stop_problem(
-        "id-manager1", cluster(managers=5, down=("manager4", "manager5"))
+    assert manager_stop_problem("id-manager1", cluster(managers=5, down=("manager4", "manager5"))) == (
+        "stopping its engine would lose quorum: 5 managers need 3 reachable, and besides it only 2 are "
+        "(manager4 (down, unreachable), manager5 (down, unreachable)); bring those managers back first"
     )
 
 
@@ -189,8 +214,11 @@ def test_backup_source_prefers_a_ready_non_leader():
     with pytest.raises(RollRefused, match="lose quorum"):
         down = cluster(leader=1, down=("manager3",))
         backup_source({h: s["state"] for h, s in hosts_of(down).items() if h in ("manager1", "manager2")})
-    with pytest.raises(RollRefused, match="nothing to back up"):
+    with pytest.raises(RollRefused) as refused:
         backup_source({"manager1": {"state": "inactive"}})
+    assert refused.value.problems == [
+        "no manager in swarm_managers answers as an active swarm manager; nothing to back up from"
+    ]
 
 
 def test_drain_progress_from_docker_output():
