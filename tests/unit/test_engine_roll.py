@@ -234,6 +234,10 @@ def test_drain_progress_from_docker_output():
         {"Name": "other", "Replicas": "0/3"},
     ]
     assert unconverged(services, {"web", "db"}) == ["web 1/2"]
+    # More running than desired while an update replaces tasks: every desired one runs.
+    assert unconverged(
+        [{"Name": "web", "Replicas": "3/2"}, {"Name": "db", "Replicas": "?"}], {"web", "db"}
+    ) == ["db ?"]
 
 
 def test_back_in_service_needs_ready_and_reachable_manager():

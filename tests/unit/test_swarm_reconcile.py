@@ -65,6 +65,18 @@ def test_no_change_when_labels_match():
     assert label_update_argv("abc", {}, []) is None
 
 
+def test_label_update_with_only_additions_or_only_removals():
+    assert label_update_argv("abc", {"os": "linux"}, []) == [
+        "docker",
+        "node",
+        "update",
+        "--label-add",
+        "os=linux",
+        "abc",
+    ]
+    assert label_update_argv("abc", {}, ["tier"]) == ["docker", "node", "update", "--label-rm", "tier", "abc"]
+
+
 def test_label_update_is_one_command_per_node():
     argv = label_update_argv("abc", {"os": "linux", OWNED_LABEL: "os"}, ["tier"])
     assert argv == [
@@ -138,6 +150,15 @@ def test_demotion_that_loses_quorum_is_refused():
         "demoting host-m2 (m2) would leave 1 reachable of 2 managers, losing quorum; "
         "bring the unreachable managers back or demote fewer at once"
     )
+
+
+def test_demoting_an_unreachable_manager_takes_no_reachable_one_away():
+    nodes = [node("m1", "manager"), node("m2", "manager"), node("m3", "manager", reachability="unreachable")]
+    assert role_changes(nodes, {"m3": "worker"}) == [("m3", "demote")]
+    nodes += [node("m4", "manager", reachability="unreachable")]
+    nodes[1]["reachability"] = "unreachable"
+    with pytest.raises(UnsafeChange, match=r"^demoting host-m4 \(m4\) would leave 1 reachable of 3 managers"):
+        role_changes(nodes, {"m4": "worker"})
 
 
 def test_last_manager_is_never_demoted():
@@ -215,16 +236,21 @@ def test_superseded_entries_are_down_entries_with_an_inventory_hosts_hostname():
         node("alive", hostname="lab-worker2"),  # ready: the node is not replaced, whatever its name
         node("stranger", status="down", hostname="someone-else"),  # no inventory host: prune's business
         node("twin", status="down", hostname="WIN-CLONE"),
+        node("old2", status="down", hostname="lab-worker2"),
     ]
     hostnames = {"w1": "lab-worker1", "w2": "lab-worker2", "win1": "WIN-CLONE", "win2": "WIN-CLONE"}
     superseded, warnings = superseded_entries(nodes, hostnames, {"new", "alive"})
-    assert superseded == {"old": "w1"}
+    assert superseded == {"old": "w1", "old2": "w2"}
     assert warnings == [
         "node WIN-CLONE (twin) is down and hosts win1, win2 all report its hostname, so it is kept; "
         "remove it by hand (docker node rm) once you know it is stale"
     ]
     # worker2 just left and joins again: its old entry is claimed before the managers mark it down.
-    assert superseded_entries(nodes, hostnames, {"new"}, outside={"w2"})[0] == {"old": "w1", "alive": "w2"}
+    assert superseded_entries(nodes, hostnames, {"new"}, outside={"w2"})[0] == {
+        "old": "w1",
+        "alive": "w2",
+        "old2": "w2",
+    }
     # Both twins are outside: the ready entry is kept, as it cannot be told whose it is.
     twins = [node("twin", hostname="WIN-CLONE"), node("old", status="down", hostname="lab-worker1")]
     assert superseded_entries(twins, hostnames, set(), outside={"win1", "win2"}) == ({"old": "w1"}, [])
@@ -278,13 +304,16 @@ def test_superseded_manager_is_demoted_then_removed_after_its_replacement_is_rea
 
 def test_superseded_entries_gone_or_back_in_use_are_left_alone():
     entries = [
+        node("old1", status="down", hostname="lab-1"),
+        node("renamed1", hostname="lab-one"),
         node("old2", status="down", hostname="lab-2"),
         node("new2", hostname="lab-2"),
         node("old3", status="down"),
     ]
     by_id = {n["id"]: n for n in entries}
-    superseded = {"gone": "h1", "old2": "h2", "old3": "h3"}
-    assert superseded_now(by_id, superseded, {"h2": "new2", "h3": "old3"}) == ({"old2": "h2"}, [])
+    superseded = {"old1": "h1", "gone": "h9", "old2": "h2", "old3": "h3"}
+    node_ids = {"h1": "renamed1", "h2": "new2", "h3": "old3"}
+    assert superseded_now(by_id, superseded, node_ids) == ({"old2": "h2"}, [])
 
 
 def test_superseded_entry_is_predicted_in_check_mode_before_the_join():
