@@ -16,6 +16,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.engine_roll impor
     plan_engine_roll,
     roll_summary,
     running_here,
+    service_of,
     unconverged,
 )
 
@@ -106,6 +107,27 @@ def test_roll_order_workers_then_managers_leader_last():
         "  5. manager1 (leader): daemon.json differs"
     )
     assert roll_summary(plan).startswith("rolls node by node (workers 1 at a time,")
+
+
+def test_the_leader_controls_the_roll_wherever_it_is_in_the_list():
+    plan = plan_engine_roll(hosts_of(cluster(leader=2)), 1)
+    assert plan["control"] == {
+        "worker1": "manager2",
+        "worker2": "manager2",
+        "manager1": "manager2",
+        "manager3": "manager2",
+        "manager2": "manager1",
+    }
+    assert plan["resume_from"] == "manager2"
+
+
+def test_managers_outside_the_inventory_do_not_control_the_roll():
+    nodes = cluster(leader=3)
+    hosts = hosts_of(nodes)
+    del hosts["manager3"]
+    plan = plan_engine_roll(hosts, 1)
+    assert plan["control"]["worker1"] == "manager1"
+    assert plan["control"]["manager1"] == "manager2"
 
 
 def test_rolling_keeps_quorum_and_service_where_changing_all_at_once_does_not():
@@ -219,6 +241,17 @@ def test_backup_source_prefers_a_ready_non_leader():
     assert refused.value.problems == [
         "no manager in swarm_managers answers as an active swarm manager; nothing to back up from"
     ]
+
+
+def test_backup_source_prefers_a_reachable_manager():
+    nodes = cluster(managers=5, leader=1)
+    nodes[1]["reachability"] = "unreachable"
+    states = {h: spec["state"] for h, spec in hosts_of(nodes).items() if h.startswith("manager")}
+    assert backup_source(states) == "manager3"
+
+
+def test_service_of_a_task_name():
+    assert [service_of(t) for t in ("web.2", "probe.k3y8cq2l1e5x", "my.app.1")] == ["web", "probe", "my.app"]
 
 
 def test_drain_progress_from_docker_output():

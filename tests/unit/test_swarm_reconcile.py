@@ -222,6 +222,17 @@ def test_reconcile_prunes_only_entries_that_exist_and_no_inventory_host_has():
     assert [argv for argv in changes["argvs"] if "rm" in argv or "drain" in argv] == []
 
 
+def test_reconcile_lists_the_nodes_not_ready_by_host():
+    nodes = [node("m1", "manager"), node("a-node", status="down"), node("z-node", status="unknown")]
+    desired = {h: {"role": "worker", "labels": {}} for h in ("host-a", "host-b")}
+    desired["m"] = {"role": "manager", "labels": {}}
+    changes = reconcile(nodes, desired, {"m": "m1", "host-a": "z-node", "host-b": "a-node"}, "m1", [])
+    assert changes["not_ready"] == [
+        {"host": "host-a", "hostname": "host-z-node", "status": "unknown"},
+        {"host": "host-b", "hostname": "host-a-node", "status": "down"},
+    ]
+
+
 def test_reconcile_in_sync_runs_nothing():
     nodes = [node("m1", "manager", labels={"os": "linux", OWNED_LABEL: "os", "team": "x"})]
     changes = reconcile(nodes, {"a": {"role": "manager", "labels": {"os": "linux"}}}, {"a": "m1"}, "m1", [])
