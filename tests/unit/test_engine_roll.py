@@ -250,6 +250,12 @@ def test_backup_source_prefers_a_reachable_manager():
     assert backup_source(states) == "manager3"
 
 
+def test_a_manager_host_demoted_by_hand_is_no_backup_source():
+    nodes = cluster(leader=1)
+    states = {h: spec["state"] for h, spec in hosts_of(nodes).items() if h in ("manager1", "worker1")}
+    assert backup_source(states) == "manager1"
+
+
 def test_service_of_a_task_name():
     assert [service_of(t) for t in ("web.2", "probe.k3y8cq2l1e5x", "my.app.1")] == ["web", "probe", "my.app"]
 
@@ -268,9 +274,12 @@ def test_drain_progress_from_docker_output():
     ]
     assert unconverged(services, {"web", "db"}) == ["web 1/2"]
     # More running than desired while an update replaces tasks: every desired one runs.
-    assert unconverged(
-        [{"Name": "web", "Replicas": "3/2"}, {"Name": "db", "Replicas": "?"}], {"web", "db"}
-    ) == ["db ?"]
+    services = [
+        {"Name": "other", "Replicas": "0/1"},
+        {"Name": "web", "Replicas": "3/2"},
+        {"Name": "db", "Replicas": "?"},
+    ]
+    assert unconverged(services, {"web", "db"}) == ["db ?"]
 
 
 def test_back_in_service_needs_ready_and_reachable_manager():

@@ -11,6 +11,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state impor
     node_state,
     read_results,
     socket_would_start_engine,
+    state_of,
 )
 
 
@@ -72,6 +73,21 @@ def test_read_results_ignores_the_node_list_of_a_non_manager():
     info = Result(INFO_ARGV, 0, [load("windows_info_inactive.json")])
     nodes = Result(NODES_ARGV, 1, [], "Error response from daemon: This node is not a swarm manager.")
     assert read_results(info, nodes)["nodes"] == []
+
+
+def test_read_results_of_a_manager_list_every_node():
+    info = Result(INFO_ARGV, 0, [load("linux_info_manager.json")])
+    documents = load("linux_node_inspect.jsonl")
+    state = read_results(info, Result(NODES_ARGV, 0, documents))
+    assert state["nodes"] == [node_entry(d) for d in documents]
+    assert {k: v for k, v in state.items() if k != "nodes"} == node_state(load("linux_info_manager.json"))
+
+
+def test_state_of_a_docker_info_that_answered_or_not():
+    info = load("linux_info_worker.json")
+    assert state_of(Result(INFO_ARGV, 0, [info])) == node_state(info)
+    assert state_of(Result(INFO_ARGV, 0, [], "")) == {}
+    assert state_of(Result(INFO_ARGV, 1, [], "Cannot connect to the Docker daemon")) == {}
 
 
 def test_only_a_stopped_engine_behind_a_listening_socket_would_be_started_by_a_read():
