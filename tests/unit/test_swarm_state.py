@@ -16,19 +16,29 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state impor
 
 
 def test_windows_manager_info():
-    state = node_state(load("windows_info_manager.json"))
-    assert state["state"] == "active"
-    assert state["is_manager"] is True
-    assert state["node_id"] == "yekfp7jy5y82ks65sgmpxcdgb"
-    assert state["cluster_id"] == "cjbn9h403asg60dqrxz3nlnn9"
-    assert (state["os_type"], state["architecture"], state["engine_version"]) == (
-        "windows",
-        "x86_64",
-        "19.03.8",
-    )
-    assert {"node_id": "q3vbsc1k1k2yqcvd7ywfbaup5", "addr": "192.168.120.196:2377"} in state[
-        "remote_managers"
-    ]
+    assert node_state(load("windows_info_manager.json")) == {
+        "state": "active",
+        "node_id": "yekfp7jy5y82ks65sgmpxcdgb",
+        "cluster_id": "cjbn9h403asg60dqrxz3nlnn9",
+        "autolock": False,
+        "is_manager": True,
+        "node_addr": "192.168.120.194",
+        "remote_managers": [
+            {"node_id": "yekfp7jy5y82ks65sgmpxcdgb", "addr": "192.168.120.194:2377"},
+            {"node_id": "q3vbsc1k1k2yqcvd7ywfbaup5", "addr": "192.168.120.196:2377"},
+        ],
+        "error": "",
+        "os_type": "windows",
+        "os_build": "17763",
+        "architecture": "x86_64",
+        "engine_version": "19.03.8",
+        "hostname": "swarm1",
+    }
+
+
+def test_a_node_that_failed_to_join_says_why():
+    state = node_state({"Swarm": {"LocalNodeState": "error", "Error": "rpc error: code = Unavailable"}})
+    assert (state["state"], state["error"]) == ("error", "rpc error: code = Unavailable")
 
 
 def test_windows_inactive_info_has_no_swarm_identity():
@@ -52,7 +62,21 @@ def test_linux_infos():
 
 def test_node_entries_of_both_oses():
     windows = [node_entry(d) for d in load("windows_node_inspect.jsonl")]
-    assert windows[0]["os"] == "windows" and windows[0]["leader"] and windows[0]["role"] == "manager"
+    assert windows[0] == {
+        "id": "yekfp7jy5y82ks65sgmpxcdgb",
+        "hostname": "swarm1",
+        "role": "manager",
+        "availability": "active",
+        "labels": {},
+        "status": "ready",
+        "addr": "192.168.120.194",
+        "os": "windows",
+        "architecture": "x86_64",
+        "engine_version": "19.03.8",
+        "leader": True,
+        "reachability": "reachable",
+        "manager_addr": "192.168.120.194:2377",
+    }
     assert windows[1]["labels"] == {"os": "windows", "mixedswarm.owned-labels": "os"}
     linux = [node_entry(d) for d in load("linux_node_inspect.jsonl")]
     assert {n["os"] for n in linux} == {"linux"}
