@@ -198,21 +198,21 @@ def test_two_managers_cannot_roll_but_one_can():
 
 def test_member_without_a_reachable_manager_is_refused():
     hosts = {
-        "worker1": {
-            "state": {"state": "active", "node_id": "id-worker1", "is_manager": False},
-            "changes": CHANGE,
-        }
+        h: {"state": {"state": "active", "node_id": f"id-{h}", "is_manager": False}, "changes": CHANGE}
+        for h in ("worker1", "worker2")
     }
     with pytest.raises(RollRefused) as refused:
         plan_engine_roll(hosts, 1)
     assert refused.value.problems == [
-        "host worker1: its engine would restart (daemon.json differs) but no manager of its swarm in this run "
+        f"host {h}: its engine would restart (daemon.json differs) but no manager of its swarm in this run "
         "answers, so it cannot be drained first; include a manager in the run (--limit) or make one reachable"
+        for h in ("worker1", "worker2")
     ]
 
 
 def test_manager_stop_problem_counts_only_ready_reachable_peers():
     assert manager_stop_problem("id-manager1", cluster()) is None
+    assert manager_stop_problem("id-manager1", cluster(managers=5)) is None
     ready_but_unreachable = cluster()
     ready_but_unreachable[1]["reachability"] = "unreachable"
     assert manager_stop_problem("id-manager1", ready_but_unreachable) == (
