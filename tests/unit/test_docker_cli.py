@@ -120,6 +120,28 @@ def test_windows_error_text_and_exit_code_come_back_per_invocation():
     assert nodes.text.startswith("Error response from daemon: This node is not a swarm manager.")
 
 
+def test_each_result_has_its_own_exit_code_and_only_its_own_lines():
+    invocations = [["docker", "service", "create"], ["docker", "info"]]
+    out = (
+        "<<<mixedswarm begin 0>>>\n"
+        "[WARN] not JSON\n"
+        "\n"
+        "<<<mixedswarm end 1 rc=0>>>\n"
+        "<<<mixedswarm end 0 rc=125>>>\n"
+        "stray line between invocations\n"
+        "<<<mixedswarm begin 1>>>\n"
+        '["a"]\n'
+        "<<<mixedswarm end 1 rc=-1>>>\n"
+    )
+    first, second = parse_batch_output(out, invocations)
+    assert (first.rc, first.documents, first.text) == (
+        125,
+        [],
+        "[WARN] not JSON\n<<<mixedswarm end 1 rc=0>>>",
+    )
+    assert (second.rc, second.documents, second.text) == (-1, [["a"]], "")
+
+
 def test_missing_end_marker_is_a_failure_not_a_success():
     invocations = [["docker", "info"], ["docker", "node", "ls"]]
     out = "<<<mixedswarm begin 0>>>\npartial"
