@@ -2,7 +2,10 @@
 
 import pytest
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_daemon import daemon_config_problems
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_daemon import (
+    daemon_config_problems,
+    release,
+)
 
 
 def test_a_typical_configuration_passes():
@@ -68,10 +71,10 @@ def test_keys_the_role_manages_are_refused_with_the_variable_to_use():
 
 
 def test_every_problem_is_reported_at_once():
-    assert daemon_config_problems({"debug": 1, "dns": "x", "Bad": 1}) == [
+    assert daemon_config_problems({"Bad": 1, "debug": 1, "dns": "x"}) == [
+        f"option 'Bad': {NAMES}",
         "option 'debug': must be true or false, got an integer 1",
         "option 'dns': must be a list, got a string \"x\"",
-        f"option 'Bad': {NAMES}",
     ]
 
 
@@ -113,6 +116,7 @@ def test_release_bounds_are_exact():
     """An option is accepted from the release that brought it and up to the one before its removal."""
     proxies = {"proxies": {"http-proxy": "http://p:3128"}}
     assert daemon_config_problems(proxies, "linux", "23.0.0") == []
+    assert daemon_config_problems(proxies, "linux", "27.5.1") == []
     assert daemon_config_problems(proxies, "linux", "22.06.0-beta") == [
         "option 'proxies': needs Docker Engine 23.0 or later (this node's engine: 22.06.0-beta)"
     ]
@@ -121,3 +125,10 @@ def test_release_bounds_are_exact():
     assert daemon_config_problems(cluster_store, "linux", "23.0.0") == [
         "option 'cluster-store': removed in Docker Engine 23.0 (this node's engine: 23.0.0)"
     ]
+
+
+def test_release_is_major_and_minor():
+    assert release("20.10.24+dfsg1") == (20, 10)
+    assert release("27.5.1") == (27, 5)
+    assert release("") is None
+    assert release(None) is None
