@@ -82,7 +82,7 @@ def test_missing_truncated_and_foreign_archives_are_named(tmp_path):
     garbage.write_bytes(b"not an archive at all")
     assert read_archive(str(garbage)) == (
         None,
-        ["it is not a complete gzip'd tar archive (ReadError: not a gzip file)"],
+        ["it is not a complete gzip'd tar archive (BadGzipFile: Not a gzipped file (b'no'))"],
     )
     foreign = archive(tmp_path / "f.tar.gz", members=("etc/hosts",), description=None)
     assert read_archive(foreign) == (
@@ -97,6 +97,20 @@ def test_missing_truncated_and_foreign_archives_are_named(tmp_path):
     assert read_archive(archive(tmp_path / "p.tar.gz", description=partial))[1] == [
         "its mixedswarm-backup.json lacks autolock"
     ]
+
+
+def test_an_archive_with_any_byte_of_its_data_changed_is_refused(tmp_path):
+    """tarfile alone stops at the end of the tar and never checks the gzip checksum after it."""
+    whole = tmp_path / "a.tar.gz"
+    archive(whole)
+    raw = whole.read_bytes()
+    data_starts = raw.index(b"a.tar\x00") + len(b"a.tar\x00")  # after the gzip header and file name
+    corrupt = tmp_path / "corrupt.tar.gz"
+    for at in range(data_starts, len(raw)):
+        corrupt.write_bytes(raw[:at] + bytes([raw[at] ^ 0xFF]) + raw[at + 1 :])
+        description, (problem,) = read_archive(str(corrupt))
+        assert description is None
+        assert problem.startswith("it is not a complete gzip'd tar archive ("), (at, problem)
 
 
 def test_a_folder_counts_when_listed_itself_or_holding_a_member(tmp_path):
