@@ -280,6 +280,7 @@ def test_drain_progress_from_docker_output():
         {"Name": "db", "Replicas": "?"},
     ]
     assert unconverged(services, {"web", "db"}) == ["db ?"]
+    assert unconverged([{"Name": "web", "Replicas": "2"}], {"web"}) == ["web 2"]  # no desired count
 
 
 def test_back_in_service_needs_ready_and_reachable_manager():

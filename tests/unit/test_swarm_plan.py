@@ -436,3 +436,15 @@ def test_managers_restarted_locked_are_recognised_by_their_ipv6_address():
     plan = plan_swarm(["m1", "m2"], ["w1", "w2"], hosts, {"unlock_key_given": True})
     assert plan["unlock"] == ["m1", "m2"]
     assert plan["cluster_id"] is None
+
+
+def test_one_manager_about_to_join_counts_once_for_quorum():
+    """Two managers, one of them unreachable: one joining manager is not enough to demote the other."""
+    hosts = {**three_managers(), "manager4": fresh(facts=linux_facts("172.29.223.13"))}
+    listing = [e for e in hosts["manager1"]["state"]["nodes"] if e["hostname"] != "swarm-manager3"]
+    next(e for e in listing if e["hostname"] == "swarm-manager2")["reachability"] = "unreachable"
+    hosts["manager2"]["state"]["nodes"] = listing
+    assert refused(["manager2", "manager4"], ["manager1"], hosts) == (
+        f"roles: demoting swarm-manager1 ({LINUX_M1}) would leave 1 reachable of 2 managers, losing quorum; "
+        "bring the unreachable managers back or demote fewer at once"
+    )

@@ -12,6 +12,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state impor
     read_results,
     socket_would_start_engine,
     state_of,
+    stopped_engine_state,
 )
 
 
@@ -127,3 +128,11 @@ def test_only_a_stopped_engine_behind_a_listening_socket_would_be_started_by_a_r
     }
     for (rc, text), starts in answers.items():
         assert socket_would_start_engine(Result(ENGINE_UNITS_ARGV, rc, [], text)) is starts, text
+
+
+def test_the_state_of_an_engine_left_stopped_says_so():
+    assert stopped_engine_state() == {
+        "state": "unavailable",
+        "engine_error": "the engine is stopped and docker.socket would start it; check mode leaves it stopped",
+        "engine_stopped": True,
+    }
