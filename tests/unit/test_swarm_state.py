@@ -94,6 +94,13 @@ def test_read_results_reports_an_engine_that_does_not_answer():
     }
 
 
+def test_read_results_of_a_docker_info_that_printed_nothing():
+    assert read_results(Result(INFO_ARGV, 0, [], ""), Result(NODES_ARGV, 1, [], "")) == {
+        "state": "unavailable",
+        "engine_error": "docker info exited 0",
+    }
+
+
 def test_read_results_ignores_the_node_list_of_a_non_manager():
     info = Result(INFO_ARGV, 0, [load("windows_info_inactive.json")])
     nodes = Result(NODES_ARGV, 1, [], "Error response from daemon: This node is not a swarm manager.")
