@@ -2,6 +2,7 @@
 
 import io
 import json
+import random
 import tarfile
 
 import pytest
@@ -111,6 +112,21 @@ def test_an_archive_with_any_byte_of_its_data_changed_is_refused(tmp_path):
         description, (problem,) = read_archive(str(corrupt))
         assert description is None
         assert problem.startswith("it is not a complete gzip'd tar archive ("), (at, problem)
+
+
+def test_a_large_archive_altered_past_its_first_megabytes_is_refused(tmp_path):
+    """The check reads the stream to its end, not only its beginning."""
+    large = tmp_path / "large.tar.gz"
+    with tarfile.open(large, "w:gz") as tar:
+        data = random.Random(0).randbytes(3 << 20)  # incompressible: stored as it is
+        info = tarfile.TarInfo("swarm/raft/wal-v3-encrypted/0.wal")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    raw = large.read_bytes()
+    at = len(raw) * 3 // 4
+    large.write_bytes(raw[:at] + bytes([raw[at] ^ 0xFF]) + raw[at + 1 :])
+    (problem,) = read_archive(str(large))[1]
+    assert problem.startswith("it is not a complete gzip'd tar archive (BadGzipFile: CRC check failed")
 
 
 def test_a_folder_counts_when_listed_itself_or_holding_a_member(tmp_path):
