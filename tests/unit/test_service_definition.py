@@ -266,3 +266,105 @@ def test_a_service_may_not_keep_a_network_declared_absent():
         removed_networks={"oldnet"},
     )
     assert errors == []
+
+
+def test_env_as_a_list_splits_at_the_first_equals_sign_and_names_each_bad_item():
+    spec, errors = one({"name": "web", "image": "nginx", "env": ["A=1=2", "B=", "C", 3]})
+    assert errors == [
+        "service 'web', field 'env[2]': must be a string KEY=VALUE, got a string \"C\"",
+        "service 'web', field 'env[3]': must be a string KEY=VALUE, got an integer 3",
+    ]
+    spec, errors = one({"name": "web", "image": "nginx", "env": ["A=1=2", "B="]})
+    assert errors == [] and spec["env"] == {"A": "1=2", "B": ""}
+
+
+def test_replicas_zero_is_valid_and_a_boolean_is_not():
+    assert one({"name": "web", "image": "nginx", "replicas": 0})[0]["replicas"] == 0
+    assert one({"name": "web", "image": "nginx", "replicas": True})[1] == [
+        "service 'web', field 'replicas': must be an integer >= 0, got a boolean true"
+    ]
+
+
+def test_update_config_bounds_and_unknown_keys():
+    _, errors = one(
+        {
+            "name": "web",
+            "image": "nginx",
+            "update_config": {
+                "parallelism": -1,
+                "max_failure_ratio": 1.5,
+                "failure_action": "explode",
+                "colour": 1,
+            },
+        }
+    )
+    assert errors == [
+        "service 'web', field 'update_config.colour': unknown key; valid keys: parallelism, delay, "
+        "failure_action, monitor, max_failure_ratio, order",
+        "service 'web', field 'update_config.parallelism': must be an integer >= 0 (0 updates all tasks at once), "
+        "got an integer -1",
+        "service 'web', field 'update_config.failure_action': must be one of pause, continue, rollback, "
+        'got a string "explode"',
+        "service 'web', field 'update_config.max_failure_ratio': must be a number between 0 and 1, got a number 1.5",
+    ]
+    for edge in ({"parallelism": 0, "max_failure_ratio": 1}, {"parallelism": 5, "max_failure_ratio": 0}):
+        spec, errors = one({"name": "web", "image": "nginx", "update_config": edge})
+        assert errors == []
+        assert (spec["update_config"]["parallelism"], spec["update_config"]["max_failure_ratio"]) == (
+            edge["parallelism"],
+            float(edge["max_failure_ratio"]),
+        )
+    for field, value, shown in (
+        ("parallelism", True, "a boolean true"),
+        ("parallelism", 1.5, "a number 1.5"),
+        ("max_failure_ratio", True, "a boolean true"),
+    ):
+        rule = (
+            "an integer >= 0 (0 updates all tasks at once)"
+            if field == "parallelism"
+            else "a number between 0 and 1"
+        )
+        assert one({"name": "web", "image": "nginx", "update_config": {field: value}})[1] == [
+            f"service 'web', field 'update_config.{field}': must be {rule}, got {shown}"
+        ]
+
+
+def test_command_items_must_be_scalars_and_networks_non_empty_names():
+    spec, errors = one({"name": "web", "image": "nginx", "command": ["echo", 3]})
+    assert errors == [] and spec["args"] == ["echo", "3"]
+    assert one({"name": "web", "image": "nginx", "command": ["echo", {"a": 1}]})[1] == [
+        "service 'web', field 'command': a list of arguments or a command line string, "
+        'got a list ["echo", {"a": 1}]'
+    ]
+    for networks, shown in ((["appnet", ""], 'a list ["appnet", ""]'), ("appnet", 'a string "appnet"')):
+        assert one({"name": "web", "image": "nginx", "networks": networks})[1] == [
+            f"service 'web', field 'networks': a list of network names, got {shown}"
+        ]
+
+
+def test_image_must_be_a_reference():
+    for image in (" ", "a b", 3):
+        assert one({"name": "web", "image": image})[1] == [
+            "service 'web', field 'image': required: an image reference such as nginx:1.27 or registry:5000/app:1"
+        ]
+
+
+def test_one_preference_may_be_given_alone_and_every_bad_one_is_named():
+    spec, errors = one({"name": "web", "image": "nginx", "placement_preferences": "spread=node.labels.zone"})
+    assert errors == [] and spec["placement_preferences"] == ["spread=node.labels.zone"]
+    _, errors = one(
+        {"name": "web", "image": "nginx", "placement_preferences": ["bad", "spread=node.labels.zone", 3]}
+    )
+    assert errors == [
+        "service 'web', field 'placement_preferences[0]': a string \"bad\" is not valid: "
+        "a placement preference spread=node.labels.NAME",
+        "service 'web', field 'placement_preferences[2]': an integer 3 is not valid: "
+        "a placement preference spread=node.labels.NAME",
+    ]
+
+
+def test_routing_mesh_is_on_unless_set_false():
+    spec, _ = one({"name": "web", "image": "nginx", "publish": [80]})
+    assert spec["endpoint_mode"] == "vip" and spec["ports"][0]["mode"] == "ingress"
+    _, errors = one({"name": "web", "image": "nginx", "routing_mesh": "no"})
+    assert errors == ["service 'web', field 'routing_mesh': true or false, got a string \"no\""]
