@@ -136,7 +136,7 @@ def _image(definition, spec, fail):
     elif problem := image_digest_problem(image):
         fail("image", problem)
     else:
-        spec["image"] = normalise_image(image)
+        spec["image"] = normalise_image(image, keep_digest=True)
 
 
 def _os(definition, spec, fail):

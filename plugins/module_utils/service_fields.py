@@ -41,7 +41,8 @@ UPDATE_DEFAULTS = {
 }
 
 
-# The only digest algorithm registries use for image manifests (OCI image spec, "Digests").
+# Registries address image manifests by sha256 digest; the OCI image spec ("Digests") requires its
+# encoded part to be 64 lower-case hex digits. Only that form is accepted.
 _DIGEST_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
 DIGEST_EXAMPLES = "nginx@sha256:<64 hex> or nginx:1.27@sha256:<64 hex>"
 
@@ -65,12 +66,12 @@ def image_digest_problem(image: str) -> str | None:
     return None
 
 
-def normalise_image(image: str, keep_digest: bool = True) -> str:
+def normalise_image(image: str, keep_digest: bool) -> str:
     """An image as it is compared and deployed.
 
-    A digest the user gave is kept and the reference compared exactly as written (the docker CLI
-    stores such a reference unchanged). Without one, the digest the engine pinned when it resolved
-    the tag is dropped (keep_digest False) and the implicit :latest tag is made explicit.
+    keep_digest: for a definition that gives a digest, the reference is kept exactly as written (the
+    docker CLI stores such a reference unchanged). Otherwise the digest the engine pinned when it
+    resolved the tag is dropped and the implicit :latest tag is made explicit.
     """
     if keep_digest and has_digest(image):
         return image
