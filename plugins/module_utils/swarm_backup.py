@@ -53,6 +53,11 @@ def backup_description(state: dict, created: str) -> dict:
     }
 
 
+def _is(value, kind: type) -> bool:
+    # bool is an int in Python: a count must not be true or false.
+    return isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+
+
 def archive_problems(members: list[str], description) -> list[str]:
     """What makes a list of archive members and its description unusable for a restore."""
     names = {m.rstrip("/") for m in members}
@@ -69,12 +74,8 @@ def archive_problems(members: list[str], description) -> list[str]:
     absent = [k for k in DESCRIPTION_KEYS if k not in description]
     if absent:
         problems.append(f"its {DESCRIPTION} lacks {', '.join(absent)}; {MAKE_BACKUPS}")
-    # bool is an int in Python: autolock must be a bool, managers must not be one.
     mistyped = [
-        k
-        for k, kind in DESCRIPTION_KEYS.items()
-        if k in description
-        and (not isinstance(description[k], kind) or (kind is int and isinstance(description[k], bool)))
+        k for k, kind in DESCRIPTION_KEYS.items() if k in description and not _is(description[k], kind)
     ]
     if mistyped:
         problems.append(
@@ -139,8 +140,8 @@ def restore_host_problem(candidates: list[str], chosen: str) -> str | None:
 
 def restore_target(description: dict, addrs: dict[str, str], candidates: list[str], chosen: str = "") -> str:
     """The host to restore onto: `chosen` when given, else the candidate whose advertise address
-    (`addrs`, by inventory host) is the archived manager's, else the first candidate.
-    restore_host_problem() is None for `candidates` and `chosen`."""
+    (`addrs`, by inventory host) is the archived manager's, else the first candidate. Only for
+    candidates and a choice restore_host_problem() accepts."""
     matching = [h for h in candidates if addrs.get(h) == raft_host(description)]
     return chosen or (matching or candidates)[0]
 
