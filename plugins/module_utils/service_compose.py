@@ -22,6 +22,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check 
     unknown_key_problems,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.managed import MANAGED_LABEL, MANAGED_VALUE
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_fields import image_digest_problem
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement import (
     OS_NAMES,
     has_os_constraint,
@@ -178,6 +179,10 @@ def prepare_compose(
             continue
         os_name = service.pop(OS_KEY, None)
         windows_build = service.pop(WINDOWS_BUILD_KEY, None)
+        # Checked here: docker stack deploy would refuse a bad digest only after the networks and services steps.
+        image = service.get("image")
+        if isinstance(image, str) and (problem := image_digest_problem(image)):
+            errors.add("stack service", where, "image", problem)
         deploy = service.setdefault("deploy", {})
         _deploy_problems(where, deploy, errors)
         if not isinstance(deploy, dict) or not isinstance(deploy.get("placement", {}), dict):

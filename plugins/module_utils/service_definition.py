@@ -21,6 +21,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.managed import MANAGED_LABEL, MANAGED_VALUE
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_fields import (
     UPDATE_DEFAULTS,
+    image_digest_problem,
     normalise_image,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement import (
@@ -132,8 +133,10 @@ def _image(definition, spec, fail):
     image = definition.get("image")
     if not isinstance(image, str) or not image.strip() or any(c.isspace() for c in image):
         fail("image", "required: an image reference such as nginx:1.27 or registry:5000/app:1")
+    elif problem := image_digest_problem(image):
+        fail("image", problem)
     else:
-        spec["image"] = normalise_image(image)
+        spec["image"] = normalise_image(image, keep_digest=True)
 
 
 def _os(definition, spec, fail):

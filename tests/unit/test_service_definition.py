@@ -163,10 +163,43 @@ def test_ports_short_and_long_forms():
     assert parse_port(80, "host") == {"published": 80, "target": 80, "protocol": "tcp", "mode": "host"}
 
 
-def test_images_compare_without_digest_and_with_implicit_latest():
-    assert normalise_image("nginx") == "nginx:latest"
-    assert normalise_image("172.29.233.5:5000/busybox") == "172.29.233.5:5000/busybox:latest"
-    assert normalise_image("172.29.233.5:5000/busybox:test@sha256:77") == "172.29.233.5:5000/busybox:test"
+def test_images_compare_without_the_pinned_digest_and_with_implicit_latest():
+    assert normalise_image("nginx", keep_digest=False) == "nginx:latest"
+    assert (
+        normalise_image("172.29.233.5:5000/busybox", keep_digest=False) == "172.29.233.5:5000/busybox:latest"
+    )
+    pinned = "172.29.233.5:5000/busybox:test@sha256:" + "7" * 64
+    assert normalise_image(pinned, keep_digest=False) == "172.29.233.5:5000/busybox:test"
+
+
+DIGEST = "sha256:" + "0123456789abcdef" * 4
+
+
+@pytest.mark.parametrize("image", [f"nginx@{DIGEST}", f"nginx:1.25@{DIGEST}", f"registry:5000/app@{DIGEST}"])
+def test_a_digest_the_user_gives_is_kept_as_written(image):
+    spec, errors = one({"name": "web", "image": image})
+    assert errors == []
+    assert spec["image"] == image
+
+
+DIGEST_RULE = "valid: sha256: followed by 64 lower-case hex digits, as in nginx@sha256:<64 hex> or nginx:1.27@sha256:<64 hex>"
+
+
+@pytest.mark.parametrize(
+    "digest",
+    ["sha256:" + "A" * 64, "sha256:" + "a" * 63, "sha512:" + "a" * 64, "a" * 64, "sha256:" + "g" * 64, ""],
+)
+def test_a_bad_digest_is_refused_naming_the_service_the_field_and_the_valid_form(digest):
+    _, errors = one({"name": "web", "image": f"nginx:1.25@{digest}"})
+    assert errors == [f"service 'web', field 'image': digest {digest!r} is not valid; {DIGEST_RULE}"]
+
+
+def test_a_digest_without_an_image_name_is_refused():
+    _, errors = one({"name": "web", "image": f"@{DIGEST}"})
+    assert errors == [
+        f"service 'web', field 'image': '@{DIGEST}' has no image name before '@'; "
+        "valid: nginx@sha256:<64 hex> or nginx:1.27@sha256:<64 hex>"
+    ]
 
 
 def test_constraints_are_normalised():
