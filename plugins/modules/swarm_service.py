@@ -21,8 +21,7 @@ description:
     and reports each failing task's node and error with a hint, instead of waiting for the timeout.
 options:
   services:
-    description:
-      - Service definitions. Keys are described below; unknown keys are errors.
+    description: Service definitions. Keys are described below; unknown keys are errors.
     type: list
     elements: dict
     required: true
@@ -45,7 +44,8 @@ options:
         choices: [linux, windows]
       mode:
         description:
-          - C(replicated) runs O(services[].replicas) tasks, C(global) one task per eligible node. Cannot change in place.
+          - C(replicated) runs O(services[].replicas) tasks, C(global) one task per eligible node. Cannot change in
+            place.
         type: str
         choices: [replicated, global]
         default: replicated
@@ -64,9 +64,10 @@ options:
         type: raw
       publish:
         description:
-          - Published ports, each C(80), C("8080:80"), C("53:53/udp") or a dict with C(published), C(target),
-            C(protocol) (tcp, udp, sctp) and C(mode) (ingress, host).
-          - C(ingress) ports answer on every node through the routing mesh; C(host) ports only on nodes running a task.
+          - Published ports, each C(80), C("8080:80"), C("53:53/udp") or a dict with C(published), C(target), C(protocol)
+            (tcp, udp, sctp) and C(mode) (ingress, host).
+          - C(ingress) ports answer on every node through the routing mesh; C(host) ports only on nodes running a
+            task.
         type: list
         elements: raw
       publish_mode:
@@ -82,15 +83,14 @@ options:
         elements: str
       endpoint_mode:
         description:
-          - C(vip) gives the service one virtual IP; C(dnsrr) makes its name resolve to each task's address.
-            C(dnsrr) cannot publish through the routing mesh. Defaults to C(vip), or C(dnsrr) when
-            O(services[].routing_mesh=false).
+          - C(vip) gives the service one virtual IP; C(dnsrr) makes its name resolve to each task's address. C(dnsrr)
+            cannot publish through the routing mesh. Defaults to C(vip), or C(dnsrr) when O(services[].routing_mesh=false).
         type: str
         choices: [vip, dnsrr]
       routing_mesh:
         description:
-          - C(false) is the easy option for Windows Server releases without the routing mesh (or a swarm without
-            IPVS), meaning endpoint mode C(dnsrr) and host-mode ports unless set otherwise.
+          - C(false) is the easy option for Windows Server releases without the routing mesh (or a swarm without IPVS),
+            meaning endpoint mode C(dnsrr) and host-mode ports unless set otherwise.
         type: bool
         default: true
       labels:
@@ -106,9 +106,11 @@ options:
         elements: str
       windows_build:
         description:
-          - For a Windows service whose image tag names a Windows release (C(ltsc2019), C(ltsc2022), C(ltsc2025), C(1809), C(20H2), ...),
-            C(match) places its tasks only on nodes whose C(os.build) label is that release's build.
-          - Without it, such an image is refused when no Windows node runs its build, or when the Windows nodes run several builds.
+          - For a Windows service whose image tag names a Windows release (C(ltsc2019), C(ltsc2022), C(ltsc2025),
+            C(1809), C(20H2), ...), C(match) places its tasks only on nodes whose C(os.build) label is that release's
+            build.
+          - Without it, such an image is refused when no Windows node runs its build, or when the Windows nodes run
+            several builds.
         type: str
         choices: [match]
       limits:
@@ -119,16 +121,16 @@ options:
         type: dict
       update_config:
         description:
-          - Rolling update settings C(parallelism), C(delay), C(failure_action) (pause, continue, rollback),
-            C(monitor), C(max_failure_ratio), C(order) (stop-first, start-first). Unset keys take the engine's defaults.
+          - Rolling update settings C(parallelism), C(delay), C(failure_action) (pause, continue, rollback), C(monitor),
+            C(max_failure_ratio), C(order) (stop-first, start-first). Unset keys take the engine's defaults.
         type: dict
       rollback_config:
         description: Rollback settings, the same keys (C(failure_action) pause or continue).
         type: dict
   networks:
     description:
-      - The network definitions of O(ignore:swarm_networks); only their names are used here, so a service may
-        name a network that is declared but not created yet (validation runs before the networks stage).
+      - The network definitions of O(ignore:swarm_networks); only their names are used here, so a service may name
+        a network that is declared but not created yet (validation runs before the networks stage).
     type: list
     elements: dict
     default: []
