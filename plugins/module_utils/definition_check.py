@@ -12,6 +12,19 @@ import difflib
 import json
 from collections.abc import Mapping
 
+from ansible.module_utils.common.parameters import DEFAULT_TYPE_VALIDATORS
+
+# What a value of each option type must be, in user words.
+TYPE_RULES = {
+    "str": "a string",
+    "path": "a path (a string)",
+    "int": "an integer",
+    "float": "a number",
+    "bool": "true or false",
+    "list": "a list",
+    "dict": "a mapping",
+}
+
 
 class DefinitionErrors(list):
     """Problems found in definitions, each naming the object and the field."""
@@ -66,24 +79,76 @@ def unknown_key_problems(mapping: Mapping, valid) -> list[tuple[str, str]]:
     ]
 
 
+def typed_value(value, option: dict):
+    """value converted as Ansible converts a module option of this spec ("3" to 3 for an int, "yes"
+    to True for a bool, 3 to "3" for a str) and checked against its choices; ValueError says what
+    would be valid."""
+    kind = option.get("type", "str")
+    # Ansible would turn a mapping or a list into its Python text for a str; refuse to guess instead.
+    if kind in ("str", "path") and isinstance(value, Mapping | list):
+        raise ValueError(f"must be {TYPE_RULES[kind]}, got {shown(value)}")
+    try:
+        typed = DEFAULT_TYPE_VALIDATORS[kind](value)
+    except (TypeError, ValueError):
+        raise ValueError(f"must be {TYPE_RULES[kind]}, got {shown(value)}") from None
+    choices = option.get("choices")
+    if choices and typed not in choices:
+        raise ValueError(f"{shown(typed)}; valid: {', '.join(choices)}{closest(typed, choices)}")
+    return typed
+
+
+_REFUSED = object()  # a value whose problem was reported
+
+
+def _typed(value, option: dict, field: str, fail):
+    if value is None and not option.get("required") and option.get("default") is None:
+        return None  # Ansible leaves such a null alone
+    try:
+        value = typed_value(value, option)
+    except ValueError as exc:
+        fail(field, str(exc))
+        return _REFUSED
+    if "elements" not in option:
+        return value
+    items = [
+        _typed(item, {"type": option["elements"]}, f"{field}[{i}]", fail) for i, item in enumerate(value)
+    ]
+    return _REFUSED if any(item is _REFUSED for item in items) else items
+
+
+def typed_values(mapping: Mapping, options: dict, fail, path: str = "") -> dict:
+    """The keys of mapping typed by their argument spec (typed_value, list elements too), so a
+    definition reads as Ansible reads module options. Unknown keys and values Ansible cannot
+    convert are problems, each named by its full path (path is the prefix, e.g. 'update_config.'),
+    and are left out."""
+    for key, message in unknown_key_problems(mapping, options):
+        fail(f"{path}{key}", message)
+    typed = {
+        key: _typed(mapping[key], option, f"{path}{key}", fail)
+        for key, option in options.items()
+        if key in mapping
+    }
+    return {key: value for key, value in typed.items() if value is not _REFUSED}
+
+
 class DefinitionCheck:
-    """What every definition is checked for first: only known keys, a valid name, a valid state.
+    """What every definition is checked for first: its keys typed by their argument spec
+    (typed_values, kept in `values`), a valid name, a valid state.
 
     `fail(field, message)` records a problem of this definition; `failed` says whether any was.
     """
 
-    def __init__(self, kind: str, definition: dict, known_keys, name_re, name_rule: str, errors):
+    def __init__(self, kind: str, definition: dict, options: dict, name_re, name_rule: str, errors):
         self.kind, self.errors, self._start = kind, errors, len(errors)
-        self.name = definition.get("name")
-        self.label = str(self.name) if self.name is not None else "(no name)"
-        for key, message in unknown_key_problems(definition, known_keys):
-            self.fail(key, message)
+        given_name = definition.get("name")
+        self.label = str(given_name) if given_name is not None else "(no name)"
+        self.values = typed_values(definition, options, self.fail)
+        self.name = self.values.get("name")
         self.name_ok = isinstance(self.name, str) and bool(name_re.match(self.name))
-        if not self.name_ok:
+        refused_name = "name" in definition and "name" not in self.values  # typed_values said why
+        if not self.name_ok and not refused_name:
             self.fail("name", f"required; {name_rule}")
-        self.state = definition.get("state", "present")
-        if self.state not in ("present", "absent"):
-            self.fail("state", f"{shown(self.state)}; valid: present, absent")
+        self.state = self.values.get("state", "present")
 
     def fail(self, field: str, message: str) -> None:
         self.errors.add(self.kind, self.label, field, message)
