@@ -108,6 +108,8 @@ def _typed(value, option: dict, field: str, fail):
     except ValueError as exc:
         fail(field, str(exc))
         return _REFUSED
+    if "options" in option:
+        return typed_values(value, option["options"], fail, f"{field}.")
     if "elements" not in option:
         return value
     items = [
@@ -117,7 +119,8 @@ def _typed(value, option: dict, field: str, fail):
 
 
 def typed_values(mapping: Mapping, options: dict, fail, path: str = "") -> dict:
-    """The keys of mapping typed by their argument spec (typed_value, list elements too), so a
+    """The keys of mapping typed by their argument spec (typed_value, list elements and the
+    options of a dict too), so a
     definition reads as Ansible reads module options. Unknown keys and values Ansible cannot
     convert are problems, each named by its full path (path is the prefix, e.g. 'update_config.'),
     and are left out."""

@@ -14,6 +14,38 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_ports imp
 
 STATE = ("present", "absent")
 
+
+def update_options(failure_actions: list[str]) -> dict:
+    """The keys of update_config and rollback_config; unset ones take the engine's defaults
+    (service_fields.UPDATE_DEFAULTS)."""
+    return {
+        "parallelism": {"description": "Tasks updated at once; 0 updates all at once.", "type": "int"},
+        "delay": {
+            "description": "Wait between groups of tasks, a duration such as C(10s), C(1m30s) or C(500ms).",
+            "type": "raw",
+        },
+        "failure_action": {
+            "description": "What the engine does when an updated task fails.",
+            "type": "str",
+            "choices": failure_actions,
+        },
+        "monitor": {
+            "description": "How long each updated task is watched for a failure, a duration.",
+            "type": "raw",
+        },
+        "max_failure_ratio": {
+            "description": "Share of failed tasks, between 0 and 1, tolerated before the failure action.",
+            "type": "float",
+        },
+        "order": {
+            "description": "C(stop-first) stops the old task before starting the new one; C(start-first) "
+            "overlaps them.",
+            "type": "str",
+            "choices": ["stop-first", "start-first"],
+        },
+    }
+
+
 # One entry of swarm_services (docs/services.md).
 SERVICE_OPTIONS = {
     "name": {"description": "Service name.", "type": "str", "required": True},
@@ -123,16 +155,14 @@ SERVICE_OPTIONS = {
     },
     "reservations": {"description": "Resource reservations, C(cpus) and C(memory).", "type": "dict"},
     "update_config": {
-        "description": [
-            "Rolling update settings C(parallelism), C(delay), C(failure_action) (pause, continue, rollback), "
-            "C(monitor), C(max_failure_ratio), C(order) (stop-first, start-first). Unset keys take the "
-            "engine's defaults."
-        ],
+        "description": "Rolling update settings; unset keys take the engine's defaults.",
         "type": "dict",
+        "options": update_options(["pause", "continue", "rollback"]),
     },
     "rollback_config": {
-        "description": "Rollback settings, the same keys (C(failure_action) pause or continue).",
+        "description": "Rollback settings; unset keys take the engine's defaults.",
         "type": "dict",
+        "options": update_options(["pause", "continue"]),
     },
 }
 

@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import (
     DefinitionCheck,
     DefinitionErrors,
-    closest,
     shown,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_options import SERVICE_OPTIONS
@@ -45,12 +44,6 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_units imp
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.windows_build import (
     build_problems_and_constraint,
 )
-
-FAILURE_ACTIONS = {
-    "update_config": ("pause", "continue", "rollback"),
-    "rollback_config": ("pause", "continue"),
-}
-UPDATE_ORDERS = ("stop-first", "start-first")
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 _NAME_RULE = "letters, digits, '_', '.', '-', starting with a letter or digit, at most 63"
@@ -207,43 +200,33 @@ def _placement(definition, spec, fail):
             fail(f"placement_preferences[{index}]", f"{shown(item)} is not valid: {exc}")
 
 
+# What update and rollback settings must be beyond their types and choices (definition_options).
+_UPDATE_RULES = {
+    "parallelism": (
+        lambda v: v if not isinstance(v, bool) and v >= 0 else None,
+        "an integer >= 0 (0 updates all tasks at once)",
+    ),
+    "delay": (parse_duration, DURATION_RULE),
+    "monitor": (parse_duration, DURATION_RULE),
+    "max_failure_ratio": (lambda v: v if 0 <= v <= 1 else None, "a number between 0 and 1"),
+}
+
+
 def _update_config(value, field: str, fail) -> dict:
     config = dict(UPDATE_DEFAULTS)
-    if value is None:
-        return config
-    for key in sorted(set(value) - set(UPDATE_DEFAULTS), key=str):
-        fail(
-            f"{field}.{key}",
-            f"unknown key{closest(key, UPDATE_DEFAULTS)}; valid keys: {', '.join(UPDATE_DEFAULTS)}",
-        )
-    checks = {
-        "parallelism": (
-            lambda v: v if isinstance(v, int) and not isinstance(v, bool) and v >= 0 else None,
-            "an integer >= 0 (0 updates all tasks at once)",
-        ),
-        "delay": (parse_duration, DURATION_RULE),
-        "monitor": (parse_duration, DURATION_RULE),
-        "failure_action": (
-            lambda v: v if v in FAILURE_ACTIONS[field] else None,
-            f"one of {', '.join(FAILURE_ACTIONS[field])}",
-        ),
-        "max_failure_ratio": (
-            lambda v: (
-                float(v) if isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 1 else None
-            ),
-            "a number between 0 and 1",
-        ),
-        "order": (lambda v: v if v in UPDATE_ORDERS else None, f"one of {', '.join(UPDATE_ORDERS)}"),
-    }
-    for key, (parse, rule) in checks.items():
-        if key not in value:
+    for key, given in (value or {}).items():
+        if given is None:
+            continue  # like a key left out: the engine's default
+        if key not in _UPDATE_RULES:
+            config[key] = given  # failure_action, order: their choices are checked already
             continue
+        parse, rule = _UPDATE_RULES[key]
         try:
-            parsed = parse(value[key])
+            parsed = parse(given)
         except ValueError:
             parsed = None
         if parsed is None:
-            fail(f"{field}.{key}", f"must be {rule}, got {shown(value[key])}")
+            fail(f"{field}.{key}", f"must be {rule}, got {shown(given)}")
         else:
             config[key] = parsed
     return config

@@ -120,13 +120,53 @@ options:
         description: Resource reservations, C(cpus) and C(memory).
         type: dict
       update_config:
-        description:
-          - Rolling update settings C(parallelism), C(delay), C(failure_action) (pause, continue, rollback), C(monitor),
-            C(max_failure_ratio), C(order) (stop-first, start-first). Unset keys take the engine's defaults.
+        description: Rolling update settings; unset keys take the engine's defaults.
         type: dict
+        suboptions:
+          parallelism:
+            description: Tasks updated at once; 0 updates all at once.
+            type: int
+          delay:
+            description: Wait between groups of tasks, a duration such as C(10s), C(1m30s) or C(500ms).
+            type: raw
+          failure_action:
+            description: What the engine does when an updated task fails.
+            type: str
+            choices: [pause, continue, rollback]
+          monitor:
+            description: How long each updated task is watched for a failure, a duration.
+            type: raw
+          max_failure_ratio:
+            description: Share of failed tasks, between 0 and 1, tolerated before the failure action.
+            type: float
+          order:
+            description: C(stop-first) stops the old task before starting the new one; C(start-first) overlaps them.
+            type: str
+            choices: [stop-first, start-first]
       rollback_config:
-        description: Rollback settings, the same keys (C(failure_action) pause or continue).
+        description: Rollback settings; unset keys take the engine's defaults.
         type: dict
+        suboptions:
+          parallelism:
+            description: Tasks updated at once; 0 updates all at once.
+            type: int
+          delay:
+            description: Wait between groups of tasks, a duration such as C(10s), C(1m30s) or C(500ms).
+            type: raw
+          failure_action:
+            description: What the engine does when an updated task fails.
+            type: str
+            choices: [pause, continue]
+          monitor:
+            description: How long each updated task is watched for a failure, a duration.
+            type: raw
+          max_failure_ratio:
+            description: Share of failed tasks, between 0 and 1, tolerated before the failure action.
+            type: float
+          order:
+            description: C(stop-first) stops the old task before starting the new one; C(start-first) overlaps them.
+            type: str
+            choices: [stop-first, start-first]
   networks:
     description:
       - The network definitions of O(ignore:swarm_networks); only their names are used here, so a service may name

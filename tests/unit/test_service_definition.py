@@ -3,11 +3,15 @@
 import pytest
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import DefinitionErrors
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_options import SERVICE_OPTIONS
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import (
     normalise_service,
     validate_services,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_fields import normalise_image
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_fields import (
+    UPDATE_DEFAULTS,
+    normalise_image,
+)
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement import normalise_constraint
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_ports import parse_port
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_units import (
@@ -270,3 +274,13 @@ def test_a_null_is_left_alone_only_where_ansible_leaves_it_alone():
     assert errors == [] and spec["endpoint_mode"] == "vip"
     _, errors = one({"name": "web", "image": "nginx", "replicas": None})
     assert errors == ["service 'web', field 'replicas': must be an integer, got nothing (null)"]
+
+
+def test_update_settings_are_typed_by_their_suboptions_and_every_one_has_an_engine_default():
+    spec, errors = one(
+        {"name": "web", "image": "nginx", "update_config": {"parallelism": "2", "max_failure_ratio": "0.5"}}
+    )
+    assert errors == []
+    assert spec["update_config"]["parallelism"] == 2 and spec["update_config"]["max_failure_ratio"] == 0.5
+    for key in ("update_config", "rollback_config"):
+        assert set(SERVICE_OPTIONS[key]["options"]) == set(UPDATE_DEFAULTS)
