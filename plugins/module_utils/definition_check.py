@@ -79,25 +79,33 @@ def unknown_key_problems(mapping: Mapping, valid) -> list[tuple[str, str]]:
     ]
 
 
+_REFUSED = object()  # a value that could not be typed, or whose problem was reported
+
+
+def _converted(value, kind: str):
+    """value as Ansible converts it to an option of this type, or _REFUSED."""
+    # Ansible would make a null an empty string and a mapping or list its Python text for a str;
+    # refuse to guess instead.
+    if value is None or (kind in ("str", "path") and isinstance(value, Mapping | list)):
+        return _REFUSED
+    try:
+        return DEFAULT_TYPE_VALIDATORS[kind](value)
+    except (TypeError, ValueError):
+        return _REFUSED
+
+
 def typed_value(value, option: dict):
     """value converted as Ansible converts a module option of this spec ("3" to 3 for an int, "yes"
     to True for a bool, 3 to "3" for a str) and checked against its choices; ValueError says what
     would be valid."""
-    kind = option.get("type", "str")
-    # Ansible would turn a mapping or a list into its Python text for a str; refuse to guess instead.
-    if kind in ("str", "path") and isinstance(value, Mapping | list):
-        raise ValueError(f"must be {TYPE_RULES[kind]}, got {shown(value)}")
-    try:
-        typed = DEFAULT_TYPE_VALIDATORS[kind](value)
-    except (TypeError, ValueError):
-        raise ValueError(f"must be {TYPE_RULES[kind]}, got {shown(value)}") from None
-    choices = option.get("choices")
+    kind, choices = option.get("type", "str"), option.get("choices")
+    typed = _converted(value, kind)
     if choices and typed not in choices:
-        raise ValueError(f"{shown(typed)}; valid: {', '.join(choices)}{closest(typed, choices)}")
+        given = value if typed is _REFUSED else typed
+        raise ValueError(f"{shown(given)}; valid: {', '.join(choices)}{closest(given, choices)}")
+    if typed is _REFUSED:
+        raise ValueError(f"must be {TYPE_RULES[kind]}, got {shown(value)}")
     return typed
-
-
-_REFUSED = object()  # a value whose problem was reported
 
 
 def _typed(value, option: dict, field: str, fail):
@@ -119,11 +127,10 @@ def _typed(value, option: dict, field: str, fail):
 
 
 def typed_values(mapping: Mapping, options: dict, fail, path: str = "") -> dict:
-    """The keys of mapping typed by their argument spec (typed_value, list elements and the
-    options of a dict too), so a
-    definition reads as Ansible reads module options. Unknown keys and values Ansible cannot
-    convert are problems, each named by its full path (path is the prefix, e.g. 'update_config.'),
-    and are left out."""
+    """The keys of mapping typed by their argument spec (typed_value; list elements and the options
+    of a dict too), so a definition reads as Ansible reads module options. Unknown keys and values
+    Ansible cannot convert are problems, each named by its full path (path is the prefix, e.g.
+    'update_config.'), and are left out."""
     for key, message in unknown_key_problems(mapping, options):
         fail(f"{path}{key}", message)
     typed = {
