@@ -1,9 +1,11 @@
-"""What every definition check shares: problems that name the object and the field, the checks
-of keys, name and state every definition gets first, and user words for values.
+"""What every definition check shares: problems that name the object and the field, the typing
+of keys by their argument spec, the name and state checks every definition gets first, and user
+words for values.
 
 A problem reads "KIND 'NAME', field 'FIELD': what is wrong and what would be valid"; FIELD is the
 full path of a nested field (update_config.delay, env.CONFIG). All problems of all definitions
-are collected before anything is applied. Pure functions, no Ansible.
+are collected before anything is applied. Pure functions; types are converted by Ansible's own
+converters (ansible.module_utils), so a definition reads as the same value given as a module option.
 """
 
 from __future__ import annotations

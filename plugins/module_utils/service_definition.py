@@ -2,9 +2,9 @@
 
 A definition is what a user writes in inventory variables (see docs/services.md). Its keys are
 first typed by their argument spec (definition_options.SERVICE_OPTIONS) as Ansible types module
-options; then each field has its own small check that fills the spec and reports problems under the field's full path
-("service 'api', field 'update_config.delay': ..."); all problems of all definitions are
-collected before anything is applied. Pure functions, no Ansible.
+options; then each field has its own small check that fills the spec and reports problems under
+the field's full path ("service 'api', field 'update_config.delay': ..."); all problems of all
+definitions are collected before anything is applied. Pure functions.
 """
 
 from __future__ import annotations
