@@ -14,6 +14,15 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_ports imp
 
 STATE = ("present", "absent")
 
+# The keys of limits and reservations (service_units.RESOURCE_KEYS, shared with compose files).
+RESOURCE_OPTIONS = {
+    "cpus": {"description": "A number of CPUs, for example C(0.5).", "type": "raw"},
+    "memory": {
+        "description": "Bytes, or a size in binary units such as C(256M) or C(1G).",
+        "type": "raw",
+    },
+}
+
 
 def update_options(failure_actions: list[str]) -> dict:
     """The keys of update_config and rollback_config; unset ones take the engine's defaults
@@ -149,11 +158,15 @@ SERVICE_OPTIONS = {
         "choices": ["match"],
     },
     "limits": {
-        "description": "Resource limits, C(cpus) (for example 0.5) and C(memory) (for example 256M). "
-        "Unset means none.",
+        "description": "Resource limits; unset means none.",
         "type": "dict",
+        "options": RESOURCE_OPTIONS,
     },
-    "reservations": {"description": "Resource reservations, C(cpus) and C(memory).", "type": "dict"},
+    "reservations": {
+        "description": "Resource reservations; unset means none.",
+        "type": "dict",
+        "options": RESOURCE_OPTIONS,
+    },
     "update_config": {
         "description": "Rolling update settings; unset keys take the engine's defaults.",
         "type": "dict",

@@ -114,11 +114,25 @@ options:
         type: str
         choices: [match]
       limits:
-        description: Resource limits, C(cpus) (for example 0.5) and C(memory) (for example 256M). Unset means none.
+        description: Resource limits; unset means none.
         type: dict
+        suboptions:
+          cpus:
+            description: A number of CPUs, for example C(0.5).
+            type: raw
+          memory:
+            description: Bytes, or a size in binary units such as C(256M) or C(1G).
+            type: raw
       reservations:
-        description: Resource reservations, C(cpus) and C(memory).
+        description: Resource reservations; unset means none.
         type: dict
+        suboptions:
+          cpus:
+            description: A number of CPUs, for example C(0.5).
+            type: raw
+          memory:
+            description: Bytes, or a size in binary units such as C(256M) or C(1G).
+            type: raw
       update_config:
         description: Rolling update settings; unset keys take the engine's defaults.
         type: dict

@@ -15,6 +15,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_fields im
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement import normalise_constraint
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_ports import parse_port
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_units import (
+    RESOURCE_KEYS,
     format_duration,
     parse_duration,
     parse_memory,
@@ -284,3 +285,12 @@ def test_update_settings_are_typed_by_their_suboptions_and_every_one_has_an_engi
     assert spec["update_config"]["parallelism"] == 2 and spec["update_config"]["max_failure_ratio"] == 0.5
     for key in ("update_config", "rollback_config"):
         assert set(SERVICE_OPTIONS[key]["options"]) == set(UPDATE_DEFAULTS)
+
+
+def test_resource_keys_are_the_suboptions_of_limits_and_reservations():
+    assert set(SERVICE_OPTIONS["limits"]["options"]) == set(RESOURCE_KEYS)
+    assert SERVICE_OPTIONS["reservations"]["options"] == SERVICE_OPTIONS["limits"]["options"]
+    _, errors = one({"name": "web", "image": "nginx", "limits": {"cpu": 1, "memory": "1G"}})
+    assert errors == [
+        "service 'web', field 'limits.cpu': unknown key (did you mean 'cpus'?); valid keys: cpus, memory"
+    ]
