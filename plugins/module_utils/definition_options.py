@@ -4,7 +4,7 @@ Each entry is an Ansible argument spec entry (type, choices, default, elements, 
 its documentation text (description), like a role's argument_specs. From these the action
 plugins take their ARGUMENT_SPEC, the definition checks their known keys and types
 (definition_check.typed_values), and scripts/write_module_docs.py the options of the modules'
-documentation stubs (a unit test fails when a stub drifts). Only data, no Ansible imports.
+documentation stubs (a unit test fails when a stub drifts). No Ansible imports.
 """
 
 from __future__ import annotations
