@@ -89,6 +89,17 @@ def test_stack_entries_refuse_definition_and_src_together_and_misspelt_keys():
     ]
 
 
+def test_stack_entries_are_typed_by_the_stack_options():
+    from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose import stack_entry_problems
+
+    assert stack_entry_problems(
+        [{"name": "shop", "state": "gone", "src": "shop.yml.j2"}, {"name": "blog", "state": None, "src": "b"}]
+    ) == [
+        "stack 'shop', field 'state': a string \"gone\"; valid: present, absent",
+        "stack 'blog', field 'state': nothing (null); valid: present, absent",
+    ]
+
+
 @pytest.mark.parametrize(
     ("deploy", "field", "fragment"),
     [

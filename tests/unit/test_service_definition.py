@@ -3,14 +3,19 @@
 import pytest
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import DefinitionErrors
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_options import SERVICE_OPTIONS
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import (
     normalise_service,
     validate_services,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_fields import normalise_image
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_fields import (
+    UPDATE_DEFAULTS,
+    normalise_image,
+)
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement import normalise_constraint
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_ports import parse_port
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_units import (
+    RESOURCE_KEYS,
     format_duration,
     parse_duration,
     parse_memory,
@@ -68,7 +73,11 @@ def test_os_without_nodes_of_that_os_is_refused():
     [
         ({"os": "macos"}, "os", 'a string "macos"; valid: linux, windows'),
         ({"replicas": -1}, "replicas", "integer >= 0, got an integer -1"),
-        ({"replicas": "3"}, "replicas", "integer >= 0"),
+        ({"replicas": "three"}, "replicas", 'must be an integer, got a string "three"'),
+        ({"routing_mesh": "maybe"}, "routing_mesh", 'must be true or false, got a string "maybe"'),
+        ({"networks": {"a": 1}}, "networks", 'must be a list, got a mapping {"a": 1}'),
+        ({"image": {"a": 1}}, "image", 'must be a string, got a mapping {"a": 1}'),
+        ({"mode": "globl"}, "mode", "valid: replicated, global (did you mean 'global'?)"),
         ({"publish": ["80:http"]}, "publish[0]", "PUBLISHED[:TARGET][/PROTOCOL]"),
         ({"publish": [80, 70000]}, "publish[1]", "outside 1-65535"),
         ({"publish": [{"published": 80, "mode": "mesh"}]}, "publish[0]", "valid: ingress, host"),
@@ -261,3 +270,60 @@ def test_a_service_may_not_keep_a_network_declared_absent():
         removed_networks={"oldnet"},
     )
     assert errors == []
+
+
+def test_values_are_typed_as_ansible_types_module_options():
+    spec, errors = one(
+        {
+            "name": "web",
+            "image": "nginx",
+            "replicas": "3",
+            "routing_mesh": "no",
+            "publish": "8080:80",
+            "networks": "appnet",
+            "os": "linux",
+        }
+    )
+    assert errors == []
+    assert spec["replicas"] == 3
+    assert spec["endpoint_mode"] == "dnsrr"
+    assert spec["ports"] == [{"published": 8080, "target": 80, "protocol": "tcp", "mode": "host"}]
+    assert spec["networks"] == ["appnet"]
+
+
+def test_a_value_ansible_cannot_convert_names_service_field_and_type_with_every_other_problem():
+    _, errors = one({"name": "api", "image": "x", "replicas": "three", "replica": 2, "os": "macos"})
+    assert errors == [
+        "service 'api', field 'replica': unknown key (did you mean 'replicas'?); valid keys: command, "
+        "constraints, endpoint_mode, entrypoint, env, image, labels, limits, mode, name, networks, os, "
+        "placement_preferences, publish, publish_mode, replicas, reservations, rollback_config, routing_mesh, "
+        "state, update_config, windows_build",
+        "service 'api', field 'os': a string \"macos\"; valid: linux, windows",
+        "service 'api', field 'replicas': must be an integer, got a string \"three\"",
+    ]
+
+
+def test_a_null_is_left_alone_only_where_ansible_leaves_it_alone():
+    spec, errors = one({"name": "web", "image": "nginx", "os": None, "endpoint_mode": None})
+    assert errors == [] and spec["endpoint_mode"] == "vip"
+    _, errors = one({"name": "web", "image": "nginx", "replicas": None})
+    assert errors == ["service 'web', field 'replicas': must be an integer, got nothing (null)"]
+
+
+def test_update_settings_are_typed_by_their_suboptions_and_every_one_has_an_engine_default():
+    spec, errors = one(
+        {"name": "web", "image": "nginx", "update_config": {"parallelism": "2", "max_failure_ratio": "0.5"}}
+    )
+    assert errors == []
+    assert spec["update_config"]["parallelism"] == 2 and spec["update_config"]["max_failure_ratio"] == 0.5
+    for key in ("update_config", "rollback_config"):
+        assert set(SERVICE_OPTIONS[key]["options"]) == set(UPDATE_DEFAULTS)
+
+
+def test_resource_keys_are_the_suboptions_of_limits_and_reservations():
+    assert set(SERVICE_OPTIONS["limits"]["options"]) == set(RESOURCE_KEYS)
+    assert SERVICE_OPTIONS["reservations"]["options"] == SERVICE_OPTIONS["limits"]["options"]
+    _, errors = one({"name": "web", "image": "nginx", "limits": {"cpu": 1, "memory": "1G"}})
+    assert errors == [
+        "service 'web', field 'limits.cpu': unknown key (did you mean 'cpus'?); valid keys: cpus, memory"
+    ]
