@@ -65,7 +65,13 @@ SERVICE_OPTIONS = {
         "default": "present",
     },
     "image": {
-        "description": "Image reference. Compared without digest; C(:latest) is implied when no tag is given.",
+        "description": [
+            "Image reference, C(NAME[:TAG]) or C(NAME[:TAG]@sha256:DIGEST).",
+            "With a tag only, C(:latest) is implied when no tag is given and the digest the engine records for the"
+            " tag is ignored when comparing.",
+            "With a digest (C(sha256:) and 64 lower-case hex digits), the reference is deployed and compared"
+            " exactly as written, so a service running another digest is updated.",
+        ],
         "type": "str",
     },
     "os": {

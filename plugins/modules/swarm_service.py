@@ -38,10 +38,10 @@ options:
       image:
         description:
           - Image reference, C(NAME[:TAG]) or C(NAME[:TAG]@sha256:DIGEST).
-          - With a tag only, C(:latest) is implied when no tag is given and the digest the engine records for the tag is
-            ignored when comparing.
-          - With a digest (C(sha256:) and 64 lower-case hex digits), the reference is deployed and compared exactly as
-            written, so a service running another digest is updated.
+          - With a tag only, C(:latest) is implied when no tag is given and the digest the engine records for the
+            tag is ignored when comparing.
+          - With a digest (C(sha256:) and 64 lower-case hex digits), the reference is deployed and compared exactly
+            as written, so a service running another digest is updated.
         type: str
       os:
         description: OS whose nodes run the service (adds C(node.platform.os==OS)).
