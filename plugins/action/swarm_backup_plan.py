@@ -28,11 +28,15 @@ class ActionModule(DockerCLIAction):
         alive = set(task_vars.get("ansible_play_hosts", []))
         linux = set(groups.get("linux", []))
         # The archive is /var/lib/docker/swarm of a Linux manager; Windows managers are not stopped.
-        states = {
-            h: hostvars[h].get("swarm_node") or {}
-            for h in groups.get(args["managers_group"], [])
-            if h in alive and h in linux
-        }
+        managers = [h for h in groups.get(args["managers_group"], []) if h in linux]
+        if not managers:
+            raise AnsibleActionFail(
+                f"Backup refused, nothing was stopped: no host is in both {args['managers_group']} and linux; a "
+                "backup archives a Linux manager's swarm state (/var/lib/docker/swarm), so the swarm needs a Linux "
+                f"manager in {args['managers_group']} and linux",
+                result=result,
+            )
+        states = {h: hostvars[h].get("swarm_node") or {} for h in managers if h in alive}
         try:
             host = backup_source(states)
         except RollRefused as exc:

@@ -13,6 +13,7 @@ from typing import ClassVar
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import errors_message
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_options import SWARM_NETWORK_OPTIONS
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
     cluster_os,
 )
@@ -28,20 +29,6 @@ from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.swarm_manager imp
     yaml_text,
 )
 
-# The keys of a network definition (docs: plugins/modules/swarm_network.py). Ansible checks their
-# types; the definitions' own rules (names, subnets, encryption with Windows nodes) in module_utils.
-NETWORK_OPTIONS = {
-    "name": {"type": "str", "required": True},
-    "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
-    "driver": {"type": "str", "default": "overlay"},
-    "attachable": {"type": "bool", "default": True},
-    "encrypted": {"type": "bool", "default": False},
-    "internal": {"type": "bool", "default": False},
-    "subnet": {"type": "str"},
-    "gateway": {"type": "str"},
-    "labels": {"type": "dict"},
-}
-
 
 def render(network: dict) -> str:
     shown = {k: v for k, v in network.items() if v not in (None, {}) and k != "state"}
@@ -49,11 +36,7 @@ def render(network: dict) -> str:
 
 
 class ActionModule(DockerCLIAction):
-    ARGUMENT_SPEC: ClassVar[dict] = {
-        "networks": {"type": "list", "elements": "dict", "required": True, "options": NETWORK_OPTIONS},
-        "validate_only": {"type": "bool", "default": False},
-        "changes": {"type": "str", "default": "all", "choices": ["all", "create", "remove"]},
-    }
+    ARGUMENT_SPEC: ClassVar[dict] = SWARM_NETWORK_OPTIONS
     DEFINITIONS = ("networks",)
     # Which planned actions each value of `changes` applies; the services stage creates
     # networks before the services and removes them after, when nothing is attached.

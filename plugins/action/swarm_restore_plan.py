@@ -12,6 +12,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_address imp
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_backup import (
     read_archive,
+    restore_host_problem,
     restore_problems,
     restore_target,
 )
@@ -32,17 +33,13 @@ class ActionModule(DockerCLIAction):
         archive = args["archive"]
         groups, hostvars = task_vars["groups"], task_vars["hostvars"]
         candidates = [h for h in groups.get("swarm_managers", []) if h in groups.get("linux", [])]
-        if args["host"] and args["host"] not in candidates:
-            self._refuse(
-                result,
-                [
-                    f"swarm_restore_host={args['host']!r} is not a Linux host of swarm_managers; pick one of "
-                    f"{', '.join(candidates) or 'none'}"
-                ],
-            )
-        description, problems = read_archive(archive)
+        host_problem = restore_host_problem(candidates, args["host"])
+        description, archive_problems = read_archive(archive)
+        problems = ([host_problem] if host_problem else []) + [
+            f"swarm_restore_archive={archive}: {p}" for p in archive_problems
+        ]
         if problems:
-            self._refuse(result, [f"swarm_restore_archive={archive}: {p}" for p in problems])
+            self._refuse(result, problems)
         addrs, addr_errors = {}, {}
         for candidate in candidates:
             try:

@@ -14,6 +14,7 @@ from typing import ClassVar
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import errors_message
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_options import SWARM_SERVICE_OPTIONS
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import OutputOf
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.managed import MANAGED_LABEL, MANAGED_VALUE
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
@@ -45,47 +46,12 @@ MANAGED_SERVICE_IDS = [
 ]
 
 
-# The keys of a service definition (docs: plugins/modules/swarm_service.py). Ansible checks their
-# types; the definitions' own rules (names, ports, units, OS placement) are checked in module_utils.
-SERVICE_OPTIONS = {
-    "name": {"type": "str", "required": True},
-    "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
-    "image": {"type": "str"},
-    "os": {"type": "str", "choices": ["linux", "windows"]},
-    "windows_build": {"type": "str", "choices": ["match"]},
-    "mode": {"type": "str", "default": "replicated", "choices": ["replicated", "global"]},
-    "replicas": {"type": "int", "default": 1},
-    "command": {"type": "raw"},
-    "entrypoint": {"type": "raw"},
-    "env": {"type": "raw"},
-    "publish": {"type": "list", "elements": "raw"},
-    "publish_mode": {"type": "str", "choices": ["ingress", "host"]},
-    "networks": {"type": "list", "elements": "str"},
-    "endpoint_mode": {"type": "str", "choices": ["vip", "dnsrr"]},
-    "routing_mesh": {"type": "bool", "default": True},
-    "labels": {"type": "raw"},
-    "constraints": {"type": "list", "elements": "str"},
-    "placement_preferences": {"type": "list", "elements": "str"},
-    "limits": {"type": "dict"},
-    "reservations": {"type": "dict"},
-    "update_config": {"type": "dict"},
-    "rollback_config": {"type": "dict"},
-}
-
-
 def render(spec: dict) -> str:
     return yaml_text(display(spec))
 
 
 class ActionModule(DockerCLIAction):
-    ARGUMENT_SPEC: ClassVar[dict] = {
-        "services": {"type": "list", "elements": "dict", "required": True, "options": SERVICE_OPTIONS},
-        "networks": {"type": "list", "elements": "dict", "default": []},
-        "validate_only": {"type": "bool", "default": False},
-        "wait": {"type": "bool", "default": True},
-        "timeout": {"type": "int", "default": 300},
-        "max_task_failures": {"type": "int", "default": 2},
-    }
+    ARGUMENT_SPEC: ClassVar[dict] = SWARM_SERVICE_OPTIONS
     DEFINITIONS = ("services",)
 
     def act(self, args, result, task_vars):

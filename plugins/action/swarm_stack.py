@@ -17,6 +17,7 @@ from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.plugins.loader import lookup_loader
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import errors_message
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_options import SWARM_STACK_OPTIONS
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import OutputOf
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
     cluster_os,
@@ -72,18 +73,7 @@ def load_compose(stack: str, field: str, text, origin: str = "") -> dict:
 
 class ActionModule(DockerCLIAction):
     TRANSFERS_FILES = True
-    ARGUMENT_SPEC: ClassVar[dict] = {
-        "name": {"type": "str", "required": True},
-        "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
-        "definition": {"type": "raw"},
-        "src": {"type": "path"},
-        "prune": {"type": "bool", "default": True},
-        "with_registry_auth": {"type": "bool", "default": False},
-        "validate_only": {"type": "bool", "default": False},
-        "wait": {"type": "bool", "default": True},
-        "timeout": {"type": "int", "default": 300},
-        "max_task_failures": {"type": "int", "default": 2},
-    }
+    ARGUMENT_SPEC: ClassVar[dict] = SWARM_STACK_OPTIONS
     REQUIRED_IF = (("state", "present", ("definition", "src"), True),)
 
     def _compose(self, stack: str, args: dict, task_vars: dict):

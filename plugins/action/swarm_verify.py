@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_options import STACK_OPTIONS
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose import STACK_NAMESPACE_LABEL
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_report import (
     check_services,
@@ -34,12 +35,7 @@ class ActionModule(DockerCLIAction):
             "type": "list",
             "elements": "dict",
             "default": [],
-            "options": {
-                "name": {"type": "str", "required": True},
-                "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
-                "definition": {"type": "raw"},
-                "src": {"type": "str"},
-            },
+            "options": STACK_OPTIONS,
         },
         "dns_probe": {
             "type": "dict",

@@ -1,9 +1,11 @@
-"""What every definition check shares: problems that name the object and the field, the checks
-of keys, name and state every definition gets first, and user words for values.
+"""What every definition check shares: problems that name the object and the field, the typing
+of keys by their argument spec, the name and state checks every definition gets first, and user
+words for values.
 
 A problem reads "KIND 'NAME', field 'FIELD': what is wrong and what would be valid"; FIELD is the
 full path of a nested field (update_config.delay, env.CONFIG). All problems of all definitions
-are collected before anything is applied. Pure functions, no Ansible.
+are collected before anything is applied. Pure functions; types are converted by Ansible's own
+converters (ansible.module_utils), so a definition reads as the same value given as a module option.
 """
 
 from __future__ import annotations
@@ -11,6 +13,19 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Mapping
+
+from ansible.module_utils.common.parameters import DEFAULT_TYPE_VALIDATORS
+
+# What a value of each option type must be, in user words.
+TYPE_RULES = {
+    "str": "a string",
+    "path": "a path (a string)",
+    "int": "an integer",
+    "float": "a number",
+    "bool": "true or false",
+    "list": "a list",
+    "dict": "a mapping",
+}
 
 
 class DefinitionErrors(list):
@@ -66,24 +81,86 @@ def unknown_key_problems(mapping: Mapping, valid) -> list[tuple[str, str]]:
     ]
 
 
+_REFUSED = object()  # a value that could not be typed, or whose problem was reported
+
+
+def _converted(value, kind: str):
+    """value as Ansible converts it to an option of this type, or _REFUSED."""
+    # Ansible would make a null an empty string and a mapping or list its Python text for a str;
+    # refuse to guess instead.
+    if value is None or (kind in ("str", "path") and isinstance(value, Mapping | list)):
+        return _REFUSED
+    try:
+        return DEFAULT_TYPE_VALIDATORS[kind](value)
+    except (TypeError, ValueError):
+        return _REFUSED
+
+
+def typed_value(value, option: dict):
+    """value converted as Ansible converts a module option of this spec ("3" to 3 for an int, "yes"
+    to True for a bool, 3 to "3" for a str) and checked against its choices; ValueError says what
+    would be valid."""
+    kind, choices = option.get("type", "str"), option.get("choices")
+    typed = _converted(value, kind)
+    if choices and typed not in choices:
+        given = value if typed is _REFUSED else typed
+        raise ValueError(f"{shown(given)}; valid: {', '.join(choices)}{closest(given, choices)}")
+    if typed is _REFUSED:
+        raise ValueError(f"must be {TYPE_RULES[kind]}, got {shown(value)}")
+    return typed
+
+
+def _typed(value, option: dict, field: str, fail):
+    if value is None and not option.get("required") and option.get("default") is None:
+        return None  # Ansible leaves such a null alone
+    try:
+        value = typed_value(value, option)
+    except ValueError as exc:
+        fail(field, str(exc))
+        return _REFUSED
+    if "options" in option:
+        return typed_values(value, option["options"], fail, f"{field}.")
+    if "elements" not in option:
+        return value
+    items = [
+        _typed(item, {"type": option["elements"]}, f"{field}[{i}]", fail) for i, item in enumerate(value)
+    ]
+    return _REFUSED if any(item is _REFUSED for item in items) else items
+
+
+def typed_values(mapping: Mapping, options: dict, fail, path: str = "") -> dict:
+    """The keys of mapping typed by their argument spec (typed_value; list elements and the options
+    of a dict too), so a definition reads as Ansible reads module options. Unknown keys and values
+    Ansible cannot convert are problems, each named by its full path (path is the prefix, e.g.
+    'update_config.'), and are left out."""
+    for key, message in unknown_key_problems(mapping, options):
+        fail(f"{path}{key}", message)
+    typed = {
+        key: _typed(mapping[key], option, f"{path}{key}", fail)
+        for key, option in options.items()
+        if key in mapping
+    }
+    return {key: value for key, value in typed.items() if value is not _REFUSED}
+
+
 class DefinitionCheck:
-    """What every definition is checked for first: only known keys, a valid name, a valid state.
+    """What every definition is checked for first: its keys typed by their argument spec
+    (typed_values, kept in `values`), a valid name, a valid state.
 
     `fail(field, message)` records a problem of this definition; `failed` says whether any was.
     """
 
-    def __init__(self, kind: str, definition: dict, known_keys, name_re, name_rule: str, errors):
+    def __init__(self, kind: str, definition: dict, options: dict, name_re, name_rule: str, errors):
         self.kind, self.errors, self._start = kind, errors, len(errors)
-        self.name = definition.get("name")
-        self.label = str(self.name) if self.name is not None else "(no name)"
-        for key, message in unknown_key_problems(definition, known_keys):
-            self.fail(key, message)
+        given_name = definition.get("name")
+        self.label = str(given_name) if given_name is not None else "(no name)"
+        self.values = typed_values(definition, options, self.fail)
+        self.name = self.values.get("name")
         self.name_ok = isinstance(self.name, str) and bool(name_re.match(self.name))
-        if not self.name_ok:
+        refused_name = "name" in definition and "name" not in self.values  # typed_values said why
+        if not self.name_ok and not refused_name:
             self.fail("name", f"required; {name_rule}")
-        self.state = definition.get("state", "present")
-        if self.state not in ("present", "absent"):
-            self.fail("state", f"{shown(self.state)}; valid: present, absent")
+        self.state = self.values.get("state", "present")
 
     def fail(self, field: str, message: str) -> None:
         self.errors.add(self.kind, self.label, field, message)

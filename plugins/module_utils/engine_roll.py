@@ -55,13 +55,13 @@ def manager_stop_problem(node_id: str, nodes: list[dict]) -> str | None:
     need = quorum(len(managers))
     if len(up) >= need:
         return None
+    lost = f"stopping its engine would lose quorum: {len(managers)} managers need {need} reachable"
     down = ", ".join(
         f"{n['hostname']} ({n['status']}, {n['reachability'] or 'unknown'})" for n in others if n not in up
     )
-    return (
-        f"stopping its engine would lose quorum: {len(managers)} managers need {need} reachable, and besides it "
-        f"only {len(up)} are ({down or 'none other'}); bring those managers back first"
-    )
+    if not down:  # every other manager is up: an even count has no spare vote
+        return f"{lost}, and besides it there are only {len(up)}; use an odd number of managers (3 or 5)"
+    return f"{lost}, and besides it only {len(up)} are ({down}); bring those managers back first"
 
 
 def _node_list(states: dict[str, dict]) -> list[dict]:

@@ -11,6 +11,7 @@ stack is recognised without redeploying it. Pure functions, no Ansible.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import re
@@ -19,9 +20,12 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check 
     DefinitionErrors,
     closest,
     shown,
+    typed_values,
     unknown_key_problems,
 )
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_options import STACK_OPTIONS
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.managed import MANAGED_LABEL, MANAGED_VALUE
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_fields import image_digest_problem
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement import (
     OS_NAMES,
     has_os_constraint,
@@ -36,8 +40,6 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.windows_build imp
 
 OS_KEY = "x-os"
 WINDOWS_BUILD_KEY = "x-windows-build"
-# Keys of one swarm_stacks entry (docs/services.md).
-STACK_ENTRY_KEYS = ("name", "state", "definition", "src")
 # Keys of a compose service's deploy section that `docker stack deploy` uses (compose format 3.x).
 DEPLOY_KEYS = (
     "endpoint_mode",
@@ -70,8 +72,7 @@ def stack_entry_problems(entries) -> list[str]:
             errors.append(f"swarm_stacks[{index}] must be a mapping, got {shown(entry)}")
             continue
         name = str(entry.get("name", f"swarm_stacks[{index}]"))
-        for key, message in unknown_key_problems(entry, STACK_ENTRY_KEYS):
-            errors.add("stack", name, key, message)
+        values = typed_values(entry, STACK_OPTIONS, functools.partial(errors.add, "stack", name))
         if "definition" in entry and "src" in entry:
             errors.add(
                 "stack",
@@ -79,7 +80,7 @@ def stack_entry_problems(entries) -> list[str]:
                 "definition",
                 "give either definition (inline) or src (a template file), not both",
             )
-        elif entry.get("state", "present") == "present" and not ({"definition", "src"} & set(entry)):
+        elif values.get("state", "present") == "present" and not ({"definition", "src"} & set(entry)):
             errors.add(
                 "stack",
                 name,
@@ -178,6 +179,10 @@ def prepare_compose(
             continue
         os_name = service.pop(OS_KEY, None)
         windows_build = service.pop(WINDOWS_BUILD_KEY, None)
+        # Checked here: docker stack deploy would refuse a bad digest only after the networks and services steps.
+        image = service.get("image")
+        if isinstance(image, str) and (problem := image_digest_problem(image)):
+            errors.add("stack service", where, "image", problem)
         deploy = service.setdefault("deploy", {})
         _deploy_problems(where, deploy, errors)
         if not isinstance(deploy, dict) or not isinstance(deploy.get("placement", {}), dict):

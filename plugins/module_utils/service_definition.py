@@ -1,9 +1,10 @@
 """Turn the service definitions a user declares into the comparable spec (service_fields.py).
 
-A definition is what a user writes in inventory variables (see docs/services.md). Each field has
-its own small check that fills the spec and reports problems under the field's full path
-("service 'api', field 'update_config.delay': ..."); all problems of all definitions are
-collected before anything is applied. Pure functions, no Ansible.
+A definition is what a user writes in inventory variables (see docs/services.md). Its keys are
+first typed by their argument spec (definition_options.SERVICE_OPTIONS) as Ansible types module
+options; then each field has its own small check that fills the spec and reports problems under
+the field's full path ("service 'api', field 'update_config.delay': ..."); all problems of all
+definitions are collected before anything is applied. Pure functions.
 """
 
 from __future__ import annotations
@@ -15,16 +16,16 @@ from collections.abc import Mapping
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import (
     DefinitionCheck,
     DefinitionErrors,
-    closest,
     shown,
 )
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_options import SERVICE_OPTIONS
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.managed import MANAGED_LABEL, MANAGED_VALUE
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_fields import (
     UPDATE_DEFAULTS,
+    image_digest_problem,
     normalise_image,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement import (
-    OS_NAMES,
     constraint_os,
     has_os_constraint,
     mixed_os_problem,
@@ -33,7 +34,6 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement
     os_constraint,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_ports import (
-    PUBLISH_MODES,
     parse_port,
     port_sort_key,
 )
@@ -45,39 +45,6 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_units imp
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.windows_build import (
     build_problems_and_constraint,
 )
-
-MODES = ("replicated", "global")
-ENDPOINT_MODES = ("vip", "dnsrr")
-FAILURE_ACTIONS = {
-    "update_config": ("pause", "continue", "rollback"),
-    "rollback_config": ("pause", "continue"),
-}
-UPDATE_ORDERS = ("stop-first", "start-first")
-
-DEFINITION_KEYS = {
-    "name",
-    "state",
-    "image",
-    "os",
-    "mode",
-    "replicas",
-    "command",
-    "entrypoint",
-    "env",
-    "publish",
-    "publish_mode",
-    "networks",
-    "endpoint_mode",
-    "routing_mesh",
-    "labels",
-    "limits",
-    "reservations",
-    "update_config",
-    "rollback_config",
-    "constraints",
-    "placement_preferences",
-    "windows_build",
-}
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 _NAME_RULE = "letters, digits, '_', '.', '-', starting with a letter or digit, at most 63"
@@ -120,36 +87,23 @@ def scalar_map(value, field: str, fail) -> dict[str, str]:
     return pairs
 
 
-def _choice(definition: dict, key: str, choices, default, fail):
-    value = definition.get(key, default)
-    if value not in choices:
-        fail(key, f"{shown(value)}; valid: {', '.join(choices)}{closest(value, choices)}")
-        return default
-    return value
-
-
 def _image(definition, spec, fail):
     image = definition.get("image")
     if not isinstance(image, str) or not image.strip() or any(c.isspace() for c in image):
         fail("image", "required: an image reference such as nginx:1.27 or registry:5000/app:1")
+    elif problem := image_digest_problem(image):
+        fail("image", problem)
     else:
-        spec["image"] = normalise_image(image)
+        spec["image"] = normalise_image(image, keep_digest=True)
 
 
 def _os(definition, spec, fail):
-    os_name = definition.get("os")
-    if os_name is not None and os_name not in OS_NAMES:
-        fail("os", f"{shown(os_name)}; valid: {', '.join(OS_NAMES)}")
-        os_name = None
-    spec["os"] = os_name
-    windows_build = definition.get("windows_build")
-    if windows_build not in (None, "match"):
-        fail("windows_build", f"{shown(windows_build)}; valid: match (or leave it out)")
-    spec["windows_build"] = windows_build == "match"
+    spec["os"] = definition.get("os")
+    spec["windows_build"] = definition.get("windows_build") == "match"
 
 
 def _mode_and_replicas(definition, spec, fail):
-    spec["mode"] = _choice(definition, "mode", MODES, "replicated", fail)
+    spec["mode"] = definition.get("mode", "replicated")
     replicas = definition.get("replicas")
     if spec["mode"] == "global":
         if replicas is not None:
@@ -187,21 +141,10 @@ def _env_and_labels(definition, spec, fail):
 
 def _endpoint_and_ports(definition, spec, fail):
     routing_mesh = definition.get("routing_mesh", True)
-    if not isinstance(routing_mesh, bool):
-        fail("routing_mesh", f"true or false, got {shown(routing_mesh)}")
-        routing_mesh = True
-    spec["endpoint_mode"] = _choice(
-        definition, "endpoint_mode", ENDPOINT_MODES, "vip" if routing_mesh else "dnsrr", fail
-    )
-    publish_mode = _choice(
-        definition, "publish_mode", PUBLISH_MODES, "ingress" if routing_mesh else "host", fail
-    )
-    publish = definition.get("publish") or []
-    if not isinstance(publish, list):
-        fail("publish", f"a list of ports, got {shown(publish)}")
-        publish = []
+    spec["endpoint_mode"] = definition.get("endpoint_mode") or ("vip" if routing_mesh else "dnsrr")
+    publish_mode = definition.get("publish_mode") or ("ingress" if routing_mesh else "host")
     ports, seen = [], set()
-    for index, item in enumerate(publish):
+    for index, item in enumerate(definition.get("publish") or []):
         try:
             port = parse_port(item, publish_mode)
         except ValueError as exc:
@@ -225,7 +168,7 @@ def _endpoint_and_ports(definition, spec, fail):
 
 def _networks(definition, spec, fail):
     networks = definition.get("networks") or []
-    if not isinstance(networks, list) or not all(isinstance(n, str) and n for n in networks):
+    if not all(networks):
         fail("networks", f"a list of network names, got {shown(networks)}")
         networks = []
     if "ingress" in networks:
@@ -237,12 +180,8 @@ def _networks(definition, spec, fail):
 
 
 def _placement(definition, spec, fail):
-    constraints = definition.get("constraints") or []
-    if not isinstance(constraints, list):
-        fail("constraints", f"a list of constraints such as node.role==manager, got {shown(constraints)}")
-        constraints = []
     normalised = []
-    for index, item in enumerate(constraints):
+    for index, item in enumerate(definition.get("constraints") or []):
         try:
             normalised.append(normalise_constraint(item))
         except ValueError as exc:
@@ -256,55 +195,41 @@ def _placement(definition, spec, fail):
         spec["os"] = pinned.pop()
     spec["constraints"] = sorted(set(normalised))
 
-    preferences = definition.get("placement_preferences") or []
     spec["placement_preferences"] = []
-    for index, item in enumerate(preferences if isinstance(preferences, list) else [preferences]):
+    for index, item in enumerate(definition.get("placement_preferences") or []):
         try:
             spec["placement_preferences"].append(normalise_preference(item))
         except ValueError as exc:
             fail(f"placement_preferences[{index}]", f"{shown(item)} is not valid: {exc}")
 
 
+# What update and rollback settings must be beyond their types and choices (definition_options).
+_UPDATE_RULES = {
+    "parallelism": (
+        lambda v: v if not isinstance(v, bool) and v >= 0 else None,
+        "an integer >= 0 (0 updates all tasks at once)",
+    ),
+    "delay": (parse_duration, DURATION_RULE),
+    "monitor": (parse_duration, DURATION_RULE),
+    "max_failure_ratio": (lambda v: v if 0 <= v <= 1 else None, "a number between 0 and 1"),
+}
+
+
 def _update_config(value, field: str, fail) -> dict:
     config = dict(UPDATE_DEFAULTS)
-    if value is None:
-        return config
-    if not isinstance(value, Mapping):
-        fail(field, f"a mapping of {', '.join(UPDATE_DEFAULTS)}, got {shown(value)}")
-        return config
-    for key in sorted(set(value) - set(UPDATE_DEFAULTS), key=str):
-        fail(
-            f"{field}.{key}",
-            f"unknown key{closest(key, UPDATE_DEFAULTS)}; valid keys: {', '.join(UPDATE_DEFAULTS)}",
-        )
-    checks = {
-        "parallelism": (
-            lambda v: v if isinstance(v, int) and not isinstance(v, bool) and v >= 0 else None,
-            "an integer >= 0 (0 updates all tasks at once)",
-        ),
-        "delay": (parse_duration, DURATION_RULE),
-        "monitor": (parse_duration, DURATION_RULE),
-        "failure_action": (
-            lambda v: v if v in FAILURE_ACTIONS[field] else None,
-            f"one of {', '.join(FAILURE_ACTIONS[field])}",
-        ),
-        "max_failure_ratio": (
-            lambda v: (
-                float(v) if isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 1 else None
-            ),
-            "a number between 0 and 1",
-        ),
-        "order": (lambda v: v if v in UPDATE_ORDERS else None, f"one of {', '.join(UPDATE_ORDERS)}"),
-    }
-    for key, (parse, rule) in checks.items():
-        if key not in value:
+    for key, given in (value or {}).items():
+        if given is None:
+            continue  # like a key left out: the engine's default
+        if key not in _UPDATE_RULES:
+            config[key] = given  # failure_action, order: their choices are checked already
             continue
+        parse, rule = _UPDATE_RULES[key]
         try:
-            parsed = parse(value[key])
+            parsed = parse(given)
         except ValueError:
             parsed = None
         if parsed is None:
-            fail(f"{field}.{key}", f"must be {rule}, got {shown(value[key])}")
+            fail(f"{field}.{key}", f"must be {rule}, got {shown(given)}")
         else:
             config[key] = parsed
     return config
@@ -333,12 +258,12 @@ _FIELD_CHECKS = (
 
 def normalise_service(definition: dict, errors: DefinitionErrors) -> dict | None:
     """The comparable spec of one definition; problems go to errors and None is returned."""
-    check = DefinitionCheck("service", definition, DEFINITION_KEYS, _NAME_RE, _NAME_RULE, errors)
+    check = DefinitionCheck("service", definition, SERVICE_OPTIONS, _NAME_RE, _NAME_RULE, errors)
     if check.state == "absent":
         return None if check.failed else {"name": check.name, "state": "absent"}
     spec: dict = {"name": check.name, "state": "present"}
     for field_check in _FIELD_CHECKS:
-        field_check(definition, spec, check.fail)
+        field_check(check.values, spec, check.fail)
     return None if check.failed else spec
 
 

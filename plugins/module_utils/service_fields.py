@@ -7,6 +7,8 @@ compare field by field. Pure functions.
 
 from __future__ import annotations
 
+import re
+
 # Spec fields in the order they are compared and shown.
 FIELDS = (
     "image",
@@ -39,8 +41,40 @@ UPDATE_DEFAULTS = {
 }
 
 
-def normalise_image(image: str) -> str:
-    """Compare images without digest and with the implicit :latest tag made explicit."""
+# Registries address image manifests by sha256 digest; the OCI image spec ("Digests") requires its
+# encoded part to be 64 lower-case hex digits. Only that form is accepted.
+_DIGEST_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
+DIGEST_EXAMPLES = "nginx@sha256:<64 hex> or nginx:1.27@sha256:<64 hex>"
+
+
+def has_digest(image: str) -> bool:
+    return "@" in image
+
+
+def image_digest_problem(image: str) -> str | None:
+    """What is wrong with the digest part of an image reference (after '@'); None when it is fine or absent."""
+    if not has_digest(image):
+        return None
+    name, digest = image.split("@", 1)
+    if not name:
+        return f"{image!r} has no image name before '@'; valid: {DIGEST_EXAMPLES}"
+    if not _DIGEST_RE.match(digest):
+        return (
+            f"digest {digest!r} is not valid; valid: sha256: followed by 64 lower-case hex digits, "
+            f"as in {DIGEST_EXAMPLES}"
+        )
+    return None
+
+
+def normalise_image(image: str, keep_digest: bool) -> str:
+    """An image as it is compared and deployed.
+
+    keep_digest: for a definition that gives a digest, the reference is kept exactly as written (the
+    docker CLI stores such a reference unchanged). Otherwise the digest the engine pinned when it
+    resolved the tag is dropped and the implicit :latest tag is made explicit.
+    """
+    if keep_digest and has_digest(image):
+        return image
     name = image.split("@", 1)[0]
     last = name.rsplit("/", 1)[-1]
     return name if ":" in last else name + ":latest"

@@ -17,23 +17,13 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check 
     DefinitionCheck,
     DefinitionErrors,
 )
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_options import NETWORK_OPTIONS
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.managed import (
     MANAGED_LABEL,
     MANAGED_VALUE,
     plan_action,
 )
 
-NETWORK_KEYS = {
-    "name",
-    "state",
-    "driver",
-    "attachable",
-    "encrypted",
-    "internal",
-    "subnet",
-    "gateway",
-    "labels",
-}
 RESERVED = {
     "ingress": "'ingress' is the routing mesh network; service names do not resolve on it. Declare a "
     "user-defined overlay and attach the services that must find each other",
@@ -51,26 +41,23 @@ def normalise_network(definition: dict, node_os: set[str], errors: DefinitionErr
     check = DefinitionCheck(
         "network",
         definition,
-        NETWORK_KEYS,
+        NETWORK_OPTIONS,
         _NAME_RE,
         "letters, digits, '_', '.', '-', starting with a letter or digit",
         errors,
     )
-    name, fail = check.name, check.fail
+    name, fail, values = check.name, check.fail, check.values
     if check.name_ok and name in RESERVED:
         fail("name", RESERVED[name])
     network = {"name": name, "state": check.state}
     if check.state == "absent":
         return None if check.failed else network
-    driver = definition.get("driver", "overlay")
+    driver = values.get("driver", "overlay")
     if driver != "overlay":
         fail("driver", f"{driver!r}; only overlay networks span the swarm")
     network["driver"] = "overlay"
     for key, default in (("attachable", True), ("encrypted", False), ("internal", False)):
-        value = definition.get(key, default)
-        if not isinstance(value, bool):
-            fail(key, "true or false")
-        network[key] = value
+        network[key] = values.get(key, default)
     if network["encrypted"] and "windows" in node_os:
         fail(
             "encrypted",
@@ -78,13 +65,13 @@ def normalise_network(definition: dict, node_os: set[str], errors: DefinitionErr
             "set encrypted: false (or keep Windows services off this network and nodes)",
         )
     network["subnet"] = network["gateway"] = None
-    subnet = definition.get("subnet")
+    subnet = values.get("subnet")
     if subnet is not None:
         try:
             network["subnet"] = str(ipaddress.ip_network(str(subnet), strict=True))
         except ValueError as exc:
             fail("subnet", f"{subnet!r} is not a network in CIDR form such as 10.20.0.0/24 ({exc})")
-    gateway = definition.get("gateway")
+    gateway = values.get("gateway")
     if gateway is not None:
         try:
             address = ipaddress.ip_address(str(gateway))
@@ -95,10 +82,7 @@ def normalise_network(definition: dict, node_os: set[str], errors: DefinitionErr
             fail("gateway", f"{gateway!r} is not an IP address")
         if subnet is None:
             fail("gateway", "a gateway needs a subnet")
-    labels = definition.get("labels") or {}
-    if not isinstance(labels, dict):
-        fail("labels", "a dict of labels")
-        labels = {}
+    labels = values.get("labels") or {}
     network["labels"] = {**{str(k): str(v) for k, v in labels.items()}, MANAGED_LABEL: MANAGED_VALUE}
     return None if check.failed else network
 

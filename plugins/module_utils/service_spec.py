@@ -20,6 +20,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.managed import (
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_fields import (
     FIELDS,
     UPDATE_DEFAULTS,
+    has_digest,
     normalise_image,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement import (
@@ -62,10 +63,11 @@ def _resources(raw: dict | None) -> dict:
     return {"cpus": int(raw.get("NanoCPUs", 0)), "memory": int(raw.get("MemoryBytes", 0))}
 
 
-def actual_spec(inspect: dict, network_names: dict[str, str]) -> dict:
+def actual_spec(inspect: dict, network_names: dict[str, str], keep_digest: bool = False) -> dict:
     """The spec of an existing service from its `docker service inspect` document.
 
-    network_names maps network IDs to names (TaskTemplate.Networks holds IDs).
+    network_names maps network IDs to names (TaskTemplate.Networks holds IDs). keep_digest: keep the
+    image's digest, for a definition that gives one; otherwise the digest the engine pinned is dropped.
     """
     spec = inspect.get("Spec", {})
     task = spec.get("TaskTemplate", {})
@@ -79,7 +81,7 @@ def actual_spec(inspect: dict, network_names: dict[str, str]) -> dict:
     return {
         "name": spec.get("Name"),
         "state": "present",
-        "image": normalise_image(container.get("Image", "")),
+        "image": normalise_image(container.get("Image", ""), keep_digest),
         "os": pinned.pop() if len(pinned) == 1 else None,
         "mode": mode,
         "replicas": spec["Mode"]["Replicated"].get("Replicas", 1) if mode == "replicated" else None,
@@ -250,7 +252,8 @@ def plan_services(
     actions, errors = [], []
     for spec in specs:
         name, doc = spec["name"], existing.get(spec["name"])
-        actual = actual_spec(doc, network_names) if doc else None
+        pinned = spec["state"] == "present" and has_digest(spec["image"])
+        actual = actual_spec(doc, network_names, keep_digest=pinned) if doc else None
         if actual and not is_managed(actual["labels"]):
             errors.append(
                 f"service {name!r}, field 'name': a service of that name exists but was not created by this "

@@ -25,15 +25,18 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state impor
 DESCRIPTION = "mixedswarm-backup.json"
 # What `docker swarm init --force-new-cluster` needs of a manager's state.
 REQUIRED = ("swarm/raft/", "swarm/certificates/", "swarm/docker-state.json")
-DESCRIPTION_KEYS = (
-    "engine_version",
-    "node_id",
-    "cluster_id",
-    "manager_addr",
-    "managers",
-    "autolock",
-    "created",
-)
+# The description's keys a restore reads, and the kind of value each holds.
+DESCRIPTION_KEYS = {
+    "engine_version": str,
+    "node_id": str,
+    "cluster_id": str,
+    "hostname": str,
+    "manager_addr": str,
+    "managers": int,
+    "autolock": bool,
+    "created": str,
+}
+MAKE_BACKUPS = "give an archive made by playbooks/swarm_backup.yml"
 
 
 def backup_description(state: dict, created: str) -> dict:
@@ -52,19 +55,43 @@ def backup_description(state: dict, created: str) -> dict:
     }
 
 
+def _is(value, kind: type) -> bool:
+    # bool is an int in Python: a count must not be true or false.
+    return isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+
+
 def archive_problems(members: list[str], description) -> list[str]:
     """What makes a list of archive members and its description unusable for a restore."""
     names = {m.rstrip("/") for m in members}
     # A folder is there when it is listed itself or holds a member.
     missing = [r for r in REQUIRED if r.rstrip("/") not in names and not any(m.startswith(r) for m in names)]
-    problems = [f"it holds no {', '.join(missing)}, so it is no manager's swarm state"] if missing else []
+    problems = (
+        [f"it holds no {', '.join(missing)}, so it is no manager's swarm state; {MAKE_BACKUPS}"]
+        if missing
+        else []
+    )
     if not isinstance(description, dict):
-        problems.append(f"it has no readable {DESCRIPTION}; make backups with playbooks/swarm_backup.yml")
-    else:
-        absent = [k for k in DESCRIPTION_KEYS if k not in description]
-        if absent:
-            problems.append(f"its {DESCRIPTION} lacks {', '.join(absent)}")
+        problems.append(f"it has no readable {DESCRIPTION}; {MAKE_BACKUPS}")
+        return problems
+    absent = [k for k in DESCRIPTION_KEYS if k not in description]
+    if absent:
+        problems.append(f"its {DESCRIPTION} lacks {', '.join(absent)}; {MAKE_BACKUPS}")
+    mistyped = [
+        k for k, kind in DESCRIPTION_KEYS.items() if k in description and not _is(description[k], kind)
+    ]
+    if mistyped:
+        problems.append(
+            f"its {DESCRIPTION} has {', '.join(f'{k}={description[k]!r}' for k in mistyped)}, not what "
+            f"swarm_backup.yml writes; {MAKE_BACKUPS}"
+        )
     return problems
+
+
+def _json_or_none(data: bytes):
+    try:
+        return json.loads(data)
+    except ValueError:  # not JSON, or not UTF-8 text
+        return None
 
 
 def read_archive(path: str) -> tuple[dict | None, list[str]]:
@@ -79,11 +106,14 @@ def read_archive(path: str) -> tuple[dict | None, list[str]]:
             members = [m.name + ("/" if m.isdir() else "") for m in archive.getmembers()]
             description = None
             if DESCRIPTION in members:
-                description = json.load(archive.extractfile(DESCRIPTION))
+                description = _json_or_none(archive.extractfile(DESCRIPTION).read())
     except FileNotFoundError:
         return None, ["no such file; give the path swarm_backup.yml printed"]
     except (tarfile.TarError, EOFError, OSError, ValueError, zlib.error) as exc:
-        return None, [f"it is not a complete gzip'd tar archive ({type(exc).__name__}: {exc})"]
+        return None, [
+            f"it is not a complete gzip'd tar archive ({type(exc).__name__}: {exc}); copy it again from where "
+            "swarm_backup.yml fetched it, or use another backup"
+        ]
     problems = archive_problems(members, description)
     return (description if not problems else None), problems
 
@@ -98,9 +128,23 @@ def raft_host(description: dict) -> str:
     return description["manager_addr"].rsplit(":", 1)[0].strip("[]")
 
 
+def restore_host_problem(candidates: list[str], chosen: str) -> str | None:
+    """Why no restore host can be taken from `candidates`, the Linux hosts of swarm_managers
+    (`chosen`: swarm_restore_host, '' when not given); None when one can."""
+    if not candidates:
+        return (
+            "no host is in both swarm_managers and linux, and the archive is a Linux manager's state; put the "
+            "Linux host with the archived manager's address (manager_addr) in both groups"
+        )
+    if chosen and chosen not in candidates:
+        return f"swarm_restore_host={chosen!r} is not a Linux host of swarm_managers; pick one of {', '.join(candidates)}"
+    return None
+
+
 def restore_target(description: dict, addrs: dict[str, str], candidates: list[str], chosen: str = "") -> str:
     """The host to restore onto: `chosen` when given, else the candidate whose advertise address
-    (`addrs`, by inventory host) is the archived manager's, else the first candidate."""
+    (`addrs`, by inventory host) is the archived manager's, else the first candidate. Only for
+    candidates and a choice restore_host_problem() accepts."""
     matching = [h for h in candidates if addrs.get(h) == raft_host(description)]
     return chosen or (matching or candidates)[0]
 
@@ -117,7 +161,11 @@ def restore_problems(
             "give the unlock key the swarm had then (from your vault)"
         )
     if not target:
-        return [*problems, f"host {host}: unreachable; the restore needs its engine"]
+        return [
+            *problems,
+            f"host {host}: unreachable, and the restore needs its engine; make it reachable "
+            f"(playbooks/engines.yml --limit {host} gives it its engine) or name another with swarm_restore_host",
+        ]
     if target["state"] == "unavailable":
         return [
             *problems,
@@ -138,9 +186,13 @@ def restore_problems(
         )
     healthy = target["state"] in (ACTIVE, LOCKED) and (not target.get("is_manager") or target.get("nodes"))
     if healthy and not force:
+        # Only a manager answering as one knows the cluster ID and lists the nodes; a worker or locked node does not.
+        member = (
+            f"a manager of a working swarm ({target['cluster_id']}, {len(target['nodes'])} nodes listed)"
+            if target.get("is_manager")
+            else "a member of a working swarm"
+        )
         problems.append(
-            f"host {host}: is a {'manager' if target.get('is_manager') else 'node'} of a working swarm "
-            f"({target['cluster_id'] or 'cluster ID known to its managers'}, {len(target.get('nodes', []))} nodes "
-            "listed); a restore replaces it. Set swarm_restore_force=true only if you mean to"
+            f"host {host}: is {member}; a restore replaces it. Set swarm_restore_force=true only if you mean to"
         )
     return problems

@@ -5,7 +5,8 @@ short_description: Choose the manager a swarm backup stops, and describe the bac
 description:
   - Runs once on the controller after M(mixedswarm.swarm.swarm_node_info) read every host of the managers group.
   - Chooses a Linux manager that is Ready, reachable and not the leader when there is one (else the leader),
-    and only when stopping its engine keeps quorum; refuses, naming the host, otherwise.
+    and only when stopping its engine keeps quorum; refuses, naming the host, otherwise, and naming the groups
+    when no host is in both O(managers_group) and C(linux).
   - With autolock on, refuses unless the unlock key is given, because the stopped manager comes back locked.
   - Returns the description stored in the archive (engine version, node and cluster ID, manager and node
     counts, autolock; never the key), the archive's file name and a manager to watch the node from.

@@ -60,8 +60,8 @@ options:
   changes:
     description:
       - Which of the planned changes to make; every definition is still validated.
-      - C(create) only creates networks and C(remove) only removes those declared absent, so a playbook can
-        create networks before its services and remove them after the services that used them are gone.
+      - C(create) only creates networks and C(remove) only removes those declared absent, so a playbook can create
+        networks before its services and remove them after the services that used them are gone.
     type: str
     choices: [all, create, remove]
     default: all

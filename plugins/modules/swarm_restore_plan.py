@@ -10,11 +10,12 @@ description:
     swarm stage chooses it, from gathered network facts) is the archived manager's raft address, else the first
     of them. C(docker swarm init --force-new-cluster) keeps that raft address and ignores C(--advertise-addr), so
     on a host with another address every node that joins would be sent to the old one.
-  - Refuses, with one line naming what is wrong, when the archive is missing, incomplete, corrupt or not a
-    swarm backup; when it was made with autolock on and no unlock key is given; when the host is not a Linux
-    host of C(swarm_managers), is unreachable, has no answering engine or runs another engine release than the
-    archive's or advertises another address than the archived manager's; and when the host is part of a working
-    swarm, unless O(force) is true.
+  - Refuses, with one line naming what is wrong and the remedy, when the archive is missing, incomplete, corrupt
+    or not a swarm backup (its description missing, unreadable, lacking a key or holding a value of another
+    kind); when it was made with autolock on and no unlock key is given; when no host is in both
+    C(swarm_managers) and C(linux); when the host is not such a host, is unreachable, has no answering engine
+    or runs another engine release than the archive's or advertises another address than the archived
+    manager's; and when the host is part of a working swarm, unless O(force) is true.
 options:
   archive:
     description: Controller path of the archive made by playbooks/swarm_backup.yml.

@@ -21,8 +21,7 @@ description:
     and reports each failing task's node and error with a hint, instead of waiting for the timeout.
 options:
   services:
-    description:
-      - Service definitions. Keys are described below; unknown keys are errors.
+    description: Service definitions. Keys are described below; unknown keys are errors.
     type: list
     elements: dict
     required: true
@@ -37,7 +36,12 @@ options:
         choices: [present, absent]
         default: present
       image:
-        description: Image reference. Compared without digest; C(:latest) is implied when no tag is given.
+        description:
+          - Image reference, C(NAME[:TAG]) or C(NAME[:TAG]@sha256:DIGEST).
+          - With a tag only, C(:latest) is implied when no tag is given and the digest the engine records for the
+            tag is ignored when comparing.
+          - With a digest (C(sha256:) and 64 lower-case hex digits), the reference is deployed and compared exactly
+            as written, so a service running another digest is updated.
         type: str
       os:
         description: OS whose nodes run the service (adds C(node.platform.os==OS)).
@@ -45,7 +49,8 @@ options:
         choices: [linux, windows]
       mode:
         description:
-          - C(replicated) runs O(services[].replicas) tasks, C(global) one task per eligible node. Cannot change in place.
+          - C(replicated) runs O(services[].replicas) tasks, C(global) one task per eligible node. Cannot change in
+            place.
         type: str
         choices: [replicated, global]
         default: replicated
@@ -64,9 +69,10 @@ options:
         type: raw
       publish:
         description:
-          - Published ports, each C(80), C("8080:80"), C("53:53/udp") or a dict with C(published), C(target),
-            C(protocol) (tcp, udp, sctp) and C(mode) (ingress, host).
-          - C(ingress) ports answer on every node through the routing mesh; C(host) ports only on nodes running a task.
+          - Published ports, each C(80), C("8080:80"), C("53:53/udp") or a dict with C(published), C(target), C(protocol)
+            (tcp, udp, sctp) and C(mode) (ingress, host).
+          - C(ingress) ports answer on every node through the routing mesh; C(host) ports only on nodes running a
+            task.
         type: list
         elements: raw
       publish_mode:
@@ -82,15 +88,14 @@ options:
         elements: str
       endpoint_mode:
         description:
-          - C(vip) gives the service one virtual IP; C(dnsrr) makes its name resolve to each task's address.
-            C(dnsrr) cannot publish through the routing mesh. Defaults to C(vip), or C(dnsrr) when
-            O(services[].routing_mesh=false).
+          - C(vip) gives the service one virtual IP; C(dnsrr) makes its name resolve to each task's address. C(dnsrr)
+            cannot publish through the routing mesh. Defaults to C(vip), or C(dnsrr) when O(services[].routing_mesh=false).
         type: str
         choices: [vip, dnsrr]
       routing_mesh:
         description:
-          - C(false) is the easy option for Windows Server releases without the routing mesh (or a swarm without
-            IPVS), meaning endpoint mode C(dnsrr) and host-mode ports unless set otherwise.
+          - C(false) is the easy option for Windows Server releases without the routing mesh (or a swarm without IPVS),
+            meaning endpoint mode C(dnsrr) and host-mode ports unless set otherwise.
         type: bool
         default: true
       labels:
@@ -106,29 +111,85 @@ options:
         elements: str
       windows_build:
         description:
-          - For a Windows service whose image tag names a Windows release (C(ltsc2019), C(ltsc2022), C(ltsc2025), C(1809), C(20H2), ...),
-            C(match) places its tasks only on nodes whose C(os.build) label is that release's build.
-          - Without it, such an image is refused when no Windows node runs its build, or when the Windows nodes run several builds.
+          - For a Windows service whose image tag names a Windows release (C(ltsc2019), C(ltsc2022), C(ltsc2025),
+            C(1809), C(20H2), ...), C(match) places its tasks only on nodes whose C(os.build) label is that release's
+            build.
+          - Without it, such an image is refused when no Windows node runs its build, or when the Windows nodes run
+            several builds.
         type: str
         choices: [match]
       limits:
-        description: Resource limits, C(cpus) (for example 0.5) and C(memory) (for example 256M). Unset means none.
+        description: Resource limits; unset means none.
         type: dict
+        suboptions:
+          cpus:
+            description: A number of CPUs, for example C(0.5).
+            type: raw
+          memory:
+            description: Bytes, or a size in binary units such as C(256M) or C(1G).
+            type: raw
       reservations:
-        description: Resource reservations, C(cpus) and C(memory).
+        description: Resource reservations; unset means none.
         type: dict
+        suboptions:
+          cpus:
+            description: A number of CPUs, for example C(0.5).
+            type: raw
+          memory:
+            description: Bytes, or a size in binary units such as C(256M) or C(1G).
+            type: raw
       update_config:
-        description:
-          - Rolling update settings C(parallelism), C(delay), C(failure_action) (pause, continue, rollback),
-            C(monitor), C(max_failure_ratio), C(order) (stop-first, start-first). Unset keys take the engine's defaults.
+        description: Rolling update settings; unset keys take the engine's defaults.
         type: dict
+        suboptions:
+          parallelism:
+            description: Tasks updated at once; 0 updates all at once.
+            type: int
+          delay:
+            description: Wait between groups of tasks, a duration such as C(10s), C(1m30s) or C(500ms).
+            type: raw
+          failure_action:
+            description: What the engine does when an updated task fails.
+            type: str
+            choices: [pause, continue, rollback]
+          monitor:
+            description: How long each updated task is watched for a failure, a duration.
+            type: raw
+          max_failure_ratio:
+            description: Share of failed tasks, between 0 and 1, tolerated before the failure action.
+            type: float
+          order:
+            description: C(stop-first) stops the old task before starting the new one; C(start-first) overlaps them.
+            type: str
+            choices: [stop-first, start-first]
       rollback_config:
-        description: Rollback settings, the same keys (C(failure_action) pause or continue).
+        description: Rollback settings; unset keys take the engine's defaults.
         type: dict
+        suboptions:
+          parallelism:
+            description: Tasks updated at once; 0 updates all at once.
+            type: int
+          delay:
+            description: Wait between groups of tasks, a duration such as C(10s), C(1m30s) or C(500ms).
+            type: raw
+          failure_action:
+            description: What the engine does when an updated task fails.
+            type: str
+            choices: [pause, continue]
+          monitor:
+            description: How long each updated task is watched for a failure, a duration.
+            type: raw
+          max_failure_ratio:
+            description: Share of failed tasks, between 0 and 1, tolerated before the failure action.
+            type: float
+          order:
+            description: C(stop-first) stops the old task before starting the new one; C(start-first) overlaps them.
+            type: str
+            choices: [stop-first, start-first]
   networks:
     description:
-      - The network definitions of O(ignore:swarm_networks); only their names are used here, so a service may
-        name a network that is declared but not created yet (validation runs before the networks stage).
+      - The network definitions of O(ignore:swarm_networks); only their names are used here, so a service may name
+        a network that is declared but not created yet (validation runs before the networks stage).
     type: list
     elements: dict
     default: []

@@ -36,8 +36,8 @@ options:
     type: raw
   src:
     description:
-      - A compose template file (Jinja2), rendered on the controller with the task's variables like
-        M(ansible.builtin.template) does; a YAML error names this file.
+      - A compose template file (Jinja2), rendered on the controller with the task's variables like M(ansible.builtin.template)
+        does; a YAML error names this file.
       - Mutually exclusive with O(definition).
     type: path
   prune:

@@ -41,7 +41,7 @@ options:
         type: raw
       src:
         description: The compose template the stack was rendered from (not read here).
-        type: str
+        type: path
   dns_probe:
     description: Look up O(dns_probe.target) and C(tasks.TARGET) from a container of O(dns_probe.source).
     type: dict

@@ -67,22 +67,12 @@ def failure_text(results: list[Result]) -> str:
     )
 
 
-def as_written(validated: list[dict], given: list[dict]) -> list[dict]:
-    """Definitions as Ansible validated them (types converted) with only the keys the task set:
-    Ansible fills every unset suboption with its default or None, while the definitions' own
-    checks apply their defaults and tell a key left out from one set to null."""
-    return [
-        {key: value for key, value in definition.items() if key in written}
-        for definition, written in zip(validated, given, strict=True)
-    ]
-
-
 class DockerCLIAction(ActionBase):
     """Base of the project's action plugins: checks the task's arguments against the plugin's
     ARGUMENT_SPEC (and REQUIRED_IF), then hands them to act(). Options named in DEFINITIONS are
-    lists of user definitions: their declared suboptions document them, but the project's own
-    checks judge them (every problem at once, with the field's full path and the closest valid
-    key), so they are passed on as written (as_written). Check mode is supported by
+    lists of user definitions: Ansible checks only that each is a mapping, and the project's own
+    checks type their keys by the same suboptions (definition_check.typed_values) and report every
+    problem at once, with the field's full path and the closest valid key. Check mode is supported by
     all; each act() decides what it may do in it. Every failure raises AnsibleActionFail, with
     the result gathered so far when there is one."""
 
@@ -99,8 +89,6 @@ class DockerCLIAction(ActionBase):
             for name, option in self.ARGUMENT_SPEC.items()
         }
         _validated, args = self.validate_argument_spec(argument_spec=spec, required_if=list(self.REQUIRED_IF))
-        for option in self.DEFINITIONS:
-            args[option] = as_written(args[option], self._task.args[option])
         return self.act(args, result, task_vars or {})
 
     def act(self, args: dict, result: dict, task_vars: dict) -> dict:

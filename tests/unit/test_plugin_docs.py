@@ -8,8 +8,6 @@ import pytest
 import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import as_written
-
 REPO = Path(__file__).resolve().parents[2]
 STUBS = sorted(p.stem for p in (REPO / "plugins/modules").glob("*.py"))
 # What Ansible assumes when a documentation or a spec leaves a key out.
@@ -58,18 +56,6 @@ def test_definitions_declare_their_suboptions():
     assert "services[].image" in flatten(declared_options("swarm_service"), "options")
     assert "networks[].subnet" in flatten(declared_options("swarm_network"), "options")
     assert "stacks[].definition" in flatten(declared_options("swarm_verify"), "options")
-
-
-def test_definitions_reach_their_checks_as_written():
-    given = [{"name": "web", "replicas": "3"}, {"name": "job", "mode": "global", "image": None}]
-    validated = [
-        {"name": "web", "replicas": 3, "mode": "replicated", "image": None, "state": "present"},
-        {"name": "job", "replicas": 1, "mode": "global", "image": None, "state": "present"},
-    ]
-    assert as_written(validated, given) == [
-        {"name": "web", "replicas": 3},
-        {"name": "job", "mode": "global", "image": None},
-    ]
 
 
 @pytest.mark.parametrize(

@@ -52,6 +52,15 @@ def test_mixed_swarm_requires_an_os_per_service():
     assert errors[0].startswith("stack service 'shop/web', field 'x-os'") and "No such image" in errors[0]
 
 
+def test_a_bad_image_digest_in_a_stack_is_refused_before_deploying():
+    echo = {**COMPOSE["services"]["echo"], "image": "172.29.233.5:5000/busybox@sha256:77"}
+    _, _, errors = prepare_compose("demo", {**COMPOSE, "services": {"echo": echo}}, {"linux"})
+    assert errors == [
+        "stack service 'demo/echo', field 'image': digest 'sha256:77' is not valid; valid: sha256: followed by "
+        "64 lower-case hex digits, as in nginx@sha256:<64 hex> or nginx:1.27@sha256:<64 hex>"
+    ]
+
+
 def test_bad_stack_input():
     _, _, errors = prepare_compose(
         "Shop", {"version": "2", "services": {"a": {"image": "x", "x-os": "dos"}}}, set()
@@ -77,6 +86,17 @@ def test_stack_entries_refuse_definition_and_src_together_and_misspelt_keys():
         "stack 'blog', field 'defintion': unknown key (did you mean 'definition'?); valid keys: definition, name, "
         "src, state",
         "stack 'blog', field 'definition': a present stack needs definition (inline) or src (a template file)",
+    ]
+
+
+def test_stack_entries_are_typed_by_the_stack_options():
+    from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose import stack_entry_problems
+
+    assert stack_entry_problems(
+        [{"name": "shop", "state": "gone", "src": "shop.yml.j2"}, {"name": "blog", "state": None, "src": "b"}]
+    ) == [
+        "stack 'shop', field 'state': a string \"gone\"; valid: present, absent",
+        "stack 'blog', field 'state': nothing (null); valid: present, absent",
     ]
 
 

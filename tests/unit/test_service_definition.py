@@ -3,11 +3,15 @@
 import pytest
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import DefinitionErrors
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_options import SERVICE_OPTIONS
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import (
     normalise_service,
     validate_services,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_fields import normalise_image
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_fields import (
+    UPDATE_DEFAULTS,
+    normalise_image,
+)
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement import (
     has_os_constraint,
     normalise_constraint,
@@ -15,6 +19,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_ports import parse_port
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_units import (
+    RESOURCE_KEYS,
     format_duration,
     parse_duration,
     parse_memory,
@@ -92,7 +97,11 @@ def test_os_without_nodes_of_that_os_is_refused():
     [
         ({"os": "macos"}, "os", 'a string "macos"; valid: linux, windows'),
         ({"replicas": -1}, "replicas", "integer >= 0, got an integer -1"),
-        ({"replicas": "3"}, "replicas", "integer >= 0"),
+        ({"replicas": "three"}, "replicas", 'must be an integer, got a string "three"'),
+        ({"routing_mesh": "maybe"}, "routing_mesh", 'must be true or false, got a string "maybe"'),
+        ({"networks": {"a": 1}}, "networks", 'must be a list, got a mapping {"a": 1}'),
+        ({"image": {"a": 1}}, "image", 'must be a string, got a mapping {"a": 1}'),
+        ({"mode": "globl"}, "mode", "valid: replicated, global (did you mean 'global'?)"),
         ({"publish": ["80:http"]}, "publish[0]", "PUBLISHED[:TARGET][/PROTOCOL]"),
         ({"publish": [80, 70000]}, "publish[1]", "outside 1-65535"),
         ({"publish": [{"published": 80, "mode": "mesh"}]}, "publish[0]", "valid: ingress, host"),
@@ -187,10 +196,43 @@ def test_ports_short_and_long_forms():
     assert parse_port(80, "host") == {"published": 80, "target": 80, "protocol": "tcp", "mode": "host"}
 
 
-def test_images_compare_without_digest_and_with_implicit_latest():
-    assert normalise_image("nginx") == "nginx:latest"
-    assert normalise_image("172.29.233.5:5000/busybox") == "172.29.233.5:5000/busybox:latest"
-    assert normalise_image("172.29.233.5:5000/busybox:test@sha256:77") == "172.29.233.5:5000/busybox:test"
+def test_images_compare_without_the_pinned_digest_and_with_implicit_latest():
+    assert normalise_image("nginx", keep_digest=False) == "nginx:latest"
+    assert (
+        normalise_image("172.29.233.5:5000/busybox", keep_digest=False) == "172.29.233.5:5000/busybox:latest"
+    )
+    pinned = "172.29.233.5:5000/busybox:test@sha256:" + "7" * 64
+    assert normalise_image(pinned, keep_digest=False) == "172.29.233.5:5000/busybox:test"
+
+
+DIGEST = "sha256:" + "0123456789abcdef" * 4
+
+
+@pytest.mark.parametrize("image", [f"nginx@{DIGEST}", f"nginx:1.25@{DIGEST}", f"registry:5000/app@{DIGEST}"])
+def test_a_digest_the_user_gives_is_kept_as_written(image):
+    spec, errors = one({"name": "web", "image": image})
+    assert errors == []
+    assert spec["image"] == image
+
+
+DIGEST_RULE = "valid: sha256: followed by 64 lower-case hex digits, as in nginx@sha256:<64 hex> or nginx:1.27@sha256:<64 hex>"
+
+
+@pytest.mark.parametrize(
+    "digest",
+    ["sha256:" + "A" * 64, "sha256:" + "a" * 63, "sha512:" + "a" * 64, "a" * 64, "sha256:" + "g" * 64, ""],
+)
+def test_a_bad_digest_is_refused_naming_the_service_the_field_and_the_valid_form(digest):
+    _, errors = one({"name": "web", "image": f"nginx:1.25@{digest}"})
+    assert errors == [f"service 'web', field 'image': digest {digest!r} is not valid; {DIGEST_RULE}"]
+
+
+def test_a_digest_without_an_image_name_is_refused():
+    _, errors = one({"name": "web", "image": f"@{DIGEST}"})
+    assert errors == [
+        f"service 'web', field 'image': '@{DIGEST}' has no image name before '@'; "
+        "valid: nginx@sha256:<64 hex> or nginx:1.27@sha256:<64 hex>"
+    ]
 
 
 def test_constraints_are_normalised():
@@ -268,6 +310,63 @@ def test_a_service_may_not_keep_a_network_declared_absent():
     assert errors == []
 
 
+def test_values_are_typed_as_ansible_types_module_options():
+    spec, errors = one(
+        {
+            "name": "web",
+            "image": "nginx",
+            "replicas": "3",
+            "routing_mesh": "no",
+            "publish": "8080:80",
+            "networks": "appnet",
+            "os": "linux",
+        }
+    )
+    assert errors == []
+    assert spec["replicas"] == 3
+    assert spec["endpoint_mode"] == "dnsrr"
+    assert spec["ports"] == [{"published": 8080, "target": 80, "protocol": "tcp", "mode": "host"}]
+    assert spec["networks"] == ["appnet"]
+
+
+def test_a_value_ansible_cannot_convert_names_service_field_and_type_with_every_other_problem():
+    _, errors = one({"name": "api", "image": "x", "replicas": "three", "replica": 2, "os": "macos"})
+    assert errors == [
+        "service 'api', field 'replica': unknown key (did you mean 'replicas'?); valid keys: command, "
+        "constraints, endpoint_mode, entrypoint, env, image, labels, limits, mode, name, networks, os, "
+        "placement_preferences, publish, publish_mode, replicas, reservations, rollback_config, routing_mesh, "
+        "state, update_config, windows_build",
+        "service 'api', field 'os': a string \"macos\"; valid: linux, windows",
+        "service 'api', field 'replicas': must be an integer, got a string \"three\"",
+    ]
+
+
+def test_a_null_is_left_alone_only_where_ansible_leaves_it_alone():
+    spec, errors = one({"name": "web", "image": "nginx", "os": None, "endpoint_mode": None})
+    assert errors == [] and spec["endpoint_mode"] == "vip"
+    _, errors = one({"name": "web", "image": "nginx", "replicas": None})
+    assert errors == ["service 'web', field 'replicas': must be an integer, got nothing (null)"]
+
+
+def test_update_settings_are_typed_by_their_suboptions_and_every_one_has_an_engine_default():
+    spec, errors = one(
+        {"name": "web", "image": "nginx", "update_config": {"parallelism": "2", "max_failure_ratio": "0.5"}}
+    )
+    assert errors == []
+    assert spec["update_config"]["parallelism"] == 2 and spec["update_config"]["max_failure_ratio"] == 0.5
+    for key in ("update_config", "rollback_config"):
+        assert set(SERVICE_OPTIONS[key]["options"]) == set(UPDATE_DEFAULTS)
+
+
+def test_resource_keys_are_the_suboptions_of_limits_and_reservations():
+    assert set(SERVICE_OPTIONS["limits"]["options"]) == set(RESOURCE_KEYS)
+    assert SERVICE_OPTIONS["reservations"]["options"] == SERVICE_OPTIONS["limits"]["options"]
+    _, errors = one({"name": "web", "image": "nginx", "limits": {"cpu": 1, "memory": "1G"}})
+    assert errors == [
+        "service 'web', field 'limits.cpu': unknown key (did you mean 'cpus'?); valid keys: cpus, memory"
+    ]
+
+
 def test_env_as_a_list_splits_at_the_first_equals_sign_and_names_each_bad_item():
     spec, errors = one({"name": "web", "image": "nginx", "env": ["A=1=2", "B=", "C", 3]})
     assert errors == [
@@ -299,12 +398,11 @@ def test_update_config_bounds_and_unknown_keys():
         }
     )
     assert errors == [
-        "service 'web', field 'update_config.colour': unknown key; valid keys: parallelism, delay, "
-        "failure_action, monitor, max_failure_ratio, order",
+        "service 'web', field 'update_config.colour': unknown key; valid keys: delay, failure_action, "
+        "max_failure_ratio, monitor, order, parallelism",
+        "service 'web', field 'update_config.failure_action': a string \"explode\"; valid: pause, continue, rollback",
         "service 'web', field 'update_config.parallelism': must be an integer >= 0 (0 updates all tasks at once), "
         "got an integer -1",
-        "service 'web', field 'update_config.failure_action': must be one of pause, continue, rollback, "
-        'got a string "explode"',
         "service 'web', field 'update_config.max_failure_ratio': must be a number between 0 and 1, got a number 1.5",
     ]
     for edge in ({"parallelism": 0, "max_failure_ratio": 1}, {"parallelism": 5, "max_failure_ratio": 0}):
@@ -314,18 +412,12 @@ def test_update_config_bounds_and_unknown_keys():
             edge["parallelism"],
             float(edge["max_failure_ratio"]),
         )
-    for field, value, shown in (
-        ("parallelism", True, "a boolean true"),
-        ("parallelism", 1.5, "a number 1.5"),
-        ("max_failure_ratio", True, "a boolean true"),
+    for value, problem in (
+        (True, "must be an integer >= 0 (0 updates all tasks at once), got a boolean true"),
+        (1.5, "must be an integer, got a number 1.5"),
     ):
-        rule = (
-            "an integer >= 0 (0 updates all tasks at once)"
-            if field == "parallelism"
-            else "a number between 0 and 1"
-        )
-        assert one({"name": "web", "image": "nginx", "update_config": {field: value}})[1] == [
-            f"service 'web', field 'update_config.{field}': must be {rule}, got {shown}"
+        assert one({"name": "web", "image": "nginx", "update_config": {"parallelism": value}})[1] == [
+            f"service 'web', field 'update_config.parallelism': {problem}"
         ]
 
 
@@ -336,14 +428,13 @@ def test_command_items_must_be_scalars_and_networks_non_empty_names():
         "service 'web', field 'command': a list of arguments or a command line string, "
         'got a list ["echo", {"a": 1}]'
     ]
-    for networks, shown in ((["appnet", ""], 'a list ["appnet", ""]'), ("appnet", 'a string "appnet"')):
-        assert one({"name": "web", "image": "nginx", "networks": networks})[1] == [
-            f"service 'web', field 'networks': a list of network names, got {shown}"
-        ]
+    assert one({"name": "web", "image": "nginx", "networks": ["appnet", ""]})[1] == [
+        "service 'web', field 'networks': a list of network names, got a list [\"appnet\", \"\"]"
+    ]
 
 
 def test_image_must_be_a_reference():
-    for image in (" ", "a b", 3):
+    for image in (" ", "a b"):
         assert one({"name": "web", "image": image})[1] == [
             "service 'web', field 'image': required: an image reference such as nginx:1.27 or registry:5000/app:1"
         ]
@@ -358,7 +449,7 @@ def test_one_preference_may_be_given_alone_and_every_bad_one_is_named():
     assert errors == [
         "service 'web', field 'placement_preferences[0]': a string \"bad\" is not valid: "
         "a placement preference spread=node.labels.NAME",
-        "service 'web', field 'placement_preferences[2]': an integer 3 is not valid: "
+        "service 'web', field 'placement_preferences[2]': a string \"3\" is not valid: "
         "a placement preference spread=node.labels.NAME",
     ]
 
@@ -366,5 +457,3 @@ def test_one_preference_may_be_given_alone_and_every_bad_one_is_named():
 def test_routing_mesh_is_on_unless_set_false():
     spec, _ = one({"name": "web", "image": "nginx", "publish": [80]})
     assert spec["endpoint_mode"] == "vip" and spec["ports"][0]["mode"] == "ingress"
-    _, errors = one({"name": "web", "image": "nginx", "routing_mesh": "no"})
-    assert errors == ["service 'web', field 'routing_mesh': true or false, got a string \"no\""]

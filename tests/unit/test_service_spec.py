@@ -2,6 +2,7 @@
 
 import copy
 
+import pytest
 from service_fixtures import by_name, load
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import validate_services
@@ -100,6 +101,56 @@ def test_update_config_changes_are_sent_in_cli_units():
     argv = update_argv(desired, actual)
     assert "--update-delay" in argv and argv[argv.index("--update-delay") + 1] == "2s"
     assert argv[argv.index("--update-order") + 1] == "start-first"
+
+
+PINNED = "sha256:7735e95c5823b5e36c21830db1241687992db50d7c9ccc1997321e5fc52ee7c7"  # in services_converged
+OTHER = "sha256:" + "0123456789abcdef" * 4
+
+
+def test_the_digest_the_engine_pinned_for_a_tag_is_not_a_change():
+    (action,) = plan_services(specs(WEB), by_name("services_converged.jsonl"), networks())[0]
+    assert action["action"] == "none"
+    assert action["before"]["image"] == IMAGE
+
+
+def test_a_new_tag_updates_the_image_without_a_digest():
+    (action,) = plan_services(
+        specs({**WEB, "image": "172.29.233.5:5000/busybox:next"}),
+        by_name("services_converged.jsonl"),
+        networks(),
+    )[0]
+    assert action["fields"] == ["image"]
+    assert action["argv"] == [
+        "docker",
+        "service",
+        "update",
+        "--detach",
+        "--image",
+        "172.29.233.5:5000/busybox:next",
+        "web",
+    ]
+
+
+def test_the_running_digest_given_by_the_user_is_not_a_change():
+    (action,) = plan_services(
+        specs({**WEB, "image": f"{IMAGE}@{PINNED}"}), by_name("services_converged.jsonl"), networks()
+    )[0]
+    assert action["action"] == "none"
+
+
+@pytest.mark.parametrize("image", [f"{IMAGE}@{OTHER}", f"172.29.233.5:5000/busybox@{OTHER}"])
+def test_another_digest_given_by_the_user_updates_the_service_to_that_digest(image):
+    (action,) = plan_services(
+        specs({**WEB, "image": image}), by_name("services_converged.jsonl"), networks()
+    )[0]
+    assert action["fields"] == ["image"]
+    assert action["before"]["image"] == f"{IMAGE}@{PINNED}"
+    assert action["argv"] == ["docker", "service", "update", "--detach", "--image", image, "web"]
+
+
+def test_create_deploys_the_digest_given_by_the_user():
+    argv = create_argv(specs({**SSH, "image": f"busybox@{OTHER}"})[0])
+    assert argv[-3:] == [f"busybox@{OTHER}", "sleep", "86400"]
 
 
 def test_create_argv_places_image_and_command_last():

@@ -1,0 +1,338 @@
+"""The options of swarm_service, swarm_network and swarm_stack, each key written once.
+
+Each entry is an Ansible argument spec entry (type, choices, default, elements, options) with
+its documentation text (description), like a role's argument_specs. From these the action
+plugins take their ARGUMENT_SPEC, the definition checks their known keys and types
+(definition_check.typed_values), and scripts/write_module_docs.py the options of the modules'
+documentation stubs (a unit test fails when a stub drifts). No Ansible imports.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement import OS_NAMES
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_ports import PUBLISH_MODES
+
+STATE = ("present", "absent")
+
+# The keys of limits and reservations (service_units.RESOURCE_KEYS, shared with compose files).
+RESOURCE_OPTIONS = {
+    "cpus": {"description": "A number of CPUs, for example C(0.5).", "type": "raw"},
+    "memory": {
+        "description": "Bytes, or a size in binary units such as C(256M) or C(1G).",
+        "type": "raw",
+    },
+}
+
+
+def update_options(failure_actions: list[str]) -> dict:
+    """The keys of update_config and rollback_config; unset ones take the engine's defaults
+    (service_fields.UPDATE_DEFAULTS)."""
+    return {
+        "parallelism": {"description": "Tasks updated at once; 0 updates all at once.", "type": "int"},
+        "delay": {
+            "description": "Wait between groups of tasks, a duration such as C(10s), C(1m30s) or C(500ms).",
+            "type": "raw",
+        },
+        "failure_action": {
+            "description": "What the engine does when an updated task fails.",
+            "type": "str",
+            "choices": failure_actions,
+        },
+        "monitor": {
+            "description": "How long each updated task is watched for a failure, a duration.",
+            "type": "raw",
+        },
+        "max_failure_ratio": {
+            "description": "Share of failed tasks, between 0 and 1, tolerated before the failure action.",
+            "type": "float",
+        },
+        "order": {
+            "description": "C(stop-first) stops the old task before starting the new one; C(start-first) "
+            "overlaps them.",
+            "type": "str",
+            "choices": ["stop-first", "start-first"],
+        },
+    }
+
+
+# One entry of swarm_services (docs/services.md).
+SERVICE_OPTIONS = {
+    "name": {"description": "Service name.", "type": "str", "required": True},
+    "state": {
+        "description": "C(absent) removes the service, only if this project created it.",
+        "type": "str",
+        "choices": list(STATE),
+        "default": "present",
+    },
+    "image": {
+        "description": [
+            "Image reference, C(NAME[:TAG]) or C(NAME[:TAG]@sha256:DIGEST).",
+            "With a tag only, C(:latest) is implied when no tag is given and the digest the engine records for the"
+            " tag is ignored when comparing.",
+            "With a digest (C(sha256:) and 64 lower-case hex digits), the reference is deployed and compared"
+            " exactly as written, so a service running another digest is updated.",
+        ],
+        "type": "str",
+    },
+    "os": {
+        "description": "OS whose nodes run the service (adds C(node.platform.os==OS)).",
+        "type": "str",
+        "choices": list(OS_NAMES),
+    },
+    "mode": {
+        "description": [
+            "C(replicated) runs O(services[].replicas) tasks, C(global) one task per eligible node. "
+            "Cannot change in place."
+        ],
+        "type": "str",
+        "choices": ["replicated", "global"],
+        "default": "replicated",
+    },
+    "replicas": {"description": "Number of tasks of a replicated service.", "type": "int", "default": 1},
+    "command": {
+        "description": "Arguments after the image (the container command), a list or a command-line string.",
+        "type": "raw",
+    },
+    "entrypoint": {
+        "description": "Overrides the image's entrypoint, a list or a command-line string.",
+        "type": "raw",
+    },
+    "env": {"description": "Environment variables, a dict or a list of C(KEY=VALUE).", "type": "raw"},
+    "publish": {
+        "description": [
+            'Published ports, each C(80), C("8080:80"), C("53:53/udp") or a dict with C(published), C(target), '
+            "C(protocol) (tcp, udp, sctp) and C(mode) (ingress, host).",
+            "C(ingress) ports answer on every node through the routing mesh; C(host) ports only on nodes "
+            "running a task.",
+        ],
+        "type": "list",
+        "elements": "raw",
+    },
+    "publish_mode": {
+        "description": [
+            "Mode of ports that do not set their own. Defaults to C(ingress), or C(host) when "
+            "O(services[].routing_mesh=false)."
+        ],
+        "type": "str",
+        "choices": list(PUBLISH_MODES),
+    },
+    "networks": {
+        "description": [
+            "Overlay networks to attach; each must be declared in O(networks) or exist. Service names resolve "
+            "only on user-defined overlays, never on C(ingress)."
+        ],
+        "type": "list",
+        "elements": "str",
+    },
+    "endpoint_mode": {
+        "description": [
+            "C(vip) gives the service one virtual IP; C(dnsrr) makes its name resolve to each task's address. "
+            "C(dnsrr) cannot publish through the routing mesh. Defaults to C(vip), or C(dnsrr) when "
+            "O(services[].routing_mesh=false)."
+        ],
+        "type": "str",
+        "choices": ["vip", "dnsrr"],
+    },
+    "routing_mesh": {
+        "description": [
+            "C(false) is the easy option for Windows Server releases without the routing mesh (or a swarm "
+            "without IPVS), meaning endpoint mode C(dnsrr) and host-mode ports unless set otherwise."
+        ],
+        "type": "bool",
+        "default": True,
+    },
+    "labels": {"description": "Service labels; C(mixedswarm.managed=true) is always added.", "type": "raw"},
+    "constraints": {
+        "description": "Placement constraints such as C(node.role==manager) or C(node.labels.zone==a).",
+        "type": "list",
+        "elements": "str",
+    },
+    "placement_preferences": {
+        "description": "Spread preferences such as C(spread=node.labels.zone), in order.",
+        "type": "list",
+        "elements": "str",
+    },
+    "windows_build": {
+        "description": [
+            "For a Windows service whose image tag names a Windows release (C(ltsc2019), C(ltsc2022), "
+            "C(ltsc2025), C(1809), C(20H2), ...), C(match) places its tasks only on nodes whose C(os.build) "
+            "label is that release's build.",
+            "Without it, such an image is refused when no Windows node runs its build, or when the Windows "
+            "nodes run several builds.",
+        ],
+        "type": "str",
+        "choices": ["match"],
+    },
+    "limits": {
+        "description": "Resource limits; unset means none.",
+        "type": "dict",
+        "options": RESOURCE_OPTIONS,
+    },
+    "reservations": {
+        "description": "Resource reservations; unset means none.",
+        "type": "dict",
+        "options": RESOURCE_OPTIONS,
+    },
+    "update_config": {
+        "description": "Rolling update settings; unset keys take the engine's defaults.",
+        "type": "dict",
+        "options": update_options(["pause", "continue", "rollback"]),
+    },
+    "rollback_config": {
+        "description": "Rollback settings; unset keys take the engine's defaults.",
+        "type": "dict",
+        "options": update_options(["pause", "continue"]),
+    },
+}
+
+# One entry of swarm_networks.
+NETWORK_OPTIONS = {
+    "name": {
+        "description": "Network name (not C(ingress), C(bridge), C(host), C(none), C(docker_gwbridge)).",
+        "type": "str",
+        "required": True,
+    },
+    "state": {
+        "description": "C(absent) removes the network, only if this project created it "
+        "(it must have no services attached).",
+        "type": "str",
+        "choices": list(STATE),
+        "default": "present",
+    },
+    "driver": {"description": "Only C(overlay) spans the swarm.", "type": "str", "default": "overlay"},
+    "attachable": {"description": "Standalone containers may attach too.", "type": "bool", "default": True},
+    "encrypted": {
+        "description": "Encrypt the overlay's data traffic (IPsec). Refused when the swarm has Windows nodes.",
+        "type": "bool",
+        "default": False,
+    },
+    "internal": {"description": "No outside connectivity.", "type": "bool", "default": False},
+    "subnet": {"description": "Subnet in CIDR form; unset lets the engine choose.", "type": "str"},
+    "gateway": {"description": "Gateway address inside O(networks[].subnet).", "type": "str"},
+    "labels": {"description": "Network labels; C(mixedswarm.managed=true) is always added.", "type": "dict"},
+}
+
+# One entry of swarm_stacks, and the options of swarm_stack that name the stack and its compose file.
+STACK_OPTIONS = {
+    "name": {
+        "description": "Stack name (lowercase letters, digits, C(_), C(-)).",
+        "type": "str",
+        "required": True,
+    },
+    "state": {
+        "description": "C(absent) runs C(docker stack rm), only for a stack this project deployed.",
+        "type": "str",
+        "choices": list(STATE),
+        "default": "present",
+    },
+    "definition": {
+        "description": [
+            "The compose document, as a dict or YAML text (format 3.x; C(version) defaults to 3.8).",
+            "Mutually exclusive with O(src); one of them is required when O(state=present).",
+        ],
+        "type": "raw",
+    },
+    "src": {
+        "description": [
+            "A compose template file (Jinja2), rendered on the controller with the task's variables like "
+            "M(ansible.builtin.template) does; a YAML error names this file.",
+            "Mutually exclusive with O(definition).",
+        ],
+        "type": "path",
+    },
+}
+
+VALIDATE_ONLY = {
+    "description": "Validate and plan against the swarm, change nothing (C(changed=false)).",
+    "type": "bool",
+    "default": False,
+}
+
+# The whole argument spec of each module, in the order its documentation lists the options.
+SWARM_SERVICE_OPTIONS = {
+    "services": {
+        "description": "Service definitions. Keys are described below; unknown keys are errors.",
+        "type": "list",
+        "elements": "dict",
+        "required": True,
+        "options": SERVICE_OPTIONS,
+    },
+    "networks": {
+        "description": [
+            "The network definitions of O(ignore:swarm_networks); only their names are used here, so a service "
+            "may name a network that is declared but not created yet (validation runs before the networks "
+            "stage)."
+        ],
+        "type": "list",
+        "elements": "dict",
+        "default": [],
+    },
+    "validate_only": {
+        "description": "Validate and plan against the swarm, report what would change, change nothing "
+        "(C(changed=false)).",
+        "type": "bool",
+        "default": False,
+    },
+    "wait": {"description": "Wait for convergence after changes.", "type": "bool", "default": True},
+    "timeout": {
+        "description": "Seconds to wait for convergence before failing with what each service is still doing.",
+        "type": "int",
+        "default": 300,
+    },
+    "max_task_failures": {
+        "description": "Stop waiting once a service has this many tasks, created by this run, rejected or failed.",
+        "type": "int",
+        "default": 2,
+    },
+}
+
+SWARM_NETWORK_OPTIONS = {
+    "networks": {
+        "description": "Network definitions.",
+        "type": "list",
+        "elements": "dict",
+        "required": True,
+        "options": NETWORK_OPTIONS,
+    },
+    "validate_only": VALIDATE_ONLY,
+    "changes": {
+        "description": [
+            "Which of the planned changes to make; every definition is still validated.",
+            "C(create) only creates networks and C(remove) only removes those declared absent, so a playbook "
+            "can create networks before its services and remove them after the services that used them are "
+            "gone.",
+        ],
+        "type": "str",
+        "choices": ["all", "create", "remove"],
+        "default": "all",
+    },
+}
+
+SWARM_STACK_OPTIONS = {
+    **STACK_OPTIONS,
+    "prune": {
+        "description": "Remove services of the stack that are no longer in the file.",
+        "type": "bool",
+        "default": True,
+    },
+    "with_registry_auth": {
+        "description": "Send the manager's registry credentials to the nodes.",
+        "type": "bool",
+        "default": False,
+    },
+    "validate_only": VALIDATE_ONLY,
+    "wait": {"description": "Wait for convergence after a deployment.", "type": "bool", "default": True},
+    "timeout": {"description": "Seconds to wait for convergence.", "type": "int", "default": 300},
+    "max_task_failures": {
+        "description": "Stop waiting once a service has this many new tasks rejected or failed.",
+        "type": "int",
+        "default": 2,
+    },
+}
+
+# Module name -> its argument spec, for the documentation writer.
+MODULE_OPTIONS = {
+    "swarm_service": SWARM_SERVICE_OPTIONS,
+    "swarm_network": SWARM_NETWORK_OPTIONS,
+    "swarm_stack": SWARM_STACK_OPTIONS,
+}

@@ -1,0 +1,133 @@
+"""Every refusal docs/validation.md lists is what the code answers today, word for word.
+
+The table is written from real lab runs (tests/lab/test_bad_input.py); here each row's bad input
+goes through the same checks offline (the role's checks, the swarm plan, the service, network and
+stack validation), so a changed message or a row without a reproduction fails without a lab.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from ansible.errors import AnsibleActionFail
+from role_runner import REPO, run_per_host
+from swarm_fixtures import linux_facts, state
+from test_linux_role import release_read
+
+from ansible_collections.mixedswarm.swarm.plugins.action.swarm_stack import load_compose
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose import (
+    prepare_compose,
+    stack_entry_problems,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import validate_services
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_network import validate_networks
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_plan import PlanError, plan_swarm
+
+TABLE = REPO / "docs" / "validation.md"
+IMAGE = "172.29.233.5:5000/busybox:1"
+BROKEN_TEMPLATE = "tests/fixtures/bad_input/broken-compose.yml.j2"
+
+# Rows only a running engine can answer: the lab test that writes the table runs them.
+LAB_ONLY = {
+    "daemon option value only the engine refuses (unknown storage driver)": (
+        "dockerd itself refuses the value when it starts"
+    ),
+}
+
+
+def documented() -> dict[str, str]:
+    """Bad input -> message, from the table's rows."""
+    rows = {}
+    for line in TABLE.read_text().splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
+        if len(cells) == 4 and cells[1] in ("engines", "swarm", "services"):
+            rows[cells[0]] = cells[3]
+    return rows
+
+
+def service(name, **fields):
+    _, errors = validate_services([{"name": name, "image": IMAGE, "os": "linux", **fields}], {"linux"}, set())
+    return list(errors)
+
+
+def network(definition):
+    return list(validate_networks([definition], {"linux"})[1])
+
+
+def compose(stack, **deploy):
+    definition = {"services": {"api": {"image": IMAGE, "x-os": "linux", "deploy": deploy}}}
+    return list(prepare_compose(stack, definition, {"linux"})[2])
+
+
+def swarm_plan(workers=(), labels=None):
+    """The swarm plan's refusal for the lab's shape with a host's swarm_labels or an extra worker."""
+    managers = ["manager1", "manager2", "manager3"]
+    hosts = {}
+    for number, host in enumerate([*managers, "worker1", "worker2"], start=10):
+        hosts[host] = {
+            "state": state("linux_info_inactive.json"),
+            "facts": linux_facts(f"172.29.223.{number}"),
+            "labels": (labels or {}).get(host),
+        }
+    with pytest.raises(PlanError) as refused:
+        plan_swarm(managers, ["worker1", "worker2", *workers], hosts)
+    return refused.value.problems
+
+
+def template_yaml_error():
+    text = (REPO / BROKEN_TEMPLATE).read_text().replace("{{ lab_registry }}", "172.29.233.5:5000")
+    with pytest.raises(AnsibleActionFail) as refused:
+        load_compose("wiki", "src", text, f"template {BROKEN_TEMPLATE}")
+    # The table keeps the first line; YAML's error goes on with where in the file.
+    return [refused.value.message.splitlines()[0]]
+
+
+DAEMON_CASES = {
+    "unknown daemon option": ("worker1", {"bogus-option": 1}),
+    "misspelt daemon option": ("worker2", {"log-driverr": "json-file"}),
+    "live-restore on a swarm node": ("manager2", {"live-restore": True}),
+    "log-opts value not a string": ("manager3", {"log-opts": {"max-file": 3}}),
+}
+
+OFFLINE = {
+    "node label in Docker's namespace": lambda: swarm_plan(labels={"worker1": {"com.docker.zone": "a"}}),
+    "node label value that is a mapping": lambda: swarm_plan(labels={"worker2": {"zone": {"a": 1}}}),
+    "host in both swarm_managers and swarm_workers": lambda: swarm_plan(workers=["manager3"]),
+    "network driver other than overlay": lambda: network({"name": "local", "driver": "bridge"}),
+    "network named ingress": lambda: network({"name": "ingress"}),
+    "service env value that is a mapping": lambda: service("api-env", env={"CONFIG": {"a": 1}}),
+    "update_config delay in words": lambda: service("api-delay", update_config={"delay": "5 seconds"}),
+    "replicas not a number": lambda: service("api-replicas", replicas="three"),
+    "misspelt service key": lambda: service("api-key", replica=2),
+    "unknown os": lambda: service("api-os", os="macos"),
+    "published port out of range": lambda: service("api-port", publish=[70000]),
+    "service attached to ingress": lambda: service("api-ingress", networks=["ingress"]),
+    "service on an undeclared network": lambda: service("api-net", networks=["nowhere"]),
+    "stack with both definition and src": lambda: stack_entry_problems(
+        [{"name": "both", "definition": {"services": {}}, "src": "compose.yml.j2"}]
+    ),
+    "misspelt stack key": lambda: stack_entry_problems([{"name": "typo", "defintion": {}}]),
+    "compose replicas not a number": lambda: compose("shop", replicas="three"),
+    "misspelt compose deploy key": lambda: compose("blog", resources={"limit": {"memory": "64M"}}),
+    "YAML error in a stack template": template_yaml_error,
+}
+
+
+def test_every_row_of_the_table_has_a_reproduction_here():
+    assert set(documented()) == set(DAEMON_CASES) | set(OFFLINE) | set(LAB_ONLY)
+
+
+@pytest.mark.parametrize("bad_input", sorted(OFFLINE))
+def test_the_documented_message_is_the_answer(bad_input):
+    assert documented()[bad_input] in OFFLINE[bad_input]()
+
+
+def test_the_documented_daemon_option_messages_are_the_roles_answer(tmp_path: Path):
+    cases = {
+        host: {**release_read("debian-12"), "docker_linux_daemon_options": options}
+        for host, options in DAEMON_CASES.values()
+    }
+    outcome = run_per_host(REPO / "tests" / "fixtures" / "linux" / "role_check.yml", tmp_path, cases, {})
+    for bad_input, (host, _options) in DAEMON_CASES.items():
+        assert outcome[host]["msg"] == documented()[bad_input], bad_input
