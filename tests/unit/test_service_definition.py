@@ -419,6 +419,9 @@ def test_update_config_bounds_and_unknown_keys():
         assert one({"name": "web", "image": "nginx", "update_config": {"parallelism": value}})[1] == [
             f"service 'web', field 'update_config.parallelism': {problem}"
         ]
+    assert one({"name": "web", "image": "nginx", "update_config": {"max_failure_ratio": -0.5}})[1] == [
+        "service 'web', field 'update_config.max_failure_ratio': must be a number between 0 and 1, got a number -0.5"
+    ]
 
 
 def test_command_items_must_be_scalars_and_networks_non_empty_names():
