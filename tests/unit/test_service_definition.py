@@ -460,3 +460,30 @@ def test_one_preference_may_be_given_alone_and_every_bad_one_is_named():
 def test_routing_mesh_is_on_unless_set_false():
     spec, _ = one({"name": "web", "image": "nginx", "publish": [80]})
     assert spec["endpoint_mode"] == "vip" and spec["ports"][0]["mode"] == "ingress"
+
+
+def test_items_after_a_bad_or_skipped_one_are_still_checked():
+    assert one({"name": "web", "image": "nginx", "publish": ["80:http", 70000]})[1] == [
+        "service 'web', field 'publish[0]': '80:http' is not PUBLISHED[:TARGET][/PROTOCOL], e.g. '8080:80' or "
+        "'53:53/udp'",
+        "service 'web', field 'publish[1]': published port 70000 is outside 1-65535",
+    ]
+    update = {"delay": None, "order": "start-first", "parallelism": -1}
+    assert one({"name": "web", "image": "nginx", "update_config": update})[1] == [
+        "service 'web', field 'update_config.parallelism': must be an integer >= 0 (0 updates all tasks at once), "
+        "got an integer -1"
+    ]
+    spec, _ = one({"name": "web", "image": "nginx", "update_config": {**update, "parallelism": 3}})
+    assert (
+        spec["update_config"]["delay"],
+        spec["update_config"]["order"],
+        spec["update_config"]["parallelism"],
+    ) == (
+        0,
+        "start-first",
+        3,
+    )
+    assert validate_services(["web", {"name": "a", "image": "x", "replicas": -2}], LINUX_ONLY, set())[1] == [
+        'every service definition must be a mapping, got a string "web"',
+        "service 'a', field 'replicas': must be an integer >= 0, got an integer -2",
+    ]
