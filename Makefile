@@ -19,7 +19,7 @@ help:
 	@echo "make lab-destroy  remove every lab container, network, volume and key"
 	@echo "make lint         yamllint, ansible-lint (production profile), ruff"
 	@echo "make unit         the unit tests only (no Docker Engine needed)"
-	@echo "make mutation     mutation testing of the decision modules (on demand, ~20 min per 400 mutants)"
+	@echo "make mutation     mutation testing of the decision modules (on demand, not in CI; about 35 min)"
 	@echo "make sanity       ansible-test sanity on the collection as built"
 	@echo "make collection   build the collection tarball into .cache/dist"
 	@echo "make ee-context   check execution-environment.yml (ansible-builder create into .cache/ee)"

@@ -91,15 +91,12 @@ def run_session(module: str, tests: list[str], excluded_operators: list[str]) ->
     database = SESSIONS / f"{Path(module).stem}.sqlite"
     config.write_text(session_config(module, tests, excluded_operators))
     database.unlink(missing_ok=True)
-    bin_dir = Path(sys.executable).parent
-    run = (
-        [bin_dir / "cosmic-ray", "init", config, database],
-        [bin_dir / "cr-filter-operators", database, config],
-    )
-    for command in run:
-        subprocess.run([str(part) for part in command], cwd=REPO, check=True)
+    cosmic_ray = Path(sys.executable).parent / "cosmic-ray"
+    filter_operators = Path(sys.executable).parent / "cr-filter-operators"
+    subprocess.run([cosmic_ray, "init", config, database], cwd=REPO, check=True)
+    subprocess.run([filter_operators, database, config], cwd=REPO, check=True)
     skip_annotation_mutants(module, database)
-    subprocess.run([str(bin_dir / "cosmic-ray"), "exec", str(config), str(database)], cwd=REPO, check=True)
+    subprocess.run([cosmic_ray, "exec", config, database], cwd=REPO, check=True)
     return database
 
 
@@ -112,7 +109,8 @@ def changed_lines(diff: str) -> str:
 
 
 def summary(module: str, database: Path) -> tuple[str, list[str]]:
-    """The module's score line and one line per surviving mutant."""
+    """The module's score line and one line per surviving mutant. A mutant whose tests fail, time out
+    or cannot start counts as killed."""
     killed, tested, survivors = 0, 0, []
     with use_db(str(database), WorkDB.Mode.open) as db:
         for item, result in db.completed_work_items:
