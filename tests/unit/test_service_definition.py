@@ -473,6 +473,15 @@ def test_items_after_a_bad_or_skipped_one_are_still_checked():
         "service 'web', field 'update_config.parallelism': must be an integer >= 0 (0 updates all tasks at once), "
         "got an integer -1"
     ]
+    assert one(
+        {
+            "name": "web",
+            "image": "nginx",
+            "update_config": {"failure_action": "rollback", "max_failure_ratio": 2},
+        }
+    )[1] == [
+        "service 'web', field 'update_config.max_failure_ratio': must be a number between 0 and 1, got a number 2.0"
+    ]
     spec, _ = one({"name": "web", "image": "nginx", "update_config": {**update, "parallelism": 3}})
     assert (
         spec["update_config"]["delay"],
