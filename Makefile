@@ -11,7 +11,7 @@ LAB_MANAGERS ?= 1
 LAB_WORKERS ?= 2
 LAB_INVENTORY := .lab/default/inventory.yml
 
-.PHONY: help venv host lab lab-destroy lint unit sanity collection ee-context test clean
+.PHONY: help venv host lab lab-destroy lint unit mutation sanity collection ee-context test clean
 
 help:
 	@echo "make lab          create .venv, make sure a Docker Engine runs, start the lab, run site.yml on it"
@@ -19,6 +19,7 @@ help:
 	@echo "make lab-destroy  remove every lab container, network, volume and key"
 	@echo "make lint         yamllint, ansible-lint (production profile), ruff"
 	@echo "make unit         the unit tests only (no Docker Engine needed)"
+	@echo "make mutation     mutation testing of the decision modules (on demand, not in CI; about 35 min)"
 	@echo "make sanity       ansible-test sanity on the collection as built"
 	@echo "make collection   build the collection tarball into .cache/dist"
 	@echo "make ee-context   check execution-environment.yml (ansible-builder create into .cache/ee)"
@@ -51,6 +52,14 @@ lint: venv
 
 unit: venv
 	$(BIN)/pytest tests/unit
+
+# On demand, not part of `make test`: cosmic-ray mutates each decision module listed in
+# pyproject.toml ([tool.mixedswarm.mutation]) and runs its unit tests (docs/testing.md).
+# MUTATE="plugins/module_utils/swarm_address.py ..." limits the run to those modules.
+MUTATION_TOOL := cosmic-ray==8.7.0
+mutation: venv
+	$(BIN)/python -c 'import cosmic_ray' 2>/dev/null || $(BIN)/pip install --quiet '$(MUTATION_TOOL)'
+	$(BIN)/python scripts/mutation.py $(MUTATE)
 
 # The collection as it ships (scripts/ansible-test.sh builds it into a temporary
 # ansible_collections tree and sets up ansible-test's pip bootstrap offline).

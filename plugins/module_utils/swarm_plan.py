@@ -56,9 +56,12 @@ def _cluster_of(host: str, states: dict[str, dict]) -> str:
     for remote in state["remote_managers"]:
         if remote["node_id"] in manager_ids:
             return manager_ids[remote["node_id"]]
-    # A locked manager knows neither its NodeID nor its ClusterID, only its address.
+    # A locked manager knows neither its NodeID nor its ClusterID, only its address (an IPv6 one bare,
+    # where a worker reports [address]:port).
     locked_addrs = {other["node_addr"] for other in states.values() if other["state"] == LOCKED}
-    if any(remote["addr"].rsplit(":", 1)[0] in locked_addrs for remote in state["remote_managers"]):
+    if any(
+        remote["addr"].rsplit(":", 1)[0].strip("[]") in locked_addrs for remote in state["remote_managers"]
+    ):
         return LOCKED_SWARM
     addrs = ", ".join(r["addr"] for r in state["remote_managers"]) or "unknown"
     return f"a swarm whose managers ({addrs}) are not in the inventory"

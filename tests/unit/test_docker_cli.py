@@ -15,6 +15,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import
     command_line,
     parse_batch_output,
     quote,
+    windows_arg,
 )
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import failure_text, run_docker
 
@@ -34,9 +35,39 @@ def test_quote_is_literal_in_sh(arg, sh):
     # PowerShell quoting is checked through the models in test_powershell_quoting.py.
 
 
+@pytest.mark.parametrize(
+    ("arg", "escaped"),
+    [
+        ("a", "a"),
+        ("", '""'),
+        ("a b", '"a b"'),
+        ('"', '\\"'),
+        ('\\"', '\\\\\\"'),
+        ("C:\\", "C:\\"),
+        ("C:\\my dir\\", '"C:\\my dir\\\\"'),
+        ("a\tb", '"a\tb"'),
+        ("a\u00a0b", '"a\u00a0b"'),
+        ("a\x85b", '"a\x85b"'),
+        ("a\u2028b", '"a\u2028b"'),
+    ],
+)
+def test_windows_arg_escapes_as_go_and_quotes_what_dotnet_calls_whitespace(arg, escaped):
+    """Go's syscall.EscapeArg escaping (test_powershell_quoting.py holds it against Go's own table
+    and parser; these few run fast); the last rows are whitespace to .NET's char.IsWhiteSpace, which
+    PowerShell would otherwise split on."""
+    assert windows_arg(arg) == escaped
+
+
+def test_powershell_quote_is_a_literal_of_the_windows_form():
+    assert quote("it's a", POWERSHELL) == "'\"it''s a\"'"
+    assert quote("$x", POWERSHELL) == "'$x'"
+
+
 def test_unknown_shell_is_refused():
-    with pytest.raises(ValueError, match="valid: sh, powershell"):
+    with pytest.raises(ValueError, match=r"^unknown shell 'cmd'; valid: sh, powershell$"):
         quote("x", "cmd")
+    with pytest.raises(ValueError, match=r"^unknown shell 'cmd'; valid: sh, powershell$"):
+        batch_script([["docker", "info"]], "cmd")
 
 
 def test_powershell_runs_docker_with_the_call_operator_and_every_step_reports_rc():
@@ -87,6 +118,28 @@ def test_windows_error_text_and_exit_code_come_back_per_invocation():
     assert info.ok and info.documents[0]["Swarm"]["ControlAvailable"] is False
     assert nodes.rc == 1 and not nodes.documents
     assert nodes.text.startswith("Error response from daemon: This node is not a swarm manager.")
+
+
+def test_each_result_has_its_own_exit_code_and_only_its_own_lines():
+    invocations = [["docker", "service", "create"], ["docker", "info"]]
+    out = (
+        "<<<mixedswarm begin 0>>>\n"
+        "[WARN] not JSON\n"
+        "\n"
+        "<<<mixedswarm end 1 rc=0>>>\n"
+        "<<<mixedswarm end 0 rc=125>>>\n"
+        "stray line between invocations\n"
+        "<<<mixedswarm begin 1>>>\n"
+        '["a"]\n'
+        "<<<mixedswarm end 1 rc=-1>>>\n"
+    )
+    first, second = parse_batch_output(out, invocations)
+    assert (first.rc, first.documents, first.text) == (
+        125,
+        [],
+        "[WARN] not JSON\n<<<mixedswarm end 1 rc=0>>>",
+    )
+    assert (second.rc, second.documents, second.text) == (-1, [["a"]], "")
 
 
 def test_missing_end_marker_is_a_failure_not_a_success():

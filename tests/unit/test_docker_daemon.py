@@ -2,7 +2,10 @@
 
 import pytest
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_daemon import daemon_config_problems
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_daemon import (
+    daemon_config_problems,
+    release,
+)
 
 
 def test_a_typical_configuration_passes():
@@ -22,25 +25,42 @@ def test_not_a_mapping():
     ]
 
 
+NAMES = "names are lower-case words joined by dashes, e.g. 'log-driver'"
+DOCS = "see https://docs.docker.com/reference/cli/dockerd/#daemon-configuration-file"
+
+
 @pytest.mark.parametrize(
     ("options", "expected"),
     [
-        ({"log_driver": "json-file"}, "option 'log_driver': names are lower-case words joined by dashes"),
-        ({"LogDriver": "json-file"}, "option 'LogDriver': names are lower-case words joined by dashes"),
+        ({"log_driver": "json-file"}, f"option 'log_driver': {NAMES} (did you mean 'log-driver'?)"),
+        ({"LogDriver": "json-file"}, f"option 'LogDriver': {NAMES}"),
+        ({3: "x"}, f"option 3: {NAMES}"),
         (
             {"log-opts": {"max-file": 3}},
             "option 'log-opts.max-file': values must be strings (quote it: \"3\")",
         ),
         ({"log-opts": "max-size=10m"}, "option 'log-opts': must be a mapping, got a string \"max-size=10m\""),
-        ({"insecure-registries": "10.0.0.5:5000"}, "option 'insecure-registries': must be a list"),
-        ({"dns": "1.1.1.1"}, "option 'dns': must be a list"),
+        (
+            {"insecure-registries": "10.0.0.5:5000"},
+            "option 'insecure-registries': must be a list, got a string \"10.0.0.5:5000\"",
+        ),
+        ({"dns": "1.1.1.1"}, "option 'dns': must be a list, got a string \"1.1.1.1\""),
         ({"debug": "yes"}, "option 'debug': must be true or false, got a string \"yes\""),
-        ({"live-restore": True}, "option 'live-restore': dockerd refuses it on swarm nodes"),
+        ({"mtu": "1500"}, "option 'mtu': must be an integer, got a string \"1500\""),
+        ({"mtu": True}, "option 'mtu': must be an integer, got a boolean true"),
+        (
+            {"live-restore": True},
+            "option 'live-restore': dockerd refuses it on swarm nodes; remove it or set it to false",
+        ),
     ],
 )
 def test_each_mistake_is_named(options, expected):
-    (problem,) = daemon_config_problems(options)
-    assert problem.startswith(expected)
+    assert daemon_config_problems(options) == [expected]
+
+
+def test_values_of_the_right_kind_pass():
+    options = {"mtu": 1400, "live-restore": False, "dns": ["1.1.1.1"], "features": {"buildkit": True}}
+    assert daemon_config_problems(options) == []
 
 
 def test_keys_the_role_manages_are_refused_with_the_variable_to_use():
@@ -51,14 +71,19 @@ def test_keys_the_role_manages_are_refused_with_the_variable_to_use():
 
 
 def test_every_problem_is_reported_at_once():
-    problems = daemon_config_problems({"debug": 1, "dns": "x", "Bad": 1})
-    assert len(problems) == 3
+    assert daemon_config_problems({"Bad": 1, "debug": 1, "dns": "x"}) == [
+        f"option 'Bad': {NAMES}",
+        "option 'debug': must be true or false, got an integer 1",
+        "option 'dns': must be a list, got a string \"x\"",
+    ]
 
 
 def test_an_option_dockerd_does_not_know_is_refused_with_the_closest_name():
-    (problem,) = daemon_config_problems({"bogus-option": 1, "log-driverr": "json-file"})[1:]
-    assert problem.startswith("option 'log-driverr': dockerd knows no such option and would refuse to start")
-    assert "(did you mean 'log-driver'?)" in problem
+    assert daemon_config_problems({"bogus-option": 1, "log-driverr": "json-file"}) == [
+        f"option 'bogus-option': dockerd knows no such option and would refuse to start; {DOCS}",
+        "option 'log-driverr': dockerd knows no such option and would refuse to start "
+        f"(did you mean 'log-driver'?); {DOCS}",
+    ]
 
 
 def test_options_are_checked_for_the_nodes_os():
@@ -70,11 +95,40 @@ def test_options_are_checked_for_the_nodes_os():
 @pytest.mark.parametrize(
     ("option", "version", "expected"),
     [
-        ({"proxies": {"http-proxy": "http://p:3128"}}, "20.10.24+dfsg1", "needs Docker Engine 23.0 or later"),
-        ({"cluster-store": "consul://c:8500"}, "27.5.1", "removed in Docker Engine 23.0"),
+        (
+            {"proxies": {"http-proxy": "http://p:3128"}},
+            "20.10.24+dfsg1",
+            "option 'proxies': needs Docker Engine 23.0 or later (this node's engine: 20.10.24+dfsg1)",
+        ),
+        (
+            {"cluster-store": "consul://c:8500"},
+            "27.5.1",
+            "option 'cluster-store': removed in Docker Engine 23.0 (this node's engine: 27.5.1)",
+        ),
     ],
 )
 def test_options_are_checked_for_the_engine_release(option, version, expected):
-    (problem,) = daemon_config_problems(option, "linux", version)
-    assert expected in problem
+    assert daemon_config_problems(option, "linux", version) == [expected]
     assert daemon_config_problems(option, "linux", None) == [], "an unknown release accepts any known option"
+
+
+def test_release_bounds_are_exact():
+    """An option is accepted from the release that brought it and up to the one before its removal."""
+    proxies = {"proxies": {"http-proxy": "http://p:3128"}}
+    assert daemon_config_problems(proxies, "linux", "23.0.0") == []
+    assert daemon_config_problems(proxies, "linux", "27.5.1") == []
+    assert daemon_config_problems(proxies, "linux", "22.06.0-beta") == [
+        "option 'proxies': needs Docker Engine 23.0 or later (this node's engine: 22.06.0-beta)"
+    ]
+    cluster_store = {"cluster-store": "consul://c:8500"}
+    assert daemon_config_problems(cluster_store, "linux", "22.06.0-beta") == []
+    assert daemon_config_problems(cluster_store, "linux", "23.0.0") == [
+        "option 'cluster-store': removed in Docker Engine 23.0 (this node's engine: 23.0.0)"
+    ]
+
+
+def test_release_is_major_and_minor():
+    assert release("20.10.24+dfsg1") == (20, 10)
+    assert release("27.5.1") == (27, 5)
+    assert release("") is None
+    assert release(None) is None

@@ -16,6 +16,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.engine_roll impor
     plan_engine_roll,
     roll_summary,
     running_here,
+    service_of,
     unconverged,
 )
 
@@ -97,8 +98,36 @@ def test_roll_order_workers_then_managers_leader_last():
         "manager3": "manager1",
         "manager1": "manager2",
     }
-    assert "daemon.json differs" in roll_summary(plan, check_mode=True)
-    assert roll_summary(plan, check_mode=True).startswith("would roll")
+    assert roll_summary(plan, check_mode=True) == (
+        "would roll node by node (workers 1 at a time, then managers, the leader last):\n"
+        "  1. worker1 (worker): daemon.json differs\n"
+        "  2. worker2 (worker): daemon.json differs\n"
+        "  3. manager2 (manager): daemon.json differs\n"
+        "  4. manager3 (manager): daemon.json differs\n"
+        "  5. manager1 (leader): daemon.json differs"
+    )
+    assert roll_summary(plan).startswith("rolls node by node (workers 1 at a time,")
+
+
+def test_the_leader_controls_the_roll_wherever_it_is_in_the_list():
+    plan = plan_engine_roll(hosts_of(cluster(leader=2)), 1)
+    assert plan["control"] == {
+        "worker1": "manager2",
+        "worker2": "manager2",
+        "manager1": "manager2",
+        "manager3": "manager2",
+        "manager2": "manager1",
+    }
+    assert plan["resume_from"] == "manager2"
+
+
+def test_managers_outside_the_inventory_do_not_control_the_roll():
+    nodes = cluster(leader=3)
+    hosts = hosts_of(nodes)
+    del hosts["manager3"]
+    plan = plan_engine_roll(hosts, 1)
+    assert plan["control"]["worker1"] == "manager1"
+    assert plan["control"]["manager1"] == "manager2"
 
 
 def test_rolling_keeps_quorum_and_service_where_changing_all_at_once_does_not():
@@ -127,7 +156,7 @@ def test_first_run_and_unchanged_nodes_stay_in_place():
 def test_nothing_changes_nothing_rolls():
     plan = plan_engine_roll(hosts_of(cluster(), changes=[]), 2)
     assert plan["order"] == [] and set(plan["phase"].values()) == {IN_PLACE}
-    assert "no engine of a swarm member changes" in roll_summary(plan)
+    assert roll_summary(plan) == "no engine of a swarm member changes: every engine is handled in place"
 
 
 def test_worker_batches_come_from_the_setting():
@@ -169,25 +198,31 @@ def test_two_managers_cannot_roll_but_one_can():
 
 def test_member_without_a_reachable_manager_is_refused():
     hosts = {
-        "worker1": {
-            "state": {"state": "active", "node_id": "id-worker1", "is_manager": False},
-            "changes": CHANGE,
-        }
+        h: {"state": {"state": "active", "node_id": f"id-{h}", "is_manager": False}, "changes": CHANGE}
+        for h in ("worker1", "worker2")
     }
     with pytest.raises(RollRefused) as refused:
         plan_engine_roll(hosts, 1)
     assert refused.value.problems == [
-        "host worker1: its engine would restart (daemon.json differs) but no manager of its swarm in this run "
+        f"host {h}: its engine would restart (daemon.json differs) but no manager of its swarm in this run "
         "answers, so it cannot be drained first; include a manager in the run (--limit) or make one reachable"
+        for h in ("worker1", "worker2")
     ]
 
 
 def test_manager_stop_problem_counts_only_ready_reachable_peers():
     assert manager_stop_problem("id-manager1", cluster()) is None
-    assert "lose quorum" in manager_stop_problem("id-manager1", cluster(down=("manager2",)))
+    assert manager_stop_problem("id-manager1", cluster(managers=5)) is None
+    ready_but_unreachable = cluster()
+    ready_but_unreachable[1]["reachability"] = "unreachable"
+    assert manager_stop_problem("id-manager1", ready_but_unreachable) == (
+        "stopping its engine would lose quorum: 3 managers need 2 reachable, and besides it only 1 are "
+        "(manager2 (ready, unreachable)); bring those managers back first"
+    )
     assert manager_stop_problem("id-manager1", cluster(managers=5, down=("manager5",))) is None
-    assert "5 managers need 3" in manager_stop_problem(
-        "id-manager1", cluster(managers=5, down=("manager4", "manager5"))
+    assert manager_stop_problem("id-manager1", cluster(managers=5, down=("manager4", "manager5"))) == (
+        "stopping its engine would lose quorum: 5 managers need 3 reachable, and besides it only 2 are "
+        "(manager4 (down, unreachable), manager5 (down, unreachable)); bring those managers back first"
     )
 
 
@@ -201,8 +236,28 @@ def test_backup_source_prefers_a_ready_non_leader():
     with pytest.raises(RollRefused, match="lose quorum"):
         down = cluster(leader=1, down=("manager3",))
         backup_source({h: s["state"] for h, s in hosts_of(down).items() if h in ("manager1", "manager2")})
-    with pytest.raises(RollRefused, match="nothing to back up"):
+    with pytest.raises(RollRefused) as refused:
         backup_source({"manager1": {"state": "inactive"}})
+    assert refused.value.problems == [
+        "no manager in swarm_managers answers as an active swarm manager; nothing to back up from"
+    ]
+
+
+def test_backup_source_prefers_a_reachable_manager():
+    nodes = cluster(managers=5, leader=1)
+    nodes[1]["reachability"] = "unreachable"
+    states = {h: spec["state"] for h, spec in hosts_of(nodes).items() if h.startswith("manager")}
+    assert backup_source(states) == "manager3"
+
+
+def test_a_manager_host_demoted_by_hand_is_no_backup_source():
+    nodes = cluster(leader=1)
+    states = {h: spec["state"] for h, spec in hosts_of(nodes).items() if h in ("manager1", "worker1")}
+    assert backup_source(states) == "manager1"
+
+
+def test_service_of_a_task_name():
+    assert [service_of(t) for t in ("web.2", "probe.k3y8cq2l1e5x", "my.app.1")] == ["web", "probe", "my.app"]
 
 
 def test_drain_progress_from_docker_output():
@@ -218,6 +273,14 @@ def test_drain_progress_from_docker_output():
         {"Name": "other", "Replicas": "0/3"},
     ]
     assert unconverged(services, {"web", "db"}) == ["web 1/2"]
+    # More running than desired while an update replaces tasks: every desired one runs.
+    services = [
+        {"Name": "other", "Replicas": "0/1"},
+        {"Name": "web", "Replicas": "3/2"},
+        {"Name": "db", "Replicas": "?"},
+    ]
+    assert unconverged(services, {"web", "db"}) == ["db ?"]
+    assert unconverged([{"Name": "web", "Replicas": "2"}], {"web"}) == ["web 2"]  # no desired count
 
 
 def test_back_in_service_needs_ready_and_reachable_manager():

@@ -12,7 +12,11 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_fields im
     UPDATE_DEFAULTS,
     normalise_image,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement import normalise_constraint
+from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement import (
+    has_os_constraint,
+    normalise_constraint,
+    normalise_preference,
+)
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_ports import parse_port
 from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_units import (
     RESOURCE_KEYS,
@@ -49,14 +53,34 @@ def test_os_adds_the_platform_constraint():
     assert spec["constraints"] == ["node.platform.os==linux", "node.role==worker"]
 
 
+MIXED_OS_REFUSAL = (
+    "service 'web', field 'os': the swarm has linux and windows nodes; set os: linux or os: windows "
+    "(or a node.platform.os / node.labels.os constraint). Without it the scheduler may place a task on "
+    "a node of the other OS, where the image cannot run and the task is rejected and retried forever "
+    "('No such image')."
+)
+
+
 def test_mixed_cluster_refuses_a_service_without_os_and_says_why():
     _, errors = one({"name": "web", "image": "nginx"}, node_os=MIXED)
-    assert len(errors) == 1
-    assert "service 'web', field 'os'" in errors[0]
-    assert "No such image" in errors[0] and "linux and windows" in errors[0]
+    assert errors == [MIXED_OS_REFUSAL]
 
 
-@pytest.mark.parametrize("constraint", ["node.platform.os==windows", "node.labels.os == windows"])
+def test_mixed_cluster_refuses_a_service_whose_only_constraint_does_not_pin_an_os():
+    _, errors = one({"name": "web", "image": "nginx", "constraints": ["node.role==worker"]}, node_os=MIXED)
+    assert errors == [MIXED_OS_REFUSAL]
+
+
+def test_a_service_without_os_is_fine_in_a_swarm_of_one_os():
+    spec, errors = one({"name": "web", "image": "nginx", "constraints": ["node.role==worker"]})
+    assert errors == []
+    assert spec["os"] is None
+    assert spec["constraints"] == ["node.role==worker"]
+
+
+@pytest.mark.parametrize(
+    "constraint", ["node.platform.os==windows", "node.labels.os == windows", "node.labels.os==Windows"]
+)
 def test_mixed_cluster_accepts_an_explicit_os_constraint(constraint):
     spec, errors = one({"name": "iis", "image": "iis", "constraints": [constraint]}, node_os=MIXED)
     assert errors == []
@@ -215,6 +239,20 @@ def test_constraints_are_normalised():
     assert normalise_constraint(" node.labels.zone  !=  a ") == "node.labels.zone!=a"
 
 
+def test_preferences_are_normalised_and_anything_else_is_refused():
+    assert normalise_preference(" spread = node.labels.zone ") == "spread=node.labels.zone"
+    for not_a_preference in ("spread=node.role", "binpack=node.labels.zone", 3):
+        with pytest.raises(ValueError, match=r"^a placement preference spread=node.labels.NAME$"):
+            normalise_preference(not_a_preference)
+
+
+def test_only_platform_and_os_label_constraints_choose_the_os():
+    assert has_os_constraint(["node.role==worker", "node.platform.os!=windows"])
+    assert has_os_constraint(["node.labels.os==linux"])
+    assert not has_os_constraint(["node.role==worker", "node.labels.osname==linux"])
+    assert not has_os_constraint([])
+
+
 def test_env_and_label_values_must_be_scalars_and_name_their_full_path():
     _, errors = one(
         {"name": "api", "image": "x", "env": {"CONFIG": {"a": 1}, "OK": "y"}, "labels": {"tier": ["a", "b"]}}
@@ -326,4 +364,135 @@ def test_resource_keys_are_the_suboptions_of_limits_and_reservations():
     _, errors = one({"name": "web", "image": "nginx", "limits": {"cpu": 1, "memory": "1G"}})
     assert errors == [
         "service 'web', field 'limits.cpu': unknown key (did you mean 'cpus'?); valid keys: cpus, memory"
+    ]
+
+
+def test_env_as_a_list_splits_at_the_first_equals_sign_and_names_each_bad_item():
+    spec, errors = one({"name": "web", "image": "nginx", "env": ["A=1=2", "B=", "C", 3]})
+    assert errors == [
+        "service 'web', field 'env[2]': must be a string KEY=VALUE, got a string \"C\"",
+        "service 'web', field 'env[3]': must be a string KEY=VALUE, got an integer 3",
+    ]
+    spec, errors = one({"name": "web", "image": "nginx", "env": ["A=1=2", "B="]})
+    assert errors == [] and spec["env"] == {"A": "1=2", "B": ""}
+
+
+def test_replicas_zero_is_valid_and_a_boolean_is_not():
+    assert one({"name": "web", "image": "nginx", "replicas": 0})[0]["replicas"] == 0
+    assert one({"name": "web", "image": "nginx", "replicas": True})[1] == [
+        "service 'web', field 'replicas': must be an integer >= 0, got a boolean true"
+    ]
+
+
+def test_update_config_bounds_and_unknown_keys():
+    _, errors = one(
+        {
+            "name": "web",
+            "image": "nginx",
+            "update_config": {
+                "parallelism": -1,
+                "max_failure_ratio": 1.5,
+                "failure_action": "explode",
+                "colour": 1,
+            },
+        }
+    )
+    assert errors == [
+        "service 'web', field 'update_config.colour': unknown key; valid keys: delay, failure_action, "
+        "max_failure_ratio, monitor, order, parallelism",
+        "service 'web', field 'update_config.failure_action': a string \"explode\"; valid: pause, continue, rollback",
+        "service 'web', field 'update_config.parallelism': must be an integer >= 0 (0 updates all tasks at once), "
+        "got an integer -1",
+        "service 'web', field 'update_config.max_failure_ratio': must be a number between 0 and 1, got a number 1.5",
+    ]
+    for edge in ({"parallelism": 0, "max_failure_ratio": 1}, {"parallelism": 5, "max_failure_ratio": 0}):
+        spec, errors = one({"name": "web", "image": "nginx", "update_config": edge})
+        assert errors == []
+        assert (spec["update_config"]["parallelism"], spec["update_config"]["max_failure_ratio"]) == (
+            edge["parallelism"],
+            float(edge["max_failure_ratio"]),
+        )
+    for value, problem in (
+        (True, "must be an integer >= 0 (0 updates all tasks at once), got a boolean true"),
+        (1.5, "must be an integer, got a number 1.5"),
+    ):
+        assert one({"name": "web", "image": "nginx", "update_config": {"parallelism": value}})[1] == [
+            f"service 'web', field 'update_config.parallelism': {problem}"
+        ]
+    assert one({"name": "web", "image": "nginx", "update_config": {"max_failure_ratio": -0.5}})[1] == [
+        "service 'web', field 'update_config.max_failure_ratio': must be a number between 0 and 1, got a number -0.5"
+    ]
+
+
+def test_command_items_must_be_scalars_and_networks_non_empty_names():
+    spec, errors = one({"name": "web", "image": "nginx", "command": ["echo", 3]})
+    assert errors == [] and spec["args"] == ["echo", "3"]
+    assert one({"name": "web", "image": "nginx", "command": ["echo", {"a": 1}]})[1] == [
+        "service 'web', field 'command': a list of arguments or a command line string, "
+        'got a list ["echo", {"a": 1}]'
+    ]
+    assert one({"name": "web", "image": "nginx", "networks": ["appnet", ""]})[1] == [
+        "service 'web', field 'networks': a list of network names, got a list [\"appnet\", \"\"]"
+    ]
+
+
+def test_image_must_be_a_reference():
+    for image in (" ", "a b"):
+        assert one({"name": "web", "image": image})[1] == [
+            "service 'web', field 'image': required: an image reference such as nginx:1.27 or registry:5000/app:1"
+        ]
+
+
+def test_one_preference_may_be_given_alone_and_every_bad_one_is_named():
+    spec, errors = one({"name": "web", "image": "nginx", "placement_preferences": "spread=node.labels.zone"})
+    assert errors == [] and spec["placement_preferences"] == ["spread=node.labels.zone"]
+    _, errors = one(
+        {"name": "web", "image": "nginx", "placement_preferences": ["bad", "spread=node.labels.zone", 3]}
+    )
+    assert errors == [
+        "service 'web', field 'placement_preferences[0]': a string \"bad\" is not valid: "
+        "a placement preference spread=node.labels.NAME",
+        "service 'web', field 'placement_preferences[2]': a string \"3\" is not valid: "
+        "a placement preference spread=node.labels.NAME",
+    ]
+
+
+def test_routing_mesh_is_on_unless_set_false():
+    spec, _ = one({"name": "web", "image": "nginx", "publish": [80]})
+    assert spec["endpoint_mode"] == "vip" and spec["ports"][0]["mode"] == "ingress"
+
+
+def test_items_after_a_bad_or_skipped_one_are_still_checked():
+    assert one({"name": "web", "image": "nginx", "publish": ["80:http", 70000]})[1] == [
+        "service 'web', field 'publish[0]': '80:http' is not PUBLISHED[:TARGET][/PROTOCOL], e.g. '8080:80' or "
+        "'53:53/udp'",
+        "service 'web', field 'publish[1]': published port 70000 is outside 1-65535",
+    ]
+    update = {"delay": None, "order": "start-first", "parallelism": -1}
+    assert one({"name": "web", "image": "nginx", "update_config": update})[1] == [
+        "service 'web', field 'update_config.parallelism': must be an integer >= 0 (0 updates all tasks at once), "
+        "got an integer -1"
+    ]
+    assert one(
+        {
+            "name": "web",
+            "image": "nginx",
+            "update_config": {"failure_action": "rollback", "max_failure_ratio": 2},
+        }
+    )[1] == [
+        "service 'web', field 'update_config.max_failure_ratio': must be a number between 0 and 1, got a number 2.0"
+    ]
+    spec, _ = one({"name": "web", "image": "nginx", "update_config": {**update, "parallelism": 3}})
+    assert (
+        spec["update_config"]["delay"],
+        spec["update_config"]["order"],
+        spec["update_config"]["parallelism"],
+    ) == (
+        0,
+        "start-first",
+        3,
+    )
+    assert validate_services(["web", {"name": "a", "image": "x", "replicas": -2}], LINUX_ONLY, set())[1] == [
+        'every service definition must be a mapping, got a string "web"',
+        "service 'a', field 'replicas': must be an integer >= 0, got an integer -2",
     ]

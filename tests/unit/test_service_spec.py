@@ -227,3 +227,39 @@ def test_update_replaces_a_changed_port_and_removes_a_dropped_constraint():
         "--constraint-rm", "node.labels.zone==a",
         "web",
     ]  # fmt: skip
+
+
+def test_create_argv_of_a_global_service_with_every_kind_of_setting():
+    (spec,) = specs(
+        {
+            "name": "api",
+            "image": "nginx:1.27",
+            "mode": "global",
+            "os": "linux",
+            "env": {"A": "1"},
+            "networks": ["svcnet"],
+            "placement_preferences": ["spread=node.labels.zone"],
+            "entrypoint": ["/bin/sh", "-c"],
+            "limits": {"cpus": 1.5, "memory": "512M"},
+            "reservations": {"cpus": 0.25, "memory": "64M"},
+            "rollback_config": {"order": "start-first"},
+        }
+    )
+    assert create_argv(spec) == [
+        "docker", "service", "create", "--detach", "--name", "api",
+        "--mode", "global",
+        "--endpoint-mode", "vip",
+        "--env", "A=1",
+        "--label", "mixedswarm.managed=true",
+        "--network", "svcnet",
+        "--constraint", "node.platform.os==linux",
+        "--placement-pref", "spread=node.labels.zone",
+        "--entrypoint", "/bin/sh -c",
+        "--limit-cpu", "1.5", "--limit-memory", "536870912",
+        "--reserve-cpu", "0.25", "--reserve-memory", "67108864",
+        "--update-parallelism", "1", "--update-delay", "0s", "--update-failure-action", "pause",
+        "--update-monitor", "5s", "--update-max-failure-ratio", "0", "--update-order", "stop-first",
+        "--rollback-parallelism", "1", "--rollback-delay", "0s", "--rollback-failure-action", "pause",
+        "--rollback-monitor", "5s", "--rollback-max-failure-ratio", "0", "--rollback-order", "start-first",
+        "nginx:1.27",
+    ]  # fmt: skip

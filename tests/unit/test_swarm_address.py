@@ -47,11 +47,47 @@ def test_windows_host_with_several_ipv4_needs_a_choice():
     assert choose_advertise_addr(linux, ansible_host="ubuntu1") == "172.29.223.11"
 
 
+def test_subnet_wins_over_ansible_host():
+    """The documented order: swarm_advertise_subnet before the address Ansible connects to."""
+    facts = linux_facts("172.29.223.11", "10.9.0.4")
+    assert choose_advertise_addr(facts, subnet="10.9.0.0/16", ansible_host="172.29.223.11") == "10.9.0.4"
+
+
+def test_subnet_takes_the_first_address_on_it_and_a_host_address_in_cidr():
+    facts = linux_facts("172.29.223.11", "10.9.0.4", "10.9.0.5")
+    assert choose_advertise_addr(facts, subnet="10.9.0.0/16") == "10.9.0.4"
+    assert choose_advertise_addr(facts, subnet="10.9.7.7/16") == "10.9.0.4"
+
+
 def test_no_address_on_subnet_and_bad_subnet_are_refused():
-    with pytest.raises(AddressError, match=r"no address on swarm_advertise_subnet 10\.0\.0\.0/24"):
+    with pytest.raises(AddressError) as refused:
         choose_advertise_addr(windows_facts(), subnet="10.0.0.0/24")
+    assert str(refused.value) == (
+        "no address on swarm_advertise_subnet 10.0.0.0/24 (host has 192.168.120.194, 172.23.224.1); "
+        "set swarm_advertise_addr for this host or fix the subnet"
+    )
     with pytest.raises(AddressError, match="not a network in CIDR form"):
         choose_advertise_addr(windows_facts(), subnet="10.0.0/33")
+
+
+def test_windows_host_with_one_ipv4_needs_no_choice():
+    facts = {"ansible_facts": {"ip_addresses": ["192.168.120.194", "fe80::3d4c:9a1b:77e2:1c0d"]}}
+    assert choose_advertise_addr(facts) == "192.168.120.194"
+
+
+def test_ipv6_only_host_advertises_only_an_explicit_address():
+    facts = {"ansible_facts": {"ip_addresses": ["2001:db8::5"]}}
+    assert choose_advertise_addr(facts, explicit="2001:db8::5") == "2001:db8::5"
+    with pytest.raises(AddressError) as refused:
+        choose_advertise_addr(facts)
+    assert str(refused.value) == "no default IPv4 address; set swarm_advertise_addr or swarm_advertise_subnet"
+
+
+def test_addresses_with_a_zone_index_are_read_and_what_is_not_an_address_is_skipped():
+    facts = {"ansible_facts": {"ip_addresses": ["not-an-address", "2001:db8::5%3", "10.0.0.4"]}}
+    assert host_addresses(facts) == ["2001:db8::5%3", "10.0.0.4"]
+    assert choose_advertise_addr(facts) == "10.0.0.4"
+    assert choose_advertise_addr(facts, subnet="10.0.0.0/24") == "10.0.0.4"
 
 
 def test_missing_facts_say_to_gather_them():
@@ -99,3 +135,12 @@ def test_network_facts_without_a_route_or_without_ip():
     assert choose_advertise_addr({"ansible_facts": facts}, ansible_host="172.29.242.10") == "172.29.242.10"
     # `ip` missing (sh: 1: ip: not found): nothing read, so the swarm stage gathers facts.
     assert network_facts("sh: 1: ip: not found", "") == {}
+
+
+def test_network_facts_of_an_ipv4_only_host_with_the_source_address_last():
+    facts = network_facts("2: eth0    inet 10.0.0.4/24", "8.8.8.8 via 10.0.0.1 dev eth0 src 10.0.0.4")
+    assert facts == {
+        "all_ipv4_addresses": ["10.0.0.4"],
+        "all_ipv6_addresses": [],
+        "default_ipv4": {"address": "10.0.0.4"},
+    }

@@ -2,6 +2,7 @@
 
 import io
 import json
+import random
 import re
 import tarfile
 
@@ -125,6 +126,44 @@ def test_a_description_that_is_not_json_is_unreadable(tmp_path):
     ]
 
 
+def test_an_archive_with_any_byte_of_its_data_changed_is_refused(tmp_path):
+    """tarfile alone stops at the end of the tar and never checks the gzip checksum after it."""
+    whole = tmp_path / "a.tar.gz"
+    archive(whole)
+    raw = whole.read_bytes()
+    data_starts = raw.index(b"a.tar\x00") + len(b"a.tar\x00")  # after the gzip header and file name
+    corrupt = tmp_path / "corrupt.tar.gz"
+    for at in range(data_starts, len(raw)):
+        corrupt.write_bytes(raw[:at] + bytes([raw[at] ^ 0xFF]) + raw[at + 1 :])
+        description, (problem,) = read_archive(str(corrupt))
+        assert description is None
+        assert problem.startswith("it is not a complete gzip'd tar archive ("), (at, problem)
+
+
+def test_a_large_archive_altered_past_its_first_megabytes_is_refused(tmp_path):
+    """The check reads the stream to its end, not only its beginning."""
+    large = tmp_path / "large.tar.gz"
+    with tarfile.open(large, "w:gz") as tar:
+        data = random.Random(0).randbytes(3 << 20)  # incompressible: stored as it is
+        info = tarfile.TarInfo("swarm/raft/wal-v3-encrypted/0.wal")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    raw = large.read_bytes()
+    at = len(raw) * 3 // 4
+    large.write_bytes(raw[:at] + bytes([raw[at] ^ 0xFF]) + raw[at + 1 :])
+    (problem,) = read_archive(str(large))[1]
+    assert problem.startswith("it is not a complete gzip'd tar archive (BadGzipFile: CRC check failed")
+
+
+def test_a_folder_counts_when_listed_itself_or_holding_a_member(tmp_path):
+    members = ("swarm/raft/", "swarm/certificates/swarm-node.key", "swarm/docker-state.json")
+    assert read_archive(archive(tmp_path / "a.tar.gz", members=members)) == (DESCRIBED, [])
+    assert read_archive(archive(tmp_path / "b.tar.gz", members=members[1:])) == (
+        None,
+        [f"it holds no swarm/raft/, so it is no manager's swarm state; {MAKE_BACKUPS}"],
+    )
+
+
 FRESH = state("linux_info_inactive.json")
 
 
@@ -160,6 +199,15 @@ def test_any_member_of_a_working_swarm_is_replaced_only_when_forced():
     assert restore_problems("manager1", DESCRIBED, member, False, True, ADDR) == []
 
 
+def test_a_locked_member_is_replaced_only_when_forced():
+    locked = {**FRESH, "state": "locked", "is_manager": False, "cluster_id": "", "nodes": []}
+    assert restore_problems("manager1", DESCRIBED, locked, False, False, ADDR) == [
+        "host manager1: is a member of a working swarm; a restore replaces it. Set swarm_restore_force=true only "
+        "if you mean to"
+    ]
+    assert restore_problems("manager1", DESCRIBED, locked, False, True, ADDR) == []
+
+
 @pytest.mark.parametrize(
     ("target", "expected"),
     [
@@ -186,6 +234,7 @@ def test_target_problems(target, expected):
 def test_engine_release_ignores_packaging_suffixes():
     assert engine_release("20.10.24+dfsg1") == engine_release("20.10.24") == "20.10.24"
     assert engine_release("27.5.1-1~ubuntu.24.04~noble") == "27.5.1"
+    assert engine_release("27.5.1+dfsg1-2") == "27.5.1"
 
 
 def test_the_restore_goes_to_the_host_with_the_archived_managers_address():
@@ -195,6 +244,13 @@ def test_the_restore_goes_to_the_host_with_the_archived_managers_address():
     assert restore_target(DESCRIBED, addrs, candidates, "manager3") == "manager3"
     # No host has the address (the old machine is gone for good): the first, which the check refuses.
     assert restore_target(DESCRIBED, {"manager1": "10.0.0.5"}, ["manager1", "manager2"]) == "manager1"
+
+
+def test_an_ipv6_raft_address_is_matched_without_brackets_and_port():
+    described = {**DESCRIBED, "manager_addr": "[fd00::5]:2377"}
+    assert restore_target(
+        described, {"manager1": "fd00::4", "manager2": "fd00::5"}, ["manager1", "manager2"]
+    ) == ("manager2")
 
 
 def test_a_host_with_another_address_is_refused():

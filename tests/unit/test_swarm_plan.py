@@ -354,3 +354,97 @@ def test_addresses_the_node_read_found_stand_in_for_facts_and_win_over_stale_one
     # Neither facts nor a read: the planner says what to gather.
     message = refused(["m1"], [], {"m1": {"state": state("linux_info_inactive.json")}})
     assert "host m1: no network facts" in message
+
+
+LINUX_CLUSTER = "xn7m5qhjrriph9kxisvr357p0"
+MANAGERS = ["manager1", "manager2", "manager3"]
+
+
+def test_a_worker_in_a_managers_node_list_is_in_its_swarm_whatever_managers_it_reports():
+    worker = {"state": state("linux_info_worker.json"), "facts": linux_facts("172.29.223.100")}
+    worker["state"]["remote_managers"] = [{"node_id": "not-known-yet", "addr": "172.29.223.10:2377"}]
+    plan = plan_swarm(MANAGERS, ["worker1"], {**three_managers(), "worker1": worker})
+    assert plan["cluster_id"] == LINUX_CLUSTER
+    assert plan["manager_addrs"] == ["172.29.223.10"]
+
+
+def test_a_worker_of_another_swarm_beside_the_inventorys_swarm_is_refused():
+    worker = {
+        "state": state("linux_info_worker.json", NodeID="w-elsewhere"),
+        "facts": linux_facts("10.8.0.9"),
+    }
+    worker["state"]["remote_managers"] = [{"node_id": "zzz", "addr": "10.8.0.1:2377"}]
+    assert refused(MANAGERS, ["worker1"], {**three_managers(), "worker1": worker}) == (
+        f"inventory nodes are in different swarms (manager1 is in {LINUX_CLUSTER}; manager2 is in "
+        f"{LINUX_CLUSTER}; manager3 is in {LINUX_CLUSTER}; worker1 is in a swarm whose managers (10.8.0.1:2377) "
+        "are not in the inventory); make every node leave all but one swarm by hand (docker swarm leave) or "
+        "split the inventory"
+    )
+
+
+def test_members_without_a_manager_among_them_are_refused():
+    hosts = {
+        h: {"state": state("linux_info_worker.json"), "facts": linux_facts("172.29.223.100")} for h in "mw"
+    }
+    assert refused(["m"], ["w"], hosts) == (
+        "no reachable manager of the swarm is in the inventory; put one of its managers in swarm_managers"
+    )
+
+
+def test_a_demotion_that_would_lose_quorum_stops_the_plan():
+    hosts = three_managers()
+    manager3 = next(e for e in hosts["manager1"]["state"]["nodes"] if e["hostname"] == "swarm-manager3")
+    manager3["reachability"] = "unreachable"
+    assert refused(["manager1", "manager3"], ["manager2"], hosts) == (
+        "roles: demoting swarm-manager2 (7cd5tna8fv3qq62ppsnfg40lf) would leave 1 reachable of 2 managers, "
+        "losing quorum; bring the unreachable managers back or demote fewer at once"
+    )
+
+
+def test_managers_about_to_join_count_for_the_quorum_of_a_demotion():
+    hosts = {**three_managers(), "manager4": fresh(facts=linux_facts("172.29.223.13"))}
+    manager3 = next(e for e in hosts["manager1"]["state"]["nodes"] if e["hostname"] == "swarm-manager3")
+    manager3["reachability"] = "unreachable"
+    plan = plan_swarm(["manager1", "manager4"], ["manager2"], hosts)
+    assert plan["role_steps"] == [{"node_id": "7cd5tna8fv3qq62ppsnfg40lf", "step": "demote"}]
+    assert "manager4" in plan["joins"]
+
+
+def test_a_node_without_an_address_is_no_unreadable_hosts_node():
+    hosts = three_managers()
+    worker_entry = next(e for e in hosts["manager1"]["state"]["nodes"] if e["id"] == LINUX_W1)
+    worker_entry["addr"] = ""
+    plan = plan_swarm(MANAGERS, ["worker1"], {**hosts, "worker1": {"state": None}})
+    assert [w for w in plan["warnings"] if "kept" in w] == [
+        f"nodes not in the inventory are kept: swarm-worker1 ({LINUX_W1}, ready); "
+        "set swarm_prune_nodes=true to remove them"
+    ]
+
+
+def test_managers_restarted_locked_are_recognised_by_their_ipv6_address():
+    """A worker reports its managers as [address]:port; a locked manager knows its address bare."""
+    locked = {"NodeID": "", "Cluster": None, "ControlAvailable": False, "LocalNodeState": "locked"}
+    hosts = {
+        f"m{i}": {"state": state("linux_info_manager.json", NodeAddr=f"fd00::1{i}", **locked), "facts": linux_facts(f"172.29.223.1{i}")}
+        for i in (1, 2)
+    }  # fmt: skip
+    for w, order in (("w1", [1, 2]), ("w2", [2, 1])):
+        hosts[w] = {"state": state("linux_info_worker.json"), "facts": linux_facts("172.29.223.100")}
+        hosts[w]["state"]["remote_managers"] = [
+            {"node_id": f"id{i}", "addr": f"[fd00::1{i}]:2377"} for i in order
+        ]
+    plan = plan_swarm(["m1", "m2"], ["w1", "w2"], hosts, {"unlock_key_given": True})
+    assert plan["unlock"] == ["m1", "m2"]
+    assert plan["cluster_id"] is None
+
+
+def test_one_manager_about_to_join_counts_once_for_quorum():
+    """Two managers, one of them unreachable: one joining manager is not enough to demote the other."""
+    hosts = {**three_managers(), "manager4": fresh(facts=linux_facts("172.29.223.13"))}
+    listing = [e for e in hosts["manager1"]["state"]["nodes"] if e["hostname"] != "swarm-manager3"]
+    next(e for e in listing if e["hostname"] == "swarm-manager2")["reachability"] = "unreachable"
+    hosts["manager2"]["state"]["nodes"] = listing
+    assert refused(["manager2", "manager4"], ["manager1"], hosts) == (
+        f"roles: demoting swarm-manager1 ({LINUX_M1}) would leave 1 reachable of 2 managers, losing quorum; "
+        "bring the unreachable managers back or demote fewer at once"
+    )

@@ -11,23 +11,35 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state impor
     node_state,
     read_results,
     socket_would_start_engine,
+    state_of,
+    stopped_engine_state,
 )
 
 
 def test_windows_manager_info():
-    state = node_state(load("windows_info_manager.json"))
-    assert state["state"] == "active"
-    assert state["is_manager"] is True
-    assert state["node_id"] == "yekfp7jy5y82ks65sgmpxcdgb"
-    assert state["cluster_id"] == "cjbn9h403asg60dqrxz3nlnn9"
-    assert (state["os_type"], state["architecture"], state["engine_version"]) == (
-        "windows",
-        "x86_64",
-        "19.03.8",
-    )
-    assert {"node_id": "q3vbsc1k1k2yqcvd7ywfbaup5", "addr": "192.168.120.196:2377"} in state[
-        "remote_managers"
-    ]
+    assert node_state(load("windows_info_manager.json")) == {
+        "state": "active",
+        "node_id": "yekfp7jy5y82ks65sgmpxcdgb",
+        "cluster_id": "cjbn9h403asg60dqrxz3nlnn9",
+        "autolock": False,
+        "is_manager": True,
+        "node_addr": "192.168.120.194",
+        "remote_managers": [
+            {"node_id": "yekfp7jy5y82ks65sgmpxcdgb", "addr": "192.168.120.194:2377"},
+            {"node_id": "q3vbsc1k1k2yqcvd7ywfbaup5", "addr": "192.168.120.196:2377"},
+        ],
+        "error": "",
+        "os_type": "windows",
+        "os_build": "17763",
+        "architecture": "x86_64",
+        "engine_version": "19.03.8",
+        "hostname": "swarm1",
+    }
+
+
+def test_a_node_that_failed_to_join_says_why():
+    state = node_state({"Swarm": {"LocalNodeState": "error", "Error": "rpc error: code = Unavailable"}})
+    assert (state["state"], state["error"]) == ("error", "rpc error: code = Unavailable")
 
 
 def test_windows_inactive_info_has_no_swarm_identity():
@@ -51,7 +63,21 @@ def test_linux_infos():
 
 def test_node_entries_of_both_oses():
     windows = [node_entry(d) for d in load("windows_node_inspect.jsonl")]
-    assert windows[0]["os"] == "windows" and windows[0]["leader"] and windows[0]["role"] == "manager"
+    assert windows[0] == {
+        "id": "yekfp7jy5y82ks65sgmpxcdgb",
+        "hostname": "swarm1",
+        "role": "manager",
+        "availability": "active",
+        "labels": {},
+        "status": "ready",
+        "addr": "192.168.120.194",
+        "os": "windows",
+        "architecture": "x86_64",
+        "engine_version": "19.03.8",
+        "leader": True,
+        "reachability": "reachable",
+        "manager_addr": "192.168.120.194:2377",
+    }
     assert windows[1]["labels"] == {"os": "windows", "mixedswarm.owned-labels": "os"}
     linux = [node_entry(d) for d in load("linux_node_inspect.jsonl")]
     assert {n["os"] for n in linux} == {"linux"}
@@ -68,10 +94,32 @@ def test_read_results_reports_an_engine_that_does_not_answer():
     }
 
 
+def test_read_results_of_a_docker_info_that_printed_nothing():
+    assert read_results(Result(INFO_ARGV, 0, [], ""), Result(NODES_ARGV, 1, [], "")) == {
+        "state": "unavailable",
+        "engine_error": "docker info exited 0",
+    }
+
+
 def test_read_results_ignores_the_node_list_of_a_non_manager():
     info = Result(INFO_ARGV, 0, [load("windows_info_inactive.json")])
     nodes = Result(NODES_ARGV, 1, [], "Error response from daemon: This node is not a swarm manager.")
     assert read_results(info, nodes)["nodes"] == []
+
+
+def test_read_results_of_a_manager_list_every_node():
+    info = Result(INFO_ARGV, 0, [load("linux_info_manager.json")])
+    documents = load("linux_node_inspect.jsonl")
+    state = read_results(info, Result(NODES_ARGV, 0, documents))
+    assert state["nodes"] == [node_entry(d) for d in documents]
+    assert {k: v for k, v in state.items() if k != "nodes"} == node_state(load("linux_info_manager.json"))
+
+
+def test_state_of_a_docker_info_that_answered_or_not():
+    info = load("linux_info_worker.json")
+    assert state_of(Result(INFO_ARGV, 0, [info])) == node_state(info)
+    assert state_of(Result(INFO_ARGV, 0, [], "")) == {}
+    assert state_of(Result(INFO_ARGV, 1, [], "Cannot connect to the Docker daemon")) == {}
 
 
 def test_only_a_stopped_engine_behind_a_listening_socket_would_be_started_by_a_read():
@@ -87,3 +135,11 @@ def test_only_a_stopped_engine_behind_a_listening_socket_would_be_started_by_a_r
     }
     for (rc, text), starts in answers.items():
         assert socket_would_start_engine(Result(ENGINE_UNITS_ARGV, rc, [], text)) is starts, text
+
+
+def test_the_state_of_an_engine_left_stopped_says_so():
+    assert stopped_engine_state() == {
+        "state": "unavailable",
+        "engine_error": "the engine is stopped and docker.socket would start it; check mode leaves it stopped",
+        "engine_stopped": True,
+    }
