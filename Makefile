@@ -55,7 +55,7 @@ unit: venv
 
 # On demand, not part of `make test`: cosmic-ray mutates each decision module listed in
 # pyproject.toml ([tool.mixedswarm.mutation]) and runs its unit tests (docs/testing.md).
-# MUTATE="plugins/module_utils/swarm_address.py ..." limits the run to those modules.
+# MUTATE="plugins/module_utils/_swarm/address.py ..." limits the run to those modules.
 MUTATION_TOOL := cosmic-ray==8.7.0
 mutation: venv
 	$(BIN)/python -c 'import cosmic_ray' 2>/dev/null || $(BIN)/pip install --quiet '$(MUTATION_TOOL)'

@@ -3,7 +3,7 @@
 ansible-doc and validate-modules read DOCUMENTATION and RETURN as literal strings, so what the
 collection defines once is written into the stubs here:
 - the options of swarm_service, swarm_network and swarm_stack, from their argument specs
-  (module_utils/definition_options.py);
+  (module_utils/_service/options.py);
 - the round_trips return value of the plugins that report one connection per batch (ansible-core
   merges doc fragments into DOCUMENTATION only, never into RETURN).
 
@@ -22,9 +22,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "collections"))
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_options import (  # noqa: E402
-    MODULE_OPTIONS,
-)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.options import MODULE_OPTIONS  # noqa: E402
 
 ROUND_TRIPS = {
     "round_trips": {"description": "Connections made to the node.", "returned": "always", "type": "int"}

@@ -6,12 +6,12 @@ from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.engine_roll import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.roll import (
     RollRefused,
     plan_engine_roll,
     roll_summary,
 )
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import DockerCLIAction
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.base import DockerCLIAction
 
 
 class ActionModule(DockerCLIAction):

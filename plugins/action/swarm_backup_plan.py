@@ -7,13 +7,13 @@ from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.engine_roll import (
-    RollRefused,
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.roll import RollRefused
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.backup import (
+    backup_description,
     backup_source,
-    manager_up,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_backup import backup_description
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import DockerCLIAction
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.quorum import manager_up
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.base import DockerCLIAction
 
 
 class ActionModule(DockerCLIAction):

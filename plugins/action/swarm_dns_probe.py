@@ -12,13 +12,14 @@ from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.polling import poll_until
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_report import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.polling import poll_until
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.verify import (
     judge_lookups,
     lookup_addresses,
     lookup_invocations,
 )
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import DockerCLIAction, run_docker
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.base import DockerCLIAction
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.transport import run_docker
 
 
 class ActionModule(DockerCLIAction):

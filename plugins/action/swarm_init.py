@@ -6,11 +6,11 @@ from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import INFO_ARGV
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import (
-    DockerCLIAction,
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import INFO_ARGV
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.base import DockerCLIAction
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.membership import membership_result
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.transport import (
     failure_text,
-    membership_result,
     run_docker,
 )
 

@@ -4,21 +4,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import INFO_ARGV
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import (
-    DockerCLIAction,
-    membership_result,
-    run_docker,
-)
-
-
-def join_argvs(token: str, manager_addr: str, advertise_addr: str, recover: bool) -> list[list[str]]:
-    """The join, preceded by a forced leave when the node is stuck in pending or error."""
-    leave = [["docker", "swarm", "leave", "--force"]] if recover else []
-    return [
-        *leave,
-        ["docker", "swarm", "join", "--token", token, "--advertise-addr", advertise_addr, manager_addr],
-    ]
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.membership import join_argvs
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import INFO_ARGV
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.base import DockerCLIAction
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.membership import membership_result
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.transport import run_docker
 
 
 class ActionModule(DockerCLIAction):

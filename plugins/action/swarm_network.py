@@ -12,22 +12,21 @@ from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import errors_message
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_options import SWARM_NETWORK_OPTIONS
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
-    cluster_os,
-)
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_network import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.problems import errors_message
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.network import (
     plan_networks,
     validate_networks,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_spec import diff_entries
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import DockerCLIAction, run_docker
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.swarm_manager import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.options import SWARM_NETWORK_OPTIONS
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.spec import diff_entries
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.cluster_read import cluster_os
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.base import DockerCLIAction
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.manager_steps import (
     apply_planned,
     read_cluster_or_fail,
     yaml_text,
 )
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.transport import run_docker
 
 
 def render(network: dict) -> str:

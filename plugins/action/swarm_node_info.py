@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import SH
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_address import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.quoting import SH
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.address import (
     IP_ADDR_ARGV,
     IP_ROUTE_ARGV,
     network_facts,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import (
     ENGINE_UNITS_ARGV,
     INFO_ARGV,
     NODES_ARGV,
-    read_results,
+    node_read,
     socket_would_start_engine,
     stopped_engine_state,
 )
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import (
-    DockerCLIAction,
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.base import DockerCLIAction
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.transport import (
     run_docker,
     shell_family,
 )
@@ -36,10 +36,10 @@ class ActionModule(DockerCLIAction):
             if socket_would_start_engine(units):
                 state, round_trips = stopped_engine_state(), 1
             else:
-                state, round_trips = read_results(*run_docker(self, [INFO_ARGV, NODES_ARGV])), 2
+                state, round_trips = node_read(*run_docker(self, [INFO_ARGV, NODES_ARGV])), 2
         else:
             info, nodes, *addresses = run_docker(self, [INFO_ARGV, NODES_ARGV, *address_argvs])
-            state, round_trips = read_results(info, nodes), 1
+            state, round_trips = node_read(info, nodes), 1
         if addresses:
             addr, route = addresses
             state["network"] = network_facts(addr.text if addr.ok else "", route.text if route.ok else "")

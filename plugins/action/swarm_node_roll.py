@@ -8,19 +8,23 @@ from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.engine_roll import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.polling import poll_until
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.drain import (
     ROLL_LABEL,
     availability_before_roll,
     back_in_service,
-    manager_stop_problem,
     running_here,
     service_of,
     unconverged,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.polling import poll_until
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import JSON, NODES_ARGV, node_list
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import (
-    DockerCLIAction,
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import (
+    JSON,
+    NODES_ARGV,
+    nodes_from_result,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.quorum import manager_stop_problem
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.base import DockerCLIAction
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.transport import (
     failure_text,
     run_docker,
 )
@@ -57,7 +61,7 @@ class ActionModule(DockerCLIAction):
 
     def _nodes(self, extra=()):
         results = run_docker(self, [NODES_ARGV, *extra])
-        return node_list(results[0]), results
+        return nodes_from_result(results[0]), results
 
     def _drain(self, args, name, result):
         node_id = args["node_id"]

@@ -6,8 +6,8 @@ from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_plan import PlanError, plan_swarm
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import DockerCLIAction
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.plan import PlanError, plan_swarm
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.base import DockerCLIAction
 
 
 class ActionModule(DockerCLIAction):

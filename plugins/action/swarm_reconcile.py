@@ -6,20 +6,18 @@ from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.polling import poll_until
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_reconcile import (
-    UnsafeChange,
-    outside_raft,
-    reconcile,
-)
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.polling import poll_until
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import (
     INFO_ARGV,
     NODES_ARGV,
-    node_list,
-    state_of,
+    local_state_of,
+    nodes_from_result,
 )
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import (
-    DockerCLIAction,
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.quorum import UnsafeChange
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.reconcile import reconcile
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.roles import outside_raft
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.base import DockerCLIAction
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.transport import (
     failure_text,
     run_docker,
 )
@@ -43,7 +41,7 @@ class ActionModule(DockerCLIAction):
             nonlocal round_trips
             nodes_result, info = run_docker(self, [NODES_ARGV, INFO_ARGV])
             round_trips += 1
-            nodes, own = node_list(nodes_result), state_of(info)
+            nodes, own = nodes_from_result(nodes_result), local_state_of(info)
             if nodes is None and self._task.check_mode:
                 # Check mode before the swarm exists: report what every node would get.
                 nodes, own = [], {"node_id": ""}
@@ -113,7 +111,7 @@ class ActionModule(DockerCLIAction):
         def read():
             (nodes_result,) = run_docker(self, [NODES_ARGV])
             result["round_trips"] += 1
-            nodes = node_list(nodes_result)
+            nodes = nodes_from_result(nodes_result)
             if nodes is None:
                 return [{"hostname": "unread", "id": i} for i in node_ids]
             return outside_raft(nodes, node_ids)

@@ -6,17 +6,17 @@ from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_address import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.address import (
     AddressError,
     host_advertise_addr,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_backup import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.backup import (
     read_archive,
     restore_host_problem,
     restore_problems,
     restore_target,
 )
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import DockerCLIAction
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.base import DockerCLIAction
 
 
 class ActionModule(DockerCLIAction):

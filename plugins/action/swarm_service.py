@@ -13,28 +13,34 @@ from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import errors_message
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_options import SWARM_SERVICE_OPTIONS
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import OutputOf
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.managed import MANAGED_LABEL, MANAGED_VALUE
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
-    cluster_os,
-    windows_builds,
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import OutputOf
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.ownership import (
+    MANAGED_LABEL,
+    MANAGED_VALUE,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import validate_services
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_spec import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.problems import errors_message
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.convergence import (
+    wait_for_convergence,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.definition import validate_services
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.options import SWARM_SERVICE_OPTIONS
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.spec import (
     diff_entries,
     display,
     plan_services,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_tasks import wait_for_convergence
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import DockerCLIAction, run_docker
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.swarm_manager import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.cluster_read import (
+    cluster_os,
+    windows_builds,
+)
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.base import DockerCLIAction
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.manager_steps import (
     apply_planned,
     listed_task_ids,
     read_cluster_or_fail,
     yaml_text,
 )
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.transport import run_docker
 
 MANAGED_SERVICE_IDS = [
     "docker",

@@ -1,7 +1,7 @@
 """Action plugin swarm_stack: deploy a compose file as a stack, each service on its declared OS.
 
 Runs on one manager. The compose document arrives rendered (templated on the controller), gets
-the OS constraints, ownership label and hash (module_utils.service_compose), is copied to the
+the OS constraints, ownership label and hash (module_utils._service.stack), is copied to the
 manager's temporary directory and deployed with `docker stack deploy`; an unchanged stack is
 not redeployed. Then it waits for convergence like swarm_service.
 Documentation: plugins/modules/swarm_stack.py.
@@ -16,45 +16,31 @@ import yaml
 from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.plugins.loader import lookup_loader
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import errors_message
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_options import SWARM_STACK_OPTIONS
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import OutputOf
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
-    cluster_os,
-    windows_builds,
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.problems import errors_message
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.convergence import (
+    wait_for_convergence,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.options import SWARM_STACK_OPTIONS
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.stack import (
     HASH_LABEL,
-    STACK_NAMESPACE_LABEL,
+    deploy_argv,
     prepare_compose,
     stack_is_current,
     stack_service_names,
+    stack_services_invocations,
     unmanaged_services,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_tasks import wait_for_convergence
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import DockerCLIAction, run_docker
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.swarm_manager import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.cluster_read import (
+    cluster_os,
+    windows_builds,
+)
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.base import DockerCLIAction
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.manager_steps import (
     listed_task_ids,
     read_cluster_or_fail,
     yaml_text,
 )
-
-
-def deploy_argv(stack: str, compose_path: str, prune: bool, with_registry_auth: bool) -> list[str]:
-    """`docker stack deploy` of the compose file the plugin wrote on the manager."""
-    argv = ["docker", "stack", "deploy", "--compose-file", compose_path]
-    argv += ["--prune"] if prune else []
-    argv += ["--with-registry-auth"] if with_registry_auth else []
-    return [*argv, stack]
-
-
-def stack_services_invocations(stack: str) -> list[list[str]]:
-    """The stack's services and their task IDs (the baseline for new failures)."""
-    ids = ["docker", "service", "ls", "--quiet", "--filter", f"label={STACK_NAMESPACE_LABEL}={stack}"]
-    return [
-        ["docker", "service", "inspect", "--format", "{{json .}}", OutputOf(ids)],
-        ["docker", "service", "ps", "--quiet", "--no-trunc", OutputOf(ids)],
-    ]
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.transport import run_docker
 
 
 def load_compose(stack: str, field: str, text, origin: str = "") -> dict:

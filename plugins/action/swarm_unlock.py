@@ -6,18 +6,16 @@ from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import Invocation
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import INFO_ARGV, state_of
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import (
-    DockerCLIAction,
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.membership import unlock_invocation
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import (
+    INFO_ARGV,
+    local_state_of,
+)
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.base import DockerCLIAction
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.transport import (
     failure_text,
     run_docker,
 )
-
-
-def unlock_invocation(key: str) -> Invocation:
-    """`docker swarm unlock` reads the key from stdin, so it is never an argument."""
-    return Invocation(["docker", "swarm", "unlock"], stdin=key)
 
 
 class ActionModule(DockerCLIAction):
@@ -29,7 +27,7 @@ class ActionModule(DockerCLIAction):
             result.update(changed=True, diff=diff, round_trips=0, msg="would unlock the swarm on this node")
             return result
         unlock, info = run_docker(self, [unlock_invocation(args["key"]), INFO_ARGV], sensitive=True)
-        state = state_of(info)
+        state = local_state_of(info)
         if state.get("state") != "active":
             raise AnsibleActionFail(
                 f"unlocking failed (check swarm_unlock_key): {failure_text([unlock, info])}", result=result

@@ -12,20 +12,21 @@ from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_options import STACK_OPTIONS
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose import STACK_NAMESPACE_LABEL
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_report import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.convergence import read_tasks
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.options import STACK_OPTIONS
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.stack import STACK_NAMESPACE_LABEL
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.verify import (
     check_services,
     dns_probe_plan,
     http_targets,
     node_problems,
     summary_lines,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_tasks import read_tasks
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import DockerCLIAction, run_docker
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.swarm_manager import (
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.base import DockerCLIAction
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.manager_steps import (
     read_cluster_or_fail,
 )
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.transport import run_docker
 
 
 class ActionModule(DockerCLIAction):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_daemon import daemon_config_problems
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.daemon_json import (
+    daemon_config_problems,
+)
 
 DOCUMENTATION = r"""
 name: daemon_config_problems

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose import stack_entry_problems
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.stack import stack_entry_problems
 
 
 def swarm_host_for_node(node_id: str, hostvars, hosts: list[str]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_address import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.address import (
     AddressError,
     host_advertise_addr,
 )

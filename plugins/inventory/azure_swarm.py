@@ -195,7 +195,7 @@ from ansible import constants as C
 from ansible.errors import AnsibleError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.azure_swarm_inventory import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._azure.inventory import (
     CONFIG_SUFFIXES,
     OS_GROUPS,
     ROLE_GROUPS,

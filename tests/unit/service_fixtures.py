@@ -7,7 +7,7 @@ import copy
 import json
 from pathlib import Path
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import Result
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import Result
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

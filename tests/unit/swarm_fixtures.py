@@ -4,7 +4,10 @@ import copy
 import json
 from pathlib import Path
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import node_entry, node_state
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import (
+    local_state,
+    node_from_inspect,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -18,11 +21,11 @@ def load(name: str):
 
 
 def state(info_name: str, nodes_name: str | None = None, **swarm) -> dict:
-    """node_state of a recorded `docker info`, with Swarm fields overridden, plus the node list."""
+    """local_state of a recorded `docker info`, with Swarm fields overridden, plus the node list."""
     info = copy.deepcopy(load(info_name))
     info["Swarm"].update(swarm)
-    result = node_state(info)
-    result["nodes"] = [node_entry(d) for d in load(nodes_name)] if nodes_name else []
+    result = local_state(info)
+    result["nodes"] = [node_from_inspect(d) for d in load(nodes_name)] if nodes_name else []
     return result
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.azure_swarm_inventory import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._azure.inventory import (
     Options,
     build_hosts,
     groups_missing,

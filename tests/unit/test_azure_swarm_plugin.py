@@ -21,7 +21,7 @@ from ansible.inventory.data import InventoryData
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import inventory_loader
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.azure_swarm_inventory import WINRM_DEFAULTS
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._azure.inventory import WINRM_DEFAULTS
 
 REPO = Path(__file__).resolve().parents[2]
 AZURE_FIXTURES = REPO / "tests" / "fixtures" / "azure"

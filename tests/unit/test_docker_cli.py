@@ -5,19 +5,24 @@ import subprocess
 import pytest
 from powershell_model import batch_steps, command, received
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import (
-    POWERSHELL,
-    SH,
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import (
     Invocation,
     OutputOf,
     Result,
     batch_script,
     command_line,
     parse_batch_output,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.quoting import (
+    POWERSHELL,
+    SH,
     quote,
     windows_arg,
 )
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import failure_text, run_docker
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.transport import (
+    failure_text,
+    run_docker,
+)
 
 
 @pytest.mark.parametrize(

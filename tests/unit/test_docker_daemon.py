@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_daemon import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.daemon_json import (
     daemon_config_problems,
     release,
 )

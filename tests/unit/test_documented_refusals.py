@@ -16,13 +16,13 @@ from swarm_fixtures import linux_facts, state
 from test_linux_role import release_read
 
 from ansible_collections.mixedswarm.swarm.plugins.action.swarm_stack import load_compose
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.definition import validate_services
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.network import validate_networks
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.stack import (
     prepare_compose,
     stack_entry_problems,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import validate_services
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_network import validate_networks
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_plan import PlanError, plan_swarm
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.plan import PlanError, plan_swarm
 
 TABLE = REPO / "docs" / "validation.md"
 IMAGE = "172.29.233.5:5000/busybox:1"

@@ -2,23 +2,25 @@
 
 import pytest
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.engine_roll import (
-    IN_PLACE,
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.drain import (
     ROLL_LABEL,
-    ROLL_LEADER,
-    ROLL_MANAGERS,
-    ROLL_WORKERS,
-    RollRefused,
     availability_before_roll,
     back_in_service,
-    backup_source,
-    manager_stop_problem,
-    plan_engine_roll,
-    roll_summary,
     running_here,
     service_of,
     unconverged,
 )
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.roll import (
+    IN_PLACE,
+    ROLL_LEADER,
+    ROLL_MANAGERS,
+    ROLL_WORKERS,
+    RollRefused,
+    plan_engine_roll,
+    roll_summary,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.backup import backup_source
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.quorum import manager_stop_problem
 
 CHANGE = ["daemon.json differs"]
 

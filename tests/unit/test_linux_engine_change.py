@@ -14,7 +14,7 @@ from pathlib import Path
 from role_runner import REPO, run_per_host
 from test_engine_roll import cluster, hosts_of
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.engine_roll import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.roll import (
     IN_PLACE,
     ROLL_WORKERS,
     plan_engine_roll,

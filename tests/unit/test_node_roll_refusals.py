@@ -12,7 +12,7 @@ from ansible.errors import AnsibleActionFail
 from swarm_fixtures import load
 
 from ansible_collections.mixedswarm.swarm.plugins.action import swarm_node_roll
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import Result
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import Result
 
 NODES = load("linux_node_inspect.jsonl")
 MANAGER2_ID = "7cd5tna8fv3qq62ppsnfg40lf"

@@ -1,6 +1,6 @@
 """poll_until: the one read-again loop, on a fake clock."""
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.polling import poll_until
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.polling import poll_until
 
 
 def fake_time():

@@ -23,13 +23,17 @@ from node_simulator import node_answers
 from test_powershell_quoting import classic_lab_services
 from winrm.protocol import Protocol
 
-from ansible_collections.mixedswarm.swarm.plugins.action.swarm_join import join_argvs
-from ansible_collections.mixedswarm.swarm.plugins.action.swarm_join_token import token_argvs
-from ansible_collections.mixedswarm.swarm.plugins.action.swarm_unlock import unlock_invocation
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import POWERSHELL, batch_script
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_spec import plan_services
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import INFO_ARGV
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.node_docker import DockerCLIAction, run_docker
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import batch_script
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.quoting import POWERSHELL
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.spec import plan_services
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.membership import (
+    join_argvs,
+    token_argvs,
+    unlock_invocation,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import INFO_ARGV
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.base import DockerCLIAction
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.transport import run_docker
 
 CMD_EXE_LIMIT = 8191  # cmd.exe refuses longer command lines ("The command line is too long")
 PASSWORD = "Winrm-P@ss-7f3e1c"

@@ -25,41 +25,43 @@ from powershell_model import (
     syntax_tree,
 )
 
-from ansible_collections.mixedswarm.swarm.plugins.action.swarm_join import join_argvs
-from ansible_collections.mixedswarm.swarm.plugins.action.swarm_join_token import token_argvs
-from ansible_collections.mixedswarm.swarm.plugins.action.swarm_stack import (
-    deploy_argv,
-    stack_services_invocations,
-)
-from ansible_collections.mixedswarm.swarm.plugins.action.swarm_unlock import unlock_invocation
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import (
-    POWERSHELL,
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import (
     POWERSHELL_LOADER,
     batch_script,
     command_line,
     parse_batch_output,
     powershell_payload,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.quoting import (
+    POWERSHELL,
     ps_literal,
     windows_arg,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import validate_services
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_network import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.convergence import poll_invocations
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.definition import validate_services
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.network import (
     create_network_argv,
     validate_networks,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_report import lookup_invocations
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_spec import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.spec import (
     create_argv,
     plan_services,
     update_argv,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_tasks import poll_invocations
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_reconcile import (
-    label_update_argv,
-    removal_argvs,
-    role_argv,
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.stack import (
+    deploy_argv,
+    stack_services_invocations,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import INFO_ARGV, NODES_ARGV
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.verify import lookup_invocations
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.labels import label_update_argv
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.membership import (
+    join_argvs,
+    token_argvs,
+    unlock_invocation,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import INFO_ARGV, NODES_ARGV
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.roles import role_argv
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.superseded import removal_argvs
 
 ROOT = Path(__file__).resolve().parents[2]
 

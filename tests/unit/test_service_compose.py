@@ -3,7 +3,7 @@
 import pytest
 from service_fixtures import by_name
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.stack import (
     HASH_LABEL,
     prepare_compose,
     stack_is_current,
@@ -74,7 +74,7 @@ def test_bad_stack_input():
 
 
 def test_stack_entries_refuse_definition_and_src_together_and_misspelt_keys():
-    from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose import stack_entry_problems
+    from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.stack import stack_entry_problems
 
     assert stack_entry_problems(
         [
@@ -90,7 +90,7 @@ def test_stack_entries_refuse_definition_and_src_together_and_misspelt_keys():
 
 
 def test_stack_entries_are_typed_by_the_stack_options():
-    from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose import stack_entry_problems
+    from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.stack import stack_entry_problems
 
     assert stack_entry_problems(
         [{"name": "shop", "state": "gone", "src": "shop.yml.j2"}, {"name": "blog", "state": None, "src": "b"}]

@@ -2,23 +2,23 @@
 
 import pytest
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import DefinitionErrors
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_options import SERVICE_OPTIONS
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.problems import DefinitionErrors
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.definition import (
     normalise_service,
     validate_services,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_fields import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.fields import (
     UPDATE_DEFAULTS,
     normalise_image,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.options import SERVICE_OPTIONS
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.placement import (
     has_os_constraint,
     normalise_constraint,
     normalise_preference,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_ports import parse_port
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_units import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.ports import parse_port
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.units import (
     RESOURCE_KEYS,
     format_duration,
     parse_duration,

@@ -4,7 +4,7 @@ import copy
 
 from service_fixtures import load
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_network import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.network import (
     create_network_argv,
     plan_networks,
     validate_networks,

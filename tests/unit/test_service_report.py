@@ -4,13 +4,9 @@ import copy
 
 from service_fixtures import FakeDocker, by_name, load, windows_node
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import Result
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
-    ClusterError,
-    cluster_os,
-    read_cluster,
-)
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_report import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import Result
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.convergence import group_tasks
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.verify import (
     check_services,
     dns_probe_plan,
     http_targets,
@@ -19,10 +15,14 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_report im
     node_problems,
     summary_lines,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_tasks import group_tasks
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import node_entry
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.cluster_read import (
+    ClusterError,
+    cluster_os,
+    read_cluster,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import node_from_inspect
 
-NODES = {d["ID"]: node_entry(d) for d in load("nodes_linux.jsonl")}
+NODES = {d["ID"]: node_from_inspect(d) for d in load("nodes_linux.jsonl")}
 SERVICES = by_name("services_converged.jsonl")
 TASKS = group_tasks(SERVICES, load("tasks_converged.jsonl"))
 BUSYBOX = """Server:\t\t127.0.0.11

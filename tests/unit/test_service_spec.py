@@ -5,8 +5,8 @@ import copy
 import pytest
 from service_fixtures import by_name, load
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import validate_services
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_spec import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.definition import validate_services
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.spec import (
     actual_spec,
     changed_fields,
     create_argv,

@@ -2,16 +2,16 @@
 
 from service_fixtures import FakeDocker, by_name, load
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_tasks import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.convergence import (
     group_tasks,
     hint,
     service_status,
     task_is_current,
     wait_for_convergence,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import node_entry
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import node_from_inspect
 
-NODES = {d["ID"]: node_entry(d) for d in load("nodes_linux.jsonl")}
+NODES = {d["ID"]: node_from_inspect(d) for d in load("nodes_linux.jsonl")}
 
 
 def status(service_file, tasks_file, name, baseline=frozenset(), updated=False):

@@ -5,7 +5,7 @@ from ansible.errors import AnsibleFilterError
 from swarm_fixtures import linux_facts, windows_facts
 
 from ansible_collections.mixedswarm.swarm.plugins.filter.swarm_filters import swarm_advertise_addr
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_address import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.address import (
     AddressError,
     choose_advertise_addr,
     host_addresses,

@@ -9,7 +9,7 @@ import tarfile
 import pytest
 from swarm_fixtures import state
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_backup import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.backup import (
     DESCRIPTION,
     backup_description,
     engine_release,

@@ -3,23 +3,19 @@
 from powershell_model import command, received
 from swarm_fixtures import load
 
-from ansible_collections.mixedswarm.swarm.plugins.action.swarm_join import join_argvs
-from ansible_collections.mixedswarm.swarm.plugins.action.swarm_join_token import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import batch_script, command_line
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.quoting import POWERSHELL, SH
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.membership import (
     join_addr,
+    join_argvs,
     token_argvs,
     token_in,
+    unlock_invocation,
 )
-from ansible_collections.mixedswarm.swarm.plugins.action.swarm_unlock import unlock_invocation
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import (
-    POWERSHELL,
-    SH,
-    batch_script,
-    command_line,
-)
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import (
     INFO_ARGV,
     NODES_ARGV,
-    node_state,
+    local_state,
 )
 
 TOKEN = "SWMTKN-1-3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl-1awxwuwd3z9j1z3puu7rcgdbx"
@@ -64,4 +60,4 @@ def test_token_reads_and_rotation():
 
 
 def test_join_address_is_the_managers_own():
-    assert join_addr(node_state(load("windows_info_manager.json"))) == "192.168.120.194:2377"
+    assert join_addr(local_state(load("windows_info_manager.json"))) == "192.168.120.194:2377"

@@ -3,8 +3,8 @@
 import pytest
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import Result
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils.swarm_manager import apply_planned
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import Result
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.manager_steps import apply_planned
 
 
 def change(name, action):

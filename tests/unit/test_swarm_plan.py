@@ -3,8 +3,8 @@
 import pytest
 from swarm_fixtures import linux_facts, state, windows_facts
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_plan import PlanError, plan_swarm
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import stopped_engine_state
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import stopped_engine_state
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.plan import PlanError, plan_swarm
 
 # The address the inventory connects to (ansible_host): one of the Windows host's two IPv4 addresses.
 WIN_ADDR = "192.168.120.194"

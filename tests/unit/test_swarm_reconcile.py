@@ -3,21 +3,24 @@
 import pytest
 from swarm_fixtures import load
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_reconcile import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.labels import (
     OWNED_LABEL,
-    UnsafeChange,
     desired_labels,
     label_changes,
     label_problems,
     label_update_argv,
-    outside_raft,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import node_from_inspect
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.quorum import (
+    UnsafeChange,
     quorum_warning,
-    reconcile,
-    role_changes,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.reconcile import reconcile
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.roles import outside_raft, role_changes
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.superseded import (
     superseded_entries,
     superseded_now,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import node_entry
 
 
 def node(node_id, role="worker", labels=None, reachability=None, status="ready", hostname=None):
@@ -180,7 +183,7 @@ def test_even_manager_count_warns():
 
 
 def test_reconcile_windows_swarm_orders_commands_and_keeps_hand_labels():
-    nodes = [node_entry(d) for d in load("windows_node_inspect.jsonl")]
+    nodes = [node_from_inspect(d) for d in load("windows_node_inspect.jsonl")]
     nodes.append(node("wk1", labels={"team": "blue"}))
     desired = {
         "swarm1": {"role": "manager", "labels": {"os": "windows"}},

@@ -2,22 +2,22 @@
 
 from swarm_fixtures import load
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import Result
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import Result
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import (
     ENGINE_UNITS_ARGV,
     INFO_ARGV,
     NODES_ARGV,
-    node_entry,
-    node_state,
-    read_results,
+    local_state,
+    local_state_of,
+    node_from_inspect,
+    node_read,
     socket_would_start_engine,
-    state_of,
     stopped_engine_state,
 )
 
 
 def test_windows_manager_info():
-    assert node_state(load("windows_info_manager.json")) == {
+    assert local_state(load("windows_info_manager.json")) == {
         "state": "active",
         "node_id": "yekfp7jy5y82ks65sgmpxcdgb",
         "cluster_id": "cjbn9h403asg60dqrxz3nlnn9",
@@ -38,21 +38,21 @@ def test_windows_manager_info():
 
 
 def test_a_node_that_failed_to_join_says_why():
-    state = node_state({"Swarm": {"LocalNodeState": "error", "Error": "rpc error: code = Unavailable"}})
+    state = local_state({"Swarm": {"LocalNodeState": "error", "Error": "rpc error: code = Unavailable"}})
     assert (state["state"], state["error"]) == ("error", "rpc error: code = Unavailable")
 
 
 def test_windows_inactive_info_has_no_swarm_identity():
-    state = node_state(load("windows_info_inactive.json"))
+    state = local_state(load("windows_info_inactive.json"))
     assert state["state"] == "inactive"
     assert (state["node_id"], state["cluster_id"], state["is_manager"]) == ("", "", False)
     assert state["remote_managers"] == []
 
 
 def test_linux_infos():
-    manager = node_state(load("linux_info_manager.json"))
-    worker = node_state(load("linux_info_worker.json"))
-    inactive = node_state(load("linux_info_inactive.json"))
+    manager = local_state(load("linux_info_manager.json"))
+    worker = local_state(load("linux_info_worker.json"))
+    inactive = local_state(load("linux_info_inactive.json"))
     assert manager["os_type"] == worker["os_type"] == inactive["os_type"] == "linux"
     assert manager["is_manager"] and manager["cluster_id"]
     # Workers do not see the ClusterID: the planner finds their swarm through the managers.
@@ -62,7 +62,7 @@ def test_linux_infos():
 
 
 def test_node_entries_of_both_oses():
-    windows = [node_entry(d) for d in load("windows_node_inspect.jsonl")]
+    windows = [node_from_inspect(d) for d in load("windows_node_inspect.jsonl")]
     assert windows[0] == {
         "id": "yekfp7jy5y82ks65sgmpxcdgb",
         "hostname": "swarm1",
@@ -79,7 +79,7 @@ def test_node_entries_of_both_oses():
         "manager_addr": "192.168.120.194:2377",
     }
     assert windows[1]["labels"] == {"os": "windows", "mixedswarm.owned-labels": "os"}
-    linux = [node_entry(d) for d in load("linux_node_inspect.jsonl")]
+    linux = [node_from_inspect(d) for d in load("linux_node_inspect.jsonl")]
     assert {n["os"] for n in linux} == {"linux"}
     assert {n["role"] for n in linux} == {"manager", "worker"}
     assert all(n["status"] == "ready" for n in linux)
@@ -88,14 +88,14 @@ def test_node_entries_of_both_oses():
 def test_read_results_reports_an_engine_that_does_not_answer():
     info = Result(INFO_ARGV, 1, [], "Cannot connect to the Docker daemon at unix:///var/run/docker.sock.")
     nodes = Result(NODES_ARGV, 1, [], "")
-    assert read_results(info, nodes) == {
+    assert node_read(info, nodes) == {
         "state": "unavailable",
         "engine_error": "Cannot connect to the Docker daemon at unix:///var/run/docker.sock.",
     }
 
 
 def test_read_results_of_a_docker_info_that_printed_nothing():
-    assert read_results(Result(INFO_ARGV, 0, [], ""), Result(NODES_ARGV, 1, [], "")) == {
+    assert node_read(Result(INFO_ARGV, 0, [], ""), Result(NODES_ARGV, 1, [], "")) == {
         "state": "unavailable",
         "engine_error": "docker info exited 0",
     }
@@ -104,22 +104,22 @@ def test_read_results_of_a_docker_info_that_printed_nothing():
 def test_read_results_ignores_the_node_list_of_a_non_manager():
     info = Result(INFO_ARGV, 0, [load("windows_info_inactive.json")])
     nodes = Result(NODES_ARGV, 1, [], "Error response from daemon: This node is not a swarm manager.")
-    assert read_results(info, nodes)["nodes"] == []
+    assert node_read(info, nodes)["nodes"] == []
 
 
 def test_read_results_of_a_manager_list_every_node():
     info = Result(INFO_ARGV, 0, [load("linux_info_manager.json")])
     documents = load("linux_node_inspect.jsonl")
-    state = read_results(info, Result(NODES_ARGV, 0, documents))
-    assert state["nodes"] == [node_entry(d) for d in documents]
-    assert {k: v for k, v in state.items() if k != "nodes"} == node_state(load("linux_info_manager.json"))
+    state = node_read(info, Result(NODES_ARGV, 0, documents))
+    assert state["nodes"] == [node_from_inspect(d) for d in documents]
+    assert {k: v for k, v in state.items() if k != "nodes"} == local_state(load("linux_info_manager.json"))
 
 
 def test_state_of_a_docker_info_that_answered_or_not():
     info = load("linux_info_worker.json")
-    assert state_of(Result(INFO_ARGV, 0, [info])) == node_state(info)
-    assert state_of(Result(INFO_ARGV, 0, [], "")) == {}
-    assert state_of(Result(INFO_ARGV, 1, [], "Cannot connect to the Docker daemon")) == {}
+    assert local_state_of(Result(INFO_ARGV, 0, [info])) == local_state(info)
+    assert local_state_of(Result(INFO_ARGV, 0, [], "")) == {}
+    assert local_state_of(Result(INFO_ARGV, 1, [], "Cannot connect to the Docker daemon")) == {}
 
 
 def test_only_a_stopped_engine_behind_a_listening_socket_would_be_started_by_a_read():

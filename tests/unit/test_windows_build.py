@@ -3,22 +3,22 @@
 import pytest
 from swarm_fixtures import load
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_compose import prepare_compose
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_definition import validate_services
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_reconcile import label_problems
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import node_state
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.windows_build import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.windows_build import (
     engine_build,
     image_release,
     version_build,
 )
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.definition import validate_services
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.stack import prepare_compose
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.labels import label_problems
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import local_state
 
 IMAGE_2022 = "mcr.microsoft.com/dotnet/framework/samples:aspnetapp-windowsservercore-ltsc2022"
 
 
 def test_build_from_what_engines_report():
     assert engine_build(load("windows_info_manager.json")) == "17763"  # KernelVersion 10.0 17763 (...)
-    assert node_state(load("windows_info_manager.json"))["os_build"] == "17763"
+    assert local_state(load("windows_info_manager.json"))["os_build"] == "17763"
     assert engine_build(
         {"OSType": "windows", "OperatingSystem": "Windows Server 2022 (OS Build 20348.2340)"}
     ) == ("20348")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import closest, shown
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.problems import closest, shown
 
 _DURATION_PART_RE = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
 _DURATION_UNITS = {

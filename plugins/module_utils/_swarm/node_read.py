@@ -6,8 +6,10 @@ Input is `docker info --format '{{json .}}'` and `docker node inspect --format '
 
 from __future__ import annotations
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import OutputOf
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.windows_build import engine_build
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import OutputOf
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.windows_build import (
+    engine_build,
+)
 
 JSON = "{{json .}}"
 INFO_ARGV = ["docker", "info", "--format", JSON]
@@ -21,9 +23,12 @@ ENGINE_UNITS_ARGV = ["systemctl", "is-active", "docker.service", "docker.socket"
 # LocalNodeState values the engine reports (moby api/types/swarm LocalNodeState).
 INACTIVE, PENDING, ACTIVE, ERROR, LOCKED = "inactive", "pending", "active", "error", "locked"
 NEEDS_JOIN = (INACTIVE, PENDING, ERROR)
+# Node roles and status values (moby api/types/swarm NodeRole, NodeState).
+MANAGER, WORKER = "manager", "worker"
+READY, DOWN = "ready", "down"
 
 
-def node_state(info: dict) -> dict:
+def local_state(info: dict) -> dict:
     """The local view of one engine: swarm membership, identity and platform."""
     swarm = info.get("Swarm") or {}
     return {
@@ -51,7 +56,7 @@ def node_state(info: dict) -> dict:
     }
 
 
-def node_entry(doc: dict) -> dict:
+def node_from_inspect(doc: dict) -> dict:
     """One node as a manager sees it (docker node inspect): the one reading of that payload the
     swarm and service plugins share."""
     spec = doc.get("Spec") or {}
@@ -76,13 +81,13 @@ def node_entry(doc: dict) -> dict:
     }
 
 
-def node_list(nodes_result) -> list[dict] | None:
-    """node_entry of every node a finished NODES_ARGV invocation printed; None when it failed
+def nodes_from_result(nodes_result) -> list[dict] | None:
+    """node_from_inspect of every node a finished NODES_ARGV invocation printed; None when it failed
     (the node is no manager, or the manager does not answer yet)."""
-    return [node_entry(d) for d in nodes_result.documents] if nodes_result.ok else None
+    return [node_from_inspect(d) for d in nodes_result.documents] if nodes_result.ok else None
 
 
-def read_results(info_result, nodes_result) -> dict:
+def node_read(info_result, nodes_result) -> dict:
     """The node's state from the two invocations of INFO_ARGV and NODES_ARGV.
 
     An engine that does not answer gets state 'unavailable' and the engine's message, so the
@@ -93,8 +98,8 @@ def read_results(info_result, nodes_result) -> dict:
             "state": "unavailable",
             "engine_error": info_result.text or f"docker info exited {info_result.rc}",
         }
-    state = node_state(info_result.documents[0])
-    state["nodes"] = node_list(nodes_result) or []
+    state = local_state(info_result.documents[0])
+    state["nodes"] = nodes_from_result(nodes_result) or []
     return state
 
 
@@ -114,6 +119,16 @@ def stopped_engine_state() -> dict:
     }
 
 
-def state_of(info_result) -> dict:
-    """node_state of a finished INFO_ARGV invocation, or {} when docker info failed."""
-    return node_state(info_result.documents[0]) if info_result.ok and info_result.documents else {}
+def local_state_of(info_result) -> dict:
+    """local_state of a finished INFO_ARGV invocation, or {} when docker info failed."""
+    return local_state(info_result.documents[0]) if info_result.ok and info_result.documents else {}
+
+
+def managers_node_list(states: dict[str, dict]) -> list[dict]:
+    """The swarm's node list as an active manager of the inventory reads it (the leader's when read)."""
+    lists = [
+        s.get("nodes") or []
+        for s in states.values()
+        if s and s.get("state") == ACTIVE and s.get("is_manager")
+    ]
+    return max(lists, key=lambda nodes: any(n["leader"] for n in nodes), default=[])

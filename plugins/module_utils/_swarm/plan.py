@@ -6,27 +6,29 @@ each naming the host, the field and the fix. Pure functions.
 
 from __future__ import annotations
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_address import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.windows_build import version_build
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.address import (
     AddressError,
     choose_advertise_addr,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_reconcile import (
-    MANAGER,
-    WORKER,
-    UnsafeChange,
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.labels import (
     desired_labels,
     label_problems,
-    quorum_warning,
-    role_changes,
-    superseded_entries,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import (
     ACTIVE,
     LOCKED,
+    MANAGER,
     NEEDS_JOIN,
-    node_state,
+    WORKER,
+    local_state,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.windows_build import version_build
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.quorum import (
+    UnsafeChange,
+    quorum_warning,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.roles import role_changes
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.superseded import superseded_entries
 
 # The swarm of inventory managers that are all locked: its ClusterID is unknown until they are unlocked.
 LOCKED_SWARM = "the swarm of the locked managers"
@@ -82,7 +84,7 @@ def _engine_to_come(host: str, spec: dict) -> tuple[dict, str]:
     new engine (not in a swarm), of the OS its facts report."""
     os_type = "windows" if _gathered(spec).get("os_family") == "Windows" else "linux"
     # The addresses the read found stay: without facts they are all the planner has.
-    state = {**node_state({"OSType": os_type}), "nodes": [], "network": _read_network(spec)}
+    state = {**local_state({"OSType": os_type}), "nodes": [], "network": _read_network(spec)}
     return state, (
         f"host {host}: no Docker Engine answers yet ({spec['state']['engine_error']}); "
         f"planned as a new {os_type} node (check mode)"
@@ -168,7 +170,7 @@ def plan_swarm(
 ) -> dict:
     """Decide init, token source, joins, unlocks, desired roles and labels, prune and superseded entries.
 
-    `hosts` maps each inventory host to {"state": read_results(...) or None when unreachable,
+    `hosts` maps each inventory host to {"state": node_read(...) or None when unreachable,
     "labels": swarm_labels, "advertise_addr": swarm_advertise_addr, "ansible_host": its address,
     "azure_os_version": the Windows version Azure reports, "facts": its facts}.
     `options`: unlock_key_given, prune_nodes, advertise_subnet, check_mode (a host whose engine

@@ -6,8 +6,8 @@ import yaml
 from ansible.errors import AnsibleActionFail
 from ansible.parsing.yaml.dumper import AnsibleDumper
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import Result
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_cluster import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import Result
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.cluster_read import (
     ClusterError,
     read_cluster,
 )

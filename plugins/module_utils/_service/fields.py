@@ -1,6 +1,6 @@
 """The comparable form of a service ("spec") that both sides produce.
 
-service_definition.py builds it from what a user declares, service_spec.py from
+definition.py builds it from what a user declares, spec.py from
 `docker service inspect`; both use the engine defaults and the image naming here, so the two
 compare field by field. Pure functions.
 """

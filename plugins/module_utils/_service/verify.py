@@ -11,11 +11,11 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.convergence import service_status
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.placement import (
     constraint_os,
     normalise_constraint,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_tasks import service_status
 
 _IPV4_RE = re.compile(r"\b(\d{1,3}(?:\.\d{1,3}){3})\b")
 

@@ -13,8 +13,8 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-MANAGER = "manager"
-WORKER = "worker"
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import MANAGER, WORKER
+
 ROLES = (MANAGER, WORKER)
 ROLE_GROUPS = {MANAGER: "swarm_managers", WORKER: "swarm_workers"}
 SWARM_GROUP = "swarm"

@@ -1,21 +1,21 @@
 """Read the swarm's nodes together with whatever else a plugin needs, in one round trip.
 
-Nodes are read with the swarm stage's own invocation and parser (swarm_state.NODES_ARGV,
-node_entry: `docker node ls --quiet` feeds `docker node inspect` on the node itself), and a
+Nodes are read with the swarm stage's own invocation and parser (node_read.NODES_ARGV,
+node_from_inspect: `docker node ls --quiet` feeds `docker node inspect` on the node itself), and a
 plugin adds its own invocations to the same batch. The docker
-runner is passed in (plugin_utils.node_docker.run_docker on a manager), so this is unit-tested.
+runner is passed in (plugin_utils._action.transport.run_docker on a manager), so this is unit-tested.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.windows_build import BUILD_LABEL
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import (
     NODE_IDS_ARGV,
     NODES_ARGV,
-    node_entry,
+    node_from_inspect,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.windows_build import BUILD_LABEL
 
 
 class ClusterError(Exception):
@@ -31,7 +31,7 @@ def read_cluster(run: Callable, extra: list[list[str]] | None = None) -> tuple[d
         )
     if not inspect_result.ok:
         raise ClusterError("cannot inspect swarm nodes: " + inspect_result.text)
-    nodes = {doc["ID"]: node_entry(doc) for doc in inspect_result.documents if isinstance(doc, dict)}
+    nodes = {doc["ID"]: node_from_inspect(doc) for doc in inspect_result.documents if isinstance(doc, dict)}
     return nodes, extra_results
 
 

@@ -19,8 +19,17 @@ import json
 import tarfile
 import zlib
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_reconcile import MANAGER
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.swarm_state import ACTIVE, LOCKED
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.roll import RollRefused
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import (
+    ACTIVE,
+    LOCKED,
+    MANAGER,
+    managers_node_list,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.quorum import (
+    manager_stop_problem,
+    manager_up,
+)
 
 DESCRIPTION = "mixedswarm-backup.json"
 # What `docker swarm init --force-new-cluster` needs of a manager's state.
@@ -196,3 +205,27 @@ def restore_problems(
             f"host {host}: is {member}; a restore replaces it. Set swarm_restore_force=true only if you mean to"
         )
     return problems
+
+
+def backup_source(states: dict[str, dict]) -> str:
+    """The manager host a backup stops: a Ready non-leader when there is one, else the leader.
+
+    `states` maps manager hosts (inventory order) to swarm_node_info's state. Raises RollRefused.
+    """
+    nodes = managers_node_list(states)
+    by_id = {n["id"]: n for n in nodes}
+    candidates = [
+        (host, by_id[s["node_id"]])
+        for host, s in states.items()
+        if s and s.get("state") == ACTIVE and s.get("is_manager") and s.get("node_id") in by_id
+    ]
+    if not candidates:
+        raise RollRefused(
+            ["no manager in swarm_managers answers as an active swarm manager; nothing to back up from"]
+        )
+    ranked = sorted(candidates, key=lambda c: (c[1]["leader"], not manager_up(c[1])))
+    host, node = ranked[0]
+    problem = manager_stop_problem(node["id"], nodes)
+    if problem:
+        raise RollRefused([f"host {host}: {problem}"])
+    return host

@@ -3,14 +3,14 @@
 Each entry is an Ansible argument spec entry (type, choices, default, elements, options) with
 its documentation text (description), like a role's argument_specs. From these the action
 plugins take their ARGUMENT_SPEC, the definition checks their known keys and types
-(definition_check.typed_values), and scripts/write_module_docs.py the options of the modules'
+(_common.problems.typed_values), and scripts/write_module_docs.py the options of the modules'
 documentation stubs (a unit test fails when a stub drifts). No Ansible imports.
 """
 
 from __future__ import annotations
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement import OS_NAMES
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_ports import PUBLISH_MODES
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.placement import OS_NAMES
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.ports import PUBLISH_MODES
 
 STATE = ("present", "absent")
 

@@ -3,7 +3,7 @@
 Each compose service may carry `x-os: linux|windows` (a compose extension key, ignored by other
 tools). It is replaced by the placement constraint node.platform.os==OS under deploy.placement.
 In a swarm with nodes of more than one OS, a service with neither x-os nor an explicit OS
-constraint is refused, for the same reason as a plain service (service_placement). Every
+constraint is refused, for the same reason as a plain service (placement.py). Every
 service gets the project's ownership label and a hash of the prepared file, so an unchanged
 stack is recognised without redeploying it. Pure functions, no Ansible.
 """
@@ -16,27 +16,31 @@ import hashlib
 import json
 import re
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import OutputOf
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.ownership import (
+    MANAGED_LABEL,
+    MANAGED_VALUE,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.problems import (
     DefinitionErrors,
     closest,
     shown,
     typed_values,
     unknown_key_problems,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_options import STACK_OPTIONS
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.managed import MANAGED_LABEL, MANAGED_VALUE
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_fields import image_digest_problem
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.windows_build import (
+    build_problems_and_constraint,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.fields import image_digest_problem
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.options import STACK_OPTIONS
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.placement import (
     OS_NAMES,
     has_os_constraint,
     mixed_os_problem,
     normalise_constraint,
     os_constraint,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_units import resources
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.windows_build import (
-    build_problems_and_constraint,
-)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.units import resources
 
 OS_KEY = "x-os"
 WINDOWS_BUILD_KEY = "x-windows-build"
@@ -254,3 +258,20 @@ def unmanaged_services(services: dict[str, dict]) -> list[str]:
         for name, doc in services.items()
         if (doc.get("Spec", {}).get("Labels") or {}).get(MANAGED_LABEL) != MANAGED_VALUE
     )
+
+
+def deploy_argv(stack: str, compose_path: str, prune: bool, with_registry_auth: bool) -> list[str]:
+    """`docker stack deploy` of the compose file the plugin wrote on the manager."""
+    argv = ["docker", "stack", "deploy", "--compose-file", compose_path]
+    argv += ["--prune"] if prune else []
+    argv += ["--with-registry-auth"] if with_registry_auth else []
+    return [*argv, stack]
+
+
+def stack_services_invocations(stack: str) -> list[list[str]]:
+    """The stack's services and their task IDs (the baseline for new failures)."""
+    ids = ["docker", "service", "ls", "--quiet", "--filter", f"label={STACK_NAMESPACE_LABEL}={stack}"]
+    return [
+        ["docker", "service", "inspect", "--format", "{{json .}}", OutputOf(ids)],
+        ["docker", "service", "ps", "--quiet", "--no-trunc", OutputOf(ids)],
+    ]

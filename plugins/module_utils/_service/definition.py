@@ -1,7 +1,7 @@
-"""Turn the service definitions a user declares into the comparable spec (service_fields.py).
+"""Turn the service definitions a user declares into the comparable spec (fields.py).
 
 A definition is what a user writes in inventory variables (see docs/services.md). Its keys are
-first typed by their argument spec (definition_options.SERVICE_OPTIONS) as Ansible types module
+first typed by their argument spec (options.SERVICE_OPTIONS) as Ansible types module
 options; then each field has its own small check that fills the spec and reports problems under
 the field's full path ("service 'api', field 'update_config.delay': ..."); all problems of all
 definitions are collected before anything is applied. Pure functions.
@@ -13,19 +13,26 @@ import re
 import shlex
 from collections.abc import Mapping
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.ownership import (
+    MANAGED_LABEL,
+    MANAGED_VALUE,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.problems import (
     DefinitionCheck,
     DefinitionErrors,
     shown,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_options import SERVICE_OPTIONS
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.managed import MANAGED_LABEL, MANAGED_VALUE
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_fields import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.scalars import scalar_text
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.windows_build import (
+    build_problems_and_constraint,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.fields import (
     UPDATE_DEFAULTS,
     image_digest_problem,
     normalise_image,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.options import SERVICE_OPTIONS
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.placement import (
     constraint_os,
     has_os_constraint,
     mixed_os_problem,
@@ -33,33 +40,16 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement
     normalise_preference,
     os_constraint,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_ports import (
-    parse_port,
-    port_sort_key,
-)
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_units import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.ports import parse_port, port_sort_key
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.units import (
     DURATION_RULE,
     parse_duration,
     resources,
-)
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.windows_build import (
-    build_problems_and_constraint,
 )
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 _NAME_RULE = "letters, digits, '_', '.', '-', starting with a letter or digit, at most 63"
 SCALAR_RULE = "a string, number or boolean (quote structured text to pass it as a string)"
-
-
-def scalar_text(value) -> str | None:
-    """A scalar as its YAML text, the way docker stores env and label values; None if not a scalar."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return ""
-    if isinstance(value, str | int | float):
-        return str(value)
-    return None
 
 
 def scalar_map(value, field: str, fail) -> dict[str, str]:
@@ -203,7 +193,7 @@ def _placement(definition, spec, fail):
             fail(f"placement_preferences[{index}]", f"{shown(item)} is not valid: {exc}")
 
 
-# What update and rollback settings must be beyond their types and choices (definition_options).
+# What update and rollback settings must be beyond their types and choices (options.py).
 _UPDATE_RULES = {
     "parallelism": (
         lambda v: v if not isinstance(v, bool) and v >= 0 else None,
@@ -215,7 +205,7 @@ _UPDATE_RULES = {
 }
 
 
-def _update_config(value, field: str, fail) -> dict:
+def _check_update_config(value, field: str, fail) -> dict:
     config = dict(UPDATE_DEFAULTS)
     for key, given in (value or {}).items():
         if given is None:
@@ -239,7 +229,7 @@ def _resources_and_updates(definition, spec, fail):
     for key in ("limits", "reservations"):
         spec[key] = resources(definition.get(key), key, fail)
     for key in ("update_config", "rollback_config"):
-        spec[key] = _update_config(definition.get(key), key, fail)
+        spec[key] = _check_update_config(definition.get(key), key, fail)
 
 
 # In order: placement needs the OS, ports need the endpoint mode.

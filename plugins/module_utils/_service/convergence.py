@@ -13,8 +13,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.docker_cli import OutputOf
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.polling import poll_until
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import OutputOf
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.polling import poll_until
 
 FAILED_STATES = ("rejected", "failed")
 UPDATE_IN_PROGRESS = ("updating", "rollback_started")

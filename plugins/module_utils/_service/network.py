@@ -13,16 +13,16 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.ownership import (
+    MANAGED_LABEL,
+    MANAGED_VALUE,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.problems import (
     DefinitionCheck,
     DefinitionErrors,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_options import NETWORK_OPTIONS
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.managed import (
-    MANAGED_LABEL,
-    MANAGED_VALUE,
-    plan_action,
-)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.steps import plan_action
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.options import NETWORK_OPTIONS
 
 RESERVED = {
     "ingress": "'ingress' is the routing mesh network; service names do not resolve on it. Declare a "

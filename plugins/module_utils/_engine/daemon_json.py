@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.definition_check import closest, shown
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.problems import closest, shown
 
 LINUX, WINDOWS = "linux", "windows"
 _BOTH = (LINUX, WINDOWS)

@@ -1,6 +1,6 @@
 """Compare a desired service spec with `docker service inspect` and build the docker commands.
 
-The spec form (service_fields.py) is the one service_definition.normalise_service produces. actual_spec() reads the
+The spec form (fields.py) is the one definition.normalise_service produces. actual_spec() reads the
 same fields from inspect JSON, changed_fields() diffs the two, and create_argv()/update_argv()
 turn a spec or a diff into `docker service create` / `docker service update` arguments that
 change only what differs (the engine then performs a rolling update honouring update_config).
@@ -11,24 +11,24 @@ from __future__ import annotations
 
 import shlex
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.managed import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.ownership import (
     MANAGED_LABEL,
     MANAGED_VALUE,
     is_managed,
-    plan_action,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_fields import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.steps import plan_action
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.fields import (
     FIELDS,
     UPDATE_DEFAULTS,
     has_digest,
     normalise_image,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_placement import (
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.placement import (
     constraint_os,
     normalise_constraint,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_ports import port_sort_key
-from ansible_collections.mixedswarm.swarm.plugins.module_utils.service_units import format_duration
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.ports import port_sort_key
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.units import format_duration
 
 _UPDATE_KEYS = {
     "parallelism": "Parallelism",
@@ -48,7 +48,7 @@ _UPDATE_FLAGS = {
 }
 
 
-def _update_config(raw: dict | None) -> dict:
+def _update_config_of_inspect(raw: dict | None) -> dict:
     raw = raw or {}
     config = dict(UPDATE_DEFAULTS)
     for key, docker_key in _UPDATE_KEYS.items():
@@ -111,8 +111,8 @@ def actual_spec(inspect: dict, network_names: dict[str, str], keep_digest: bool 
         ],
         "limits": _resources(task.get("Resources", {}).get("Limits")),
         "reservations": _resources(task.get("Resources", {}).get("Reservations")),
-        "update_config": _update_config(spec.get("UpdateConfig")),
-        "rollback_config": _update_config(spec.get("RollbackConfig")),
+        "update_config": _update_config_of_inspect(spec.get("UpdateConfig")),
+        "rollback_config": _update_config_of_inspect(spec.get("RollbackConfig")),
     }
 
 

@@ -1,0 +1,52 @@
+"""Draining a node before its engine changes, and giving it back afterwards.
+
+A drain records the availability to give back in a node label (ROLL_LABEL), so a roll that
+stopped halfway is finished by the next run. Reads `docker node ps` and `docker service ls`
+JSON lines. Pure functions.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import MANAGER
+
+# Node label a drain sets to the availability to give back, and the restore removes: a roll that
+# stopped halfway is finished by the next run, which gives the node its availability back.
+ROLL_LABEL = "mixedswarm.roll-availability"
+
+
+def service_of(task_name: str) -> str:
+    """`web.2` (replicated) or `probe.<node id>` (global) -> the service name."""
+    return task_name.rsplit(".", 1)[0]
+
+
+def running_here(node_tasks: list[dict]) -> list[str]:
+    """Names of the tasks a node still runs or is told to run (`docker node ps` JSON lines)."""
+    return [
+        t.get("Name", "")
+        for t in node_tasks
+        if t.get("DesiredState") == "Running" or str(t.get("CurrentState", "")).startswith("Running")
+    ]
+
+
+def unconverged(services: list[dict], names: set[str]) -> list[str]:
+    """Services among `names` whose running tasks are fewer than desired (`docker service ls` JSON lines)."""
+    waiting = []
+    for service in services:
+        if service.get("Name") not in names:
+            continue
+        running, _slash, desired = str(service.get("Replicas", "")).split(" ", 1)[0].partition("/")
+        if not running.isdigit() or not desired.isdigit() or int(running) < int(desired):
+            waiting.append(f"{service['Name']} {service.get('Replicas', '?')}")
+    return waiting
+
+
+def availability_before_roll(node: dict) -> str:
+    """What a node had before a roll drained it: the label an interrupted roll left, else what it has now."""
+    return node.get("labels", {}).get(ROLL_LABEL) or node["availability"]
+
+
+def back_in_service(node: dict | None) -> bool:
+    """A rolled node is back: Ready, and for a manager reachable (or leader) again."""
+    if not node or node["status"] != "ready":
+        return False
+    return node["role"] != MANAGER or node["reachability"] == "reachable"

@@ -1,0 +1,59 @@
+"""Run docker CLI batches on a node through an action plugin's own Ansible connection.
+
+It picks the shell family the connection speaks (sh over SSH, PowerShell over WinRM/PSRP) and
+makes one round trip per batch (module_utils._cli builds the script and reads its output).
+"""
+
+from __future__ import annotations
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import (
+    POWERSHELL_LOADER,
+    Result,
+    batch_script,
+    parse_batch_output,
+    powershell_payload,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.quoting import POWERSHELL, SH
+
+
+def shell_family(action) -> str:
+    """'powershell' for Windows connections, 'sh' otherwise."""
+    family = getattr(action._connection._shell, "SHELL_FAMILY", SH)
+    return POWERSHELL if family == POWERSHELL else SH
+
+
+def run_docker(action, invocations: list[list[str]], sensitive: bool = False) -> list[Result]:
+    """Run the invocations in one round trip; returns one Result per invocation.
+
+    On PowerShell connections (winrm, psrp, ssh) every batch travels on stdin behind the short
+    fixed POWERSHELL_LOADER: its size never meets a command-line limit, and no connection plugin
+    prints it at any verbosity. `sensitive` batches (join tokens, unlock keys) reach a sh node on
+    stdin too, so the secret is in no command line that `-vvv` prints or `ps` on the node shows.
+    """
+    if not invocations:
+        return []
+    shell = shell_family(action)
+    script = batch_script(invocations, shell)
+    if shell == POWERSHELL:
+        raw = action._low_level_execute_command(
+            POWERSHELL_LOADER, sudoable=True, in_data=powershell_payload(script)
+        )
+    elif sensitive:
+        raw = action._low_level_execute_command("/bin/sh -s", sudoable=True, in_data=script)
+    else:
+        raw = action._low_level_execute_command(script, sudoable=True)
+    results = parse_batch_output(raw.get("stdout", ""), invocations)
+    if all(r.rc == -1 for r in results):
+        # The script itself did not run (connection or shell failure): say what the node said.
+        detail = (raw.get("stderr") or raw.get("stdout") or "").strip()
+        for r in results:
+            r.text = detail or r.text
+    return results
+
+
+def failure_text(results: list[Result]) -> str:
+    """One line per failed invocation: its docker subcommand (never the arguments, which may hold
+    secrets) and what it printed."""
+    return "\n".join(
+        f"{' '.join(map(str, r.argv[:3]))}: {r.text or f'exit {r.rc}'}" for r in results if not r.ok
+    )
