@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.membership import init_argv
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import INFO_ARGV
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.base import DockerCLIAction
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.membership import membership_result
@@ -34,8 +35,7 @@ class ActionModule(DockerCLIAction):
                 msg=f"would initialize {what} on {args['advertise_addr']}",
             )
             return result
-        argv = ["docker", "swarm", "init", "--advertise-addr", args["advertise_addr"]]
-        init, info = run_docker(self, [[*argv, "--force-new-cluster"] if force else argv, INFO_ARGV])
+        init, info = run_docker(self, [init_argv(args["advertise_addr"], force), INFO_ARGV])
         if force and not init.ok:
             # The node is active before and after: only the command's own result tells.
             raise AnsibleActionFail(

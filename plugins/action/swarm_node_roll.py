@@ -11,14 +11,18 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.polling import poll_until
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.drain import (
     ROLL_LABEL,
+    SERVICES_ARGV,
     availability_before_roll,
     back_in_service,
+    drain_argv,
+    give_back_argv,
+    node_tasks_argv,
     running_here,
     service_of,
     unconverged,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import (
-    JSON,
+    MANAGER,
     NODES_ARGV,
     nodes_from_result,
 )
@@ -65,28 +69,27 @@ class ActionModule(DockerCLIAction):
 
     def _drain(self, args, name, result):
         node_id = args["node_id"]
-        tasks_argv = ["docker", "node", "ps", node_id, "--format", JSON]
+        tasks_argv = node_tasks_argv(node_id)
         nodes, (listing, tasks) = self._nodes([tasks_argv])
         node = next((n for n in nodes or [] if n["id"] == node_id), None)
         if node is None:
             raise AnsibleActionFail(
                 f"{name}: node {node_id} is not in the swarm: {failure_text([listing, tasks])}"
             )
-        problem = manager_stop_problem(node_id, nodes) if node["role"] == "manager" else None
+        problem = manager_stop_problem(node_id, nodes) if node["role"] == MANAGER else None
         if problem:
             raise AnsibleActionFail(f"{name}: the roll stops before this node: {problem}")
         moving = {service_of(t) for t in running_here(tasks.documents)}
         previous = availability_before_roll(node)
         changed = node["availability"] != "drain" or ROLL_LABEL not in node["labels"]
         if changed:
-            drain = ["--availability", "drain", "--label-add", f"{ROLL_LABEL}={previous}"]
-            (update,) = run_docker(self, [["docker", "node", "update", *drain, node_id]])
+            (update,) = run_docker(self, [drain_argv(node_id, previous)])
             if not update.ok:
                 raise AnsibleActionFail(f"{name}: draining failed: {failure_text([update])}")
 
         def still_waiting():
             """Tasks still on the node and moved services not converged elsewhere yet."""
-            tasks, services = run_docker(self, [tasks_argv, ["docker", "service", "ls", "--format", JSON]])
+            tasks, services = run_docker(self, [tasks_argv, SERVICES_ARGV])
             still = running_here(tasks.documents) if tasks.ok else ["(node tasks unreadable)"]
             return still + (
                 unconverged(services.documents, moving) if services.ok else ["(services unreadable)"]
@@ -125,10 +128,9 @@ class ActionModule(DockerCLIAction):
                 "here and the nodes not rolled yet keep their engines unchanged"
             )
         wanted = args["availability"] or availability_before_roll(node)
-        label = ["--label-rm", ROLL_LABEL] if ROLL_LABEL in node["labels"] else []
-        changed = node["availability"] != wanted or bool(label)
+        changed = node["availability"] != wanted or ROLL_LABEL in node["labels"]
         if changed:
-            argv = ["docker", "node", "update", "--availability", wanted, *label, args["node_id"]]
+            argv = give_back_argv(args["node_id"], wanted, ROLL_LABEL in node["labels"])
             (update,) = run_docker(self, [argv])
             if not update.ok:
                 raise AnsibleActionFail(f"{name}: setting availability back failed: {failure_text([update])}")

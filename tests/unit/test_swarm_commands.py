@@ -5,7 +5,14 @@ from swarm_fixtures import load
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import batch_script, command_line
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.quoting import POWERSHELL, SH
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.drain import (
+    ROLL_LABEL,
+    drain_argv,
+    give_back_argv,
+    node_tasks_argv,
+)
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.membership import (
+    init_argv,
     join_addr,
     join_argvs,
     token_argvs,
@@ -61,3 +68,23 @@ def test_token_reads_and_rotation():
 
 def test_join_address_is_the_managers_own():
     assert join_addr(local_state(load("windows_info_manager.json"))) == "192.168.120.194:2377"
+
+
+def test_init_creates_the_swarm_and_forces_a_new_cluster_only_when_asked():
+    assert init_argv("10.0.1.4", force_new_cluster=False) == [
+        "docker", "swarm", "init", "--advertise-addr", "10.0.1.4",
+    ]  # fmt: skip
+    assert init_argv("10.0.1.4", force_new_cluster=True)[-1] == "--force-new-cluster"
+
+
+def test_a_drain_records_the_availability_to_give_back_and_the_give_back_forgets_it():
+    assert drain_argv("n1", "pause") == [
+        "docker", "node", "update", "--availability", "drain", "--label-add", f"{ROLL_LABEL}=pause", "n1",
+    ]  # fmt: skip
+    assert give_back_argv("n1", "pause", drop_label=True) == [
+        "docker", "node", "update", "--availability", "pause", "--label-rm", ROLL_LABEL, "n1",
+    ]  # fmt: skip
+    assert give_back_argv("n1", "active", drop_label=False) == [
+        "docker", "node", "update", "--availability", "active", "n1",
+    ]  # fmt: skip
+    assert node_tasks_argv("n1") == ["docker", "node", "ps", "n1", "--format", "{{json .}}"]

@@ -7,7 +7,7 @@ JSON lines. Pure functions.
 
 from __future__ import annotations
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import MANAGER
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import JSON, MANAGER
 
 # Node label a drain sets to the availability to give back, and the restore removes: a roll that
 # stopped halfway is finished by the next run, which gives the node its availability back.
@@ -50,3 +50,31 @@ def back_in_service(node: dict | None) -> bool:
     if not node or node["status"] != "ready":
         return False
     return node["role"] != MANAGER or node["reachability"] == "reachable"
+
+
+# Every service with its running/desired count, to see the moved tasks converge elsewhere.
+SERVICES_ARGV = ["docker", "service", "ls", "--format", JSON]
+
+
+def node_tasks_argv(node_id: str) -> list[str]:
+    return ["docker", "node", "ps", node_id, "--format", JSON]
+
+
+def drain_argv(node_id: str, previous: str) -> list[str]:
+    """Drain the node, recording the availability to give back in ROLL_LABEL."""
+    return [
+        "docker",
+        "node",
+        "update",
+        "--availability",
+        "drain",
+        "--label-add",
+        f"{ROLL_LABEL}={previous}",
+        node_id,
+    ]
+
+
+def give_back_argv(node_id: str, availability: str, drop_label: bool) -> list[str]:
+    """Give the node its availability back and forget the drain's record."""
+    label = ["--label-rm", ROLL_LABEL] if drop_label else []
+    return ["docker", "node", "update", "--availability", availability, *label, node_id]

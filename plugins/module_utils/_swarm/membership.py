@@ -8,6 +8,12 @@ from __future__ import annotations
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import Invocation
 
 
+def init_argv(advertise_addr: str, force_new_cluster: bool) -> list[str]:
+    """Create the swarm; with force_new_cluster, a one-manager swarm from this node's own state."""
+    force = ["--force-new-cluster"] if force_new_cluster else []
+    return ["docker", "swarm", "init", "--advertise-addr", advertise_addr, *force]
+
+
 def join_argvs(token: str, manager_addr: str, advertise_addr: str, recover: bool) -> list[list[str]]:
     """The join, preceded by a forced leave when the node is stuck in pending or error."""
     leave = [["docker", "swarm", "leave", "--force"]] if recover else []
