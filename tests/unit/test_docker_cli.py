@@ -1,4 +1,4 @@
-"""docker_cli: command construction for sh and PowerShell, and parsing of batch output."""
+"""_cli (quoting, batch): command construction for sh and PowerShell, and parsing of batch output."""
 
 import subprocess
 

@@ -1,4 +1,4 @@
-"""swarm_address and the swarm_advertise_addr filter: Linux and Windows facts."""
+"""_swarm.address and the swarm_advertise_addr filter: Linux and Windows facts."""
 
 import pytest
 from ansible.errors import AnsibleFilterError

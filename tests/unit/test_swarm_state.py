@@ -1,4 +1,4 @@
-"""swarm_state: recorded docker info / node inspect of Linux and Windows engines, reduced to the plan's fields."""
+"""_swarm.node_read: recorded docker info / node inspect of Linux and Windows engines, reduced to the plan's fields."""
 
 from swarm_fixtures import load
 
