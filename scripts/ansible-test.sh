@@ -2,8 +2,8 @@
 # Runs ansible-test on the collection as it ships, e.g. `scripts/ansible-test.sh sanity --venv`.
 # ansible-test works only inside ansible_collections/NAMESPACE/NAME, resolves symlinks and, inside
 # a git work tree, sees only what git tracks; so the collection is built (galaxy.yml's
-# build_ignore leaves the development files out, tests/sanity ships) and unpacked, with
-# tests/config.yml, into such a tree in a temporary directory, removed afterwards.
+# build_ignore leaves the development files out; tests/sanity and tests/config.yml ship) and
+# unpacked into such a tree in a temporary directory, removed afterwards.
 # ansible-test downloads a pip bootstrap script from a host that may be unreachable; an offline
 # stand-in (scripts/get_pip_offline.py) is saved at the path it looks in first.
 set -euo pipefail
@@ -26,7 +26,6 @@ tree=$top/ansible_collections/mixedswarm/swarm
 mkdir -p "$tree"
 "$bin/ansible-galaxy" collection build --output-path "$top" "$repo" >/dev/null
 tar -C "$tree" -xzf "$top"/mixedswarm-swarm-*.tar.gz
-cp "$repo/tests/config.yml" "$tree/tests/"
 
 cd "$tree"
 "$bin/ansible-test" "$@"

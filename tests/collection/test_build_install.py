@@ -100,13 +100,15 @@ def test_the_tarball_holds_the_collection_and_none_of_the_development_files(inst
         "CHANGELOG.rst",
         # Galaxy's importer runs ansible-test sanity on the tarball: it must see the licence ignores.
         "tests/sanity/ignore-2.19.txt",
+        "tests/config.yml",
     ):
         assert shipped in listing, f"{shipped} missing from the tarball"
     for left_out in (".venv/", "molecule/", ".lab/", "collections/", "ansible.cfg"):
         assert not [f for f in listing if f == left_out.rstrip("/") or f.startswith(left_out)], left_out
-    # Of tests/, only the sanity ignore file (and the directories that hold it).
-    assert [f for f in listing if f.startswith("tests")] == [
+    # Of tests/, only what ansible-test reads: its config and the sanity ignore file.
+    assert sorted(f for f in listing if f.startswith("tests")) == [
         "tests/",
+        "tests/config.yml",
         "tests/sanity/",
         "tests/sanity/ignore-2.19.txt",
     ]
