@@ -12,6 +12,10 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.backup imp
     backup_description,
     backup_source,
 )
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import (
+    MANAGER,
+    managers_node_list,
+)
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.quorum import manager_up
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.base import DockerCLIAction
 
@@ -43,7 +47,9 @@ class ActionModule(DockerCLIAction):
             raise AnsibleActionFail(
                 "Backup refused, nothing was stopped: " + "; ".join(exc.problems), result=result
             ) from None
-        state = states[host]
+        # The node list backup_source judged by (the leader's read): this host's own read of the list
+        # may have failed while another manager's answered.
+        state = {**states[host], "nodes": managers_node_list(states)}
         if state["autolock"] and not args["unlock_key_given"]:
             raise AnsibleActionFail(
                 f"Backup refused, nothing was stopped: host {host}: the swarm has autolock on, so the manager "
@@ -51,7 +57,7 @@ class ActionModule(DockerCLIAction):
                 result=result,
             )
         node = next(n for n in state["nodes"] if n["id"] == state["node_id"])
-        up_ids = {n["id"] for n in state["nodes"] if n["role"] == "manager" and manager_up(n)}
+        up_ids = {n["id"] for n in state["nodes"] if n["role"] == MANAGER and manager_up(n)}
         others = [h for h, s in states.items() if h != host and s.get("node_id") in up_ids]
         created = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
         result.update(

@@ -139,6 +139,13 @@ def test_a_backup_that_would_lose_quorum_is_refused():
     )
 
 
+def test_a_backup_source_whose_own_node_list_failed_is_described_from_the_leaders():
+    hostvars = managers_of(cluster(leader=1))
+    hostvars["manager2"]["swarm_node"]["nodes"] = []  # its `docker node inspect` failed
+    answer = backup(list(hostvars), list(hostvars), hostvars)
+    assert (answer["host"], answer["leader"], answer["control"]) == ("manager2", False, "manager1")
+
+
 @pytest.mark.parametrize("key_given", [False, True])
 def test_a_backup_with_autolock_on_needs_the_key(key_given):
     hostvars = managers_of(cluster(leader=1))
