@@ -70,6 +70,14 @@ def test_join_address_is_the_managers_own():
     assert join_addr(local_state(load("windows_info_manager.json"))) == "192.168.120.194:2377"
 
 
+def test_join_address_is_the_managers_own_wherever_it_is_listed_else_the_first_known():
+    managers = [{"node_id": "a", "addr": "10.0.0.1:2377"}, {"node_id": "b", "addr": "10.0.0.2:2377"}]
+    assert join_addr({"node_id": "b", "remote_managers": managers}) == "10.0.0.2:2377"
+    # A manager that does not list itself (yet): any manager the engine knows serves for a join.
+    assert join_addr({"node_id": "c", "remote_managers": managers}) == "10.0.0.1:2377"
+    assert join_addr({"node_id": "c", "remote_managers": []}) is None
+
+
 def test_init_creates_the_swarm_and_forces_a_new_cluster_only_when_asked():
     assert init_argv("10.0.1.4", force_new_cluster=False) == [
         "docker", "swarm", "init", "--advertise-addr", "10.0.1.4",
