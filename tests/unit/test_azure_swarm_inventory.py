@@ -1,4 +1,4 @@
-"""azure_swarm_inventory: the pure joins and decisions behind the azure_swarm inventory plugin."""
+"""_azure.inventory: the pure joins and decisions behind the azure_swarm inventory plugin."""
 
 import pytest
 
@@ -10,6 +10,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._azure.inventory 
     power_state,
     resolve_cloud,
     resource_group_of,
+    scale_set_instances,
     swarm_labels,
     swarm_role,
     tags_match,
@@ -267,3 +268,12 @@ def test_build_hosts_address_fallback(source):
     )
     assert hosts[0].hostvars["ansible_host"] == "10.0.0.4"
     assert warnings == [f"VM n: no {source.replace('_', ' ')}; ansible_host is its private IP"]
+
+
+def test_a_scale_sets_tags_apply_to_its_instances_and_an_instances_own_tag_wins():
+    scale_set = {"name": "workers", "tags": {"swarm-role": "worker", "cluster": "blue"}}
+    instances = [{"name": "workers_0", "tags": {"swarm-role": "manager"}}, {"name": "workers_1"}]
+    assert scale_set_instances(scale_set, instances) == [
+        {"name": "workers_0", "tags": {"swarm-role": "manager", "cluster": "blue"}, "scale_set": "workers"},
+        {"name": "workers_1", "tags": {"swarm-role": "worker", "cluster": "blue"}, "scale_set": "workers"},
+    ]
