@@ -1,4 +1,4 @@
-"""service_compose: OS injection, ownership and change detection for stacks."""
+"""_service.stack: OS injection, ownership and change detection for stacks."""
 
 import pytest
 from service_fixtures import by_name

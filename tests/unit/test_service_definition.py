@@ -1,4 +1,4 @@
-"""service_definition: validation of service definitions and the normalised spec."""
+"""_service.definition: validation of service definitions and the normalised spec."""
 
 import pytest
 

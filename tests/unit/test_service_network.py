@@ -1,4 +1,4 @@
-"""service_network: overlay network definitions against a recorded `docker network inspect`."""
+"""_service.network: overlay network definitions against a recorded `docker network inspect`."""
 
 import copy
 

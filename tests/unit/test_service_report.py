@@ -1,4 +1,4 @@
-"""service_report and service_cluster: the verify stage's checks, probe plans and summary."""
+"""_service.verify and _swarm.cluster_read: the verify stage's checks, probe plans and summary."""
 
 import copy
 

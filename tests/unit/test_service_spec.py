@@ -1,4 +1,4 @@
-"""service_spec: recorded `docker service inspect` against definitions, and the docker commands."""
+"""_service.spec: recorded `docker service inspect` against definitions, and the docker commands."""
 
 import copy
 

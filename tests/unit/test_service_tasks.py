@@ -1,4 +1,4 @@
-"""service_tasks: convergence and fast failure judged from recorded task states."""
+"""_service.convergence: convergence and fast failure judged from recorded task states."""
 
 from service_fixtures import FakeDocker, by_name, load
 

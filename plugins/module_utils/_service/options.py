@@ -14,7 +14,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.ports im
 
 STATE = ("present", "absent")
 
-# The keys of limits and reservations (service_units.RESOURCE_KEYS, shared with compose files).
+# The keys of limits and reservations (units.RESOURCE_KEYS, shared with compose files).
 RESOURCE_OPTIONS = {
     "cpus": {"description": "A number of CPUs, for example C(0.5).", "type": "raw"},
     "memory": {
@@ -26,7 +26,7 @@ RESOURCE_OPTIONS = {
 
 def update_options(failure_actions: list[str]) -> dict:
     """The keys of update_config and rollback_config; unset ones take the engine's defaults
-    (service_fields.UPDATE_DEFAULTS)."""
+    (fields.UPDATE_DEFAULTS)."""
     return {
         "parallelism": {"description": "Tasks updated at once; 0 updates all at once.", "type": "int"},
         "delay": {
