@@ -70,7 +70,8 @@ def normalise_image(image: str, keep_digest: bool) -> str:
     """An image as it is compared and deployed.
 
     keep_digest: for a definition that gives a digest, the reference is kept exactly as written (the
-    docker CLI stores such a reference unchanged). Otherwise the digest the engine pinned when it
+    engine stores such a reference unchanged: moby daemon/cluster/services.go, imageWithDigestString,
+    asks the registry only for a reference without a digest). Otherwise the digest the engine pinned when it
     resolved the tag is dropped and the implicit :latest tag is made explicit.
     """
     if keep_digest and has_digest(image):
