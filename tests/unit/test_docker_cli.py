@@ -3,7 +3,7 @@
 import subprocess
 
 import pytest
-from powershell_model import batch_steps, command, received
+from powershell_model import on_node
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import (
     Invocation,
@@ -63,9 +63,9 @@ def test_windows_arg_escapes_as_go_and_quotes_what_dotnet_calls_whitespace(arg, 
     assert windows_arg(arg) == escaped
 
 
-def test_powershell_quote_is_a_literal_of_the_windows_form():
-    assert quote("it's a", POWERSHELL) == "'\"it''s a\"'"
-    assert quote("$x", POWERSHELL) == "'$x'"
+def test_powershell_quote_is_the_windows_form_with_no_powershell_syntax():
+    assert quote("it's a", POWERSHELL) == '"it\'s a"'
+    assert quote("$x", POWERSHELL) == "$x"
 
 
 def test_unknown_shell_is_refused():
@@ -75,11 +75,17 @@ def test_unknown_shell_is_refused():
         batch_script([["docker", "info"]], "cmd")
 
 
-def test_powershell_runs_docker_with_the_call_operator_and_every_step_reports_rc():
+def test_powershell_batch_is_data_for_the_runner_and_sh_gets_a_command_line():
     invocations = [["docker", "info"], ["docker", "node", "ls"]]
-    steps = batch_steps(batch_script(invocations, POWERSHELL))
-    assert [(s.program, s.args) for s in steps] == [("docker", ["info"]), ("docker", ["node", "ls"])]
+    assert [(s.program, argv) for s, argv in on_node(invocations)] == [
+        ("docker", ["info"]),
+        ("docker", ["node", "ls"]),
+    ]
     assert command_line(["docker", "info"], SH) == "docker info"
+    with pytest.raises(ValueError, match="PowerShell batch carries its invocations as data"):
+        command_line(["docker", "info"], POWERSHELL)
+    with pytest.raises(ValueError, match="POWERSHELL_RUNNER"):
+        batch_script(invocations, POWERSHELL)
 
 
 def test_sh_script_runs_for_real_and_parses():
@@ -168,12 +174,16 @@ def test_output_of_and_stdin_run_for_real_in_sh():
 
 
 def test_output_of_and_stdin_in_powershell():
-    inspect = command(
-        command_line(["docker", "node", "inspect", OutputOf(["docker", "node", "ls", "-q"])], POWERSHELL)
-    )[0]
-    assert inspect.args[:2] == ["node", "inspect"] and inspect.args[2].args == ["node", "ls", "-q"]
-    unlock = command(command_line(Invocation(["docker", "swarm", "unlock"], stdin="k'1"), POWERSHELL))[0]
-    assert unlock.stdin == "k'1" and received(unlock) == ["swarm", "unlock"]
+    """The runner splits a nested step's output at whitespace (CRLF included) into words."""
+    (inspect, argv), (unlock, unlock_argv) = on_node(
+        [
+            ["docker", "node", "inspect", OutputOf(["docker", "node", "ls", "-q"])],
+            Invocation(["docker", "swarm", "unlock"], stdin="k'1\n"),
+        ],
+        lambda step: "abc\r\ndef\r\n" if step.args == ["node", "ls", "-q"] else "",
+    )
+    assert inspect.args[2].args == ["node", "ls", "-q"] and argv == ["node", "inspect", "abc", "def"]
+    assert unlock.stdin == b"k'1\n" and unlock_argv == ["swarm", "unlock"]
 
 
 class _FakeAction:

@@ -13,18 +13,22 @@ from typing import ClassVar
 
 import pytest
 import xmltodict
+from ansible.errors import AnsibleActionFail
 from ansible.playbook.play_context import PlayContext
 from ansible.playbook.task import Task
 from ansible.plugins.connection import psrp as psrp_plugin
 from ansible.plugins.connection import winrm as winrm_plugin
-from ansible.plugins.loader import connection_loader, shell_loader
+from ansible.plugins.loader import become_loader, connection_loader, shell_loader
 from ansible.utils.display import Display
 from node_simulator import node_answers
+from powershell_model import payload_parts
 from test_powershell_quoting import classic_lab_services
 from winrm.protocol import Protocol
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import batch_script
-from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.quoting import POWERSHELL
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import (
+    POWERSHELL_RUNNER,
+    powershell_batch,
+)
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.spec import plan_services
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.membership import (
     join_argvs,
@@ -55,6 +59,7 @@ class WinRMProtocol(Protocol):
     """pywinrm's Protocol with the HTTP exchange replaced by a node that answers through the models."""
 
     commands: ClassVar[list] = []
+    payloads: ClassVar[list] = []
 
     def open_shell(self, *args, **kwargs):
         return "shell-1"
@@ -69,6 +74,7 @@ class WinRMProtocol(Protocol):
         if "rsp:Send" in body:
             self.stdin += base64.b64decode(body["rsp:Send"]["rsp:Stream"]["#text"] or "")
             return "<ok/>"
+        WinRMProtocol.payloads.append(self.stdin.decode())
         out = base64.b64encode(node_answers(self.stdin.decode(), JOIN_TOKEN).encode()).decode()
         return (
             '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" '
@@ -183,11 +189,13 @@ def _services_batch(count=None):
 
 @pytest.mark.parametrize("services", [None, 40], ids=["classic lab", "40 services"])
 def test_winrm_command_line_stays_under_cmd_exe_limit(monkeypatch, tmp_path, shown, services):
-    """The classic lab's services batch as a command line (what the former transport sent) is over
-    the limit; through the loader, the command line WinRM runs is the same short one for any batch."""
+    """The classic lab's services batch as a command line (the runner and its batch as the command,
+    as the first transport sent its script) is over the limit; through the loader, the command line
+    WinRM runs is the same short one for any batch."""
     invocations = _services_batch(services)
     connection, play_context = _connect("winrm", monkeypatch, tmp_path)
-    former = connection._shell._encode_script(batch_script(invocations, POWERSHELL), preserve_rc=False)
+    as_command = f"& {{ {POWERSHELL_RUNNER} }} '{powershell_batch(invocations)}'"
+    former = connection._shell._encode_script(as_command, preserve_rc=False)
     assert len(former) > CMD_EXE_LIMIT
     WinRMProtocol.commands.clear()
     results = run_docker(_action(connection, play_context), invocations)
@@ -218,22 +226,48 @@ def test_no_secret_is_displayed_at_vvvvv(monkeypatch, tmp_path, shown, kind):
         found += [s for s in SECRETS if s in _readable((tmp_path / "ssh.args").read_text())]
     print(f"\nsecrets found at -vvvvv over {kind}: {len(found)}")
     assert found == []
+    if kind == "winrm":
+        # Every script block the node makes (Script Block Logging, event 4104): the loader, which
+        # is the command, and the runner, the payload's first part; neither holds a secret.
+        runners = {payload_parts(p)[0] for p in WinRMProtocol.payloads if p.strip()}
+        assert runners == {POWERSHELL_RUNNER}
+        assert not [s for s in SECRETS for text in (POWERSHELL_RUNNER, *WinRMProtocol.commands) if s in text]
 
 
 @pytest.mark.parametrize("kind", ["winrm", "psrp", "ssh"])
 def test_the_search_finds_a_secret_sent_in_the_script(monkeypatch, tmp_path, shown, kind):
-    """The former transport (the batch as the command) shows the token; the search must see it."""
+    """A command holding the token (as the first transport's batches did) shows it; the search must see it."""
     connection, play_context = _connect(kind, monkeypatch, tmp_path)
-    script = batch_script(join_argvs(JOIN_TOKEN, "10.42.1.4:2377", "10.42.1.5", True), POWERSHELL)
-    _action(connection, play_context)._low_level_execute_command(script)
+    _action(connection, play_context)._low_level_execute_command(
+        f"& 'docker' 'swarm' 'join' '--token' '{JOIN_TOKEN}'"
+    )
     seen = "\n".join(shown) + ((tmp_path / "ssh.args").read_text() if kind == "ssh" else "")
     assert JOIN_TOKEN in _readable(seen)
 
 
 def _readable(text: str) -> str:
-    """The text plus every -EncodedCommand in it decoded, as anyone reading the log could."""
+    """The text plus every -EncodedCommand and every step output in it decoded, as anyone reading
+    the log could."""
     decoded = [
         base64.b64decode(m).decode("utf-16-le", "replace")
         for m in re.findall(r"-EncodedCommand[\s'\",]+([A-Za-z0-9+/=]+)", text)
     ]
+    decoded += [
+        base64.b64decode(m).decode("utf-8", "replace")
+        for m in re.findall(r"mixedswarm data ([^>]*)>>>", text)
+    ]
     return "\n".join([text, *decoded])
+
+
+@pytest.mark.parametrize("kind", ["winrm", "psrp", "ssh"])
+def test_become_on_a_windows_host_is_refused_before_anything_runs(monkeypatch, tmp_path, shown, kind):
+    """Ansible's runas is applied only inside its module wrapper (the runas become plugin's
+    build_become_command returns the command unchanged), so docker.exe would run as the connection
+    user: the plugins refuse, naming the host, and nothing reaches the node."""
+    connection, play_context = _connect(kind, monkeypatch, tmp_path)
+    connection.set_become_plugin(become_loader.get("runas"))
+    WinRMProtocol.commands.clear()
+    with pytest.raises(AnsibleActionFail, match=r"^win1\.lab\.example: become \(runas\) is not supported"):
+        run_docker(_action(connection, play_context), [INFO_ARGV])
+    assert WinRMProtocol.commands == []
+    assert not (tmp_path / "ssh.args").exists()

@@ -3,7 +3,9 @@
 generates parsed with a real PowerShell grammar (tree-sitter-powershell)."""
 
 import base64
+import json
 import re
+import string
 from pathlib import Path
 
 import jinja2
@@ -12,32 +14,33 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from powershell_model import (
+    BINDERS,
     ModelError,
     assignments,
-    batch_steps,
+    binder_arguments,
     command,
     go_argv,
     grammar_problems,
+    launched,
     legacy_arguments,
     nodes_of,
+    paste_argument,
+    payload_parts,
     received,
+    runner_launch,
+    runner_steps,
     single_quoted,
     syntax_tree,
 )
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import (
     POWERSHELL_LOADER,
-    batch_script,
-    command_line,
+    POWERSHELL_RUNNER,
     parse_batch_output,
+    powershell_batch,
     powershell_payload,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.quoting import (
-    POWERSHELL,
-    ps_literal,
-    windows_arg,
-)
-from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.convergence import poll_invocations
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.quoting import windows_arg
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.definition import validate_services
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.network import (
     create_network_argv,
@@ -45,7 +48,6 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.network 
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.spec import (
     create_argv,
-    plan_services,
     update_argv,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.stack import (
@@ -56,12 +58,9 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.verify i
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.labels import label_update_argv
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.membership import (
     join_argvs,
-    token_argvs,
     unlock_invocation,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import INFO_ARGV, NODES_ARGV
-from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.roles import role_argv
-from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.superseded import removal_argvs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -110,17 +109,61 @@ def test_go_parser_reads_back_gos_own_escaping_and_windows_arg_escapes_like_go(a
 
 
 def test_legacy_passing_matches_powershells_own_test():
-    """PowerShell's NativeCommandArguments.Tests.ps1 (Legacy): $a = 'a"b c"d'; testexe -echoargs $a
-    -> 'Arg 0 is <ab cd>' (the whitespace is inside quotes, so nothing is added)."""
-    assert legacy_arguments(['a"b c"d']) == 'a"b c"d'
-    assert go_argv("testexe " + legacy_arguments(['a"b c"d']))[1:] == ["ab cd"]
+    """PowerShell's NativeCommandArguments.Tests.ps1: $a = 'a"b c"d'; testexe -echoargs $a gives
+    'Arg 0 is <ab cd>' in Legacy (the whitespace is inside quotes, so nothing is added) and
+    'Arg 0 is <a"b c"d>' in Standard."""
+    for binder in ("5.1", "7-legacy"):
+        assert binder_arguments(['a"b c"d'], binder) == 'a"b c"d'
+        assert go_argv("testexe " + binder_arguments(['a"b c"d'], binder))[1:] == ["ab cd"]
+    assert go_argv("testexe " + binder_arguments(['a"b c"d'], "7-standard"))[1:] == ['a"b c"d']
 
 
-def test_legacy_passing_drops_empty_strings_and_wraps_unquoted_whitespace():
+def test_51_counts_every_quote_as_pull_request_2182_shows():
+    """PowerShell PR #2182 (merged for 6.0; commit 8bca1f50c5): on PowerShell 5, the argument
+    object:has(.name:val(\\"rs low space on C: drive\\")) reached the program as
+    `object:has(.name:val("rs`, `low`, `space`, `on`, `C:`, `drive"))`; 6 and later skip `\\"`
+    when counting quotes and wrap it whole."""
+    arg = 'object:has(.name:val(\\"rs low space on C: drive\\"))'
+    assert go_argv("rsc " + binder_arguments([arg], "5.1"))[1:] == [
+        'object:has(.name:val("rs',
+        "low",
+        "space",
+        "on",
+        "C:",
+        'drive"))',
+    ]
+    assert go_argv("rsc " + binder_arguments([arg], "7-legacy"))[1:] == [
+        'object:has(.name:val("rs low space on C: drive"))'
+    ]
+
+
+def test_51_leaves_embedded_quotes_unescaped_as_issue_1995_shows():
+    """PowerShell issue #1995 (PSVersion 5.1.14393.0): native.exe "`"a`"" gives ARGV[1] == a; the
+    summary in anomalyco/opencode#42402 (5.1): 'a "b c" d' reaches the program as ["a b", "c d"].
+    Standard mode (7.3) passes both as they are."""
+    assert go_argv("native " + binder_arguments(['"a"'], "5.1"))[1:] == ["a"]
+    assert go_argv("node " + binder_arguments(['a "b c" d'], "5.1"))[1:] == ["a b", "c d"]
+    assert go_argv("native " + binder_arguments(['"a"', 'a "b c" d'], "7-standard"))[1:] == [
+        '"a"',
+        'a "b c" d',
+    ]
+
+
+def test_legacy_passing_drops_empty_strings_and_only_7_doubles_trailing_backslashes():
+    """Legacy drops an empty argument (issue #1995's summary of workarounds); PowerShell 6 doubles
+    the trailing backslashes of an argument it wraps (commit 59311d03e1), 5.1 does not; Standard
+    passes an empty string as \\"\\" (.NET PasteArguments)."""
     assert legacy_arguments(["a", "", "b c"]) == 'a "b c"'
-    # 5.1 leaves a trailing backslash alone; PowerShell 7's Legacy mode doubles it.
     assert legacy_arguments(["C:\\a b\\"]) == '"C:\\a b\\"'
     assert legacy_arguments(["C:\\a b\\"], double_trailing_backslashes=True) == '"C:\\a b\\\\"'
+    assert binder_arguments(["a", ""], "7-standard") == 'a ""'
+
+
+@pytest.mark.parametrize(("arg", "escaped"), GO_ESCAPE_EXAMPLES)
+def test_standard_mode_pastes_arguments_that_go_reads_back(arg, escaped):
+    """.NET's PasteArguments and Go's EscapeArg differ in which whitespace they quote for, never in
+    what Go reads back."""
+    assert go_argv("prog " + paste_argument(arg))[1:] == [arg]
 
 
 def test_powershell_literals_end_at_any_single_quote_and_a_doubled_one_stands_for_itself():
@@ -131,60 +174,87 @@ def test_powershell_literals_end_at_any_single_quote_and_a_doubled_one_stands_fo
     assert single_quoted("'it''s $x `n'", 0) == ("it's $x `n", 13)
 
 
-# --- the findings: what the former quoting delivered, and what the transport delivers now --------
+# --- the findings: what the former call-operator batches delivered, and what the runner does ----
 
 
-def _former_quote(arg):
-    return "'" + arg.replace("'", "''") + "'"
+def _former_literal(arg):
+    """The former batches: each argument a single-quoted literal of its Windows form, run with `&`."""
+    return "'" + re.sub("(['\u2018\u2019\u201a\u201b])", r"\1\1", windows_arg(arg)) + "'"
 
 
-def _through_powershell(words, ps7=False):
-    cmd, _ = command("& 'docker' " + " ".join(words))
-    return received(cmd, ps7)
+def _former(argv, binder):
+    cmd, _ = command("& 'docker' " + " ".join(_former_literal(a) for a in argv))
+    return received(cmd, binder)
+
+
+def _runner(argv):
+    runner, batch = payload_parts(powershell_payload([["docker", *argv]]))
+    (step,) = runner_steps(batch)
+    return launched(step, runner)
 
 
 @pytest.mark.parametrize(
     "argv",
     [
-        ["service", "create", "--env", 'APP_CONFIG={"mode":"prod"}', "img"],
-        ["service", "create", "img", "say", '"hi" there'],
-        ["service", "create", "--env", "APP_DIR=C:\\Program Files\\app\\", "--name", "x", "img"],
-        ["service", "update", "--args", "", "web"],
+        ["service", "create", "--env", 'APP_CONFIG={"greeting": "hello world"}', "img"],
+        ["service", "create", "--label", 'note=say "hi there" twice', "img"],
+        ["network", "create", "--label", 'owner="ops team"', "n1"],
     ],
-    ids=["json-env", "quoted-words", "trailing-backslash", "empty-args"],
+    ids=["json-env-with-space", "quoted-phrase-label", "network-label"],
 )
-def test_former_quoting_mangled_what_docker_receives_and_the_new_one_round_trips(argv):
-    assert _through_powershell([_former_quote(a) for a in argv]) != argv
-    line = command_line(["docker", *argv], POWERSHELL)
-    cmd, end = command(line)
-    assert end == len(line)
-    assert received(cmd) == argv
-    assert received(cmd, ps7=True) == argv
+def test_51_split_what_the_former_batches_sent_and_the_runner_does_not(argv):
+    """The issue's finding: an env value holding JSON with a space reached docker.exe as three
+    arguments under Windows PowerShell 5.1, though PowerShell 7's Legacy mode passed it."""
+    assert _former(argv, "5.1") != argv
+    assert _former(argv, "7-legacy") == argv
+    assert _runner(argv) == argv
 
 
-def test_a_typographic_quote_cannot_end_a_literal_early():
-    label = "owner=Bob\u2019s service'; Remove-Item C:\\ -Recurse; '"
-    former = "& 'docker' 'node' 'update' '--label-add' " + _former_quote(label) + " 'n1'"
-    assert grammar_problems(former) or _through_powershell([_former_quote(label)]) != [label]
-    line = command_line(["docker", "node", "update", "--label-add", label, "n1"], POWERSHELL)
-    assert grammar_problems(line) == []
-    assert received(command(line)[0]) == ["node", "update", "--label-add", label, "n1"]
+def test_the_runner_never_reaches_a_powershell_binder():
+    """runner_launch reads the runner's syntax tree: the only commands it calls are New-Object,
+    Get-Command and its own function, and programs start through Process.Start with Arguments
+    joined from the data. A runner that called docker with `&` is refused by the model."""
+    runner_launch(POWERSHELL_RUNNER)
+    with pytest.raises(ModelError, match="commands the model does not know"):
+        runner_launch(
+            POWERSHELL_RUNNER.replace("$process = [System", "& $info.FileName @words; $process = [System")
+        )
+    with pytest.raises(ModelError, match="Arguments"):
+        runner_launch(POWERSHELL_RUNNER.replace("[string]::Join(' ', $words.ToArray())", "$words"))
 
 
 def test_the_model_refuses_what_it_does_not_know():
     with pytest.raises(ModelError):
         command("& 'docker' \"$x\"")
     with pytest.raises(ModelError):
-        received(command(command_line(NODES_ARGV, POWERSHELL))[0])
+        received(command("& 'docker' (& 'docker' 'node' 'ls')")[0])
+    with pytest.raises(ModelError):
+        payload_parts("abc")
 
 
-# --- property test: every kind of invocation, random values -------------------------------------
+# --- property test: every kind of invocation, adversarial values ---------------------------------
 
 ALPHABET = (
     "abcXYZ019-_.:=,;/@#%^*~+!?<>|&(){}[] \t\n\r\"\\$`'"
-    "\u2018\u2019\u201a\u201b\u201c\u201d\u2013\u00a0\u3000éüß中文Ωя🙂"
+    "\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u2013\u00a0\u3000\u2028\x85éüß中文Ωя🙂"
 )
-values = st.text(alphabet=ALPHABET, max_size=24)
+# Whole tokens a character-by-character draw rarely makes: PowerShell's stop-parsing token, a
+# subexpression, escapes, a quoted phrase, JSON with spaces, backslashes before a quote and at the end.
+PIECES = [
+    "--%",
+    "$(Get-Date)",
+    "`$x`n",
+    '"hi there"',
+    '{"a": "b c"}',
+    '\\\\"',
+    "C:\\dir\\",
+    "",
+    "''",
+    "@args",
+]
+values = st.lists(
+    st.one_of(st.text(alphabet=ALPHABET, max_size=12), st.sampled_from(PIECES)), max_size=4
+).map("".join)
 keys = st.text(alphabet="abcxyz019_.-", min_size=1, max_size=8)
 
 
@@ -209,32 +279,99 @@ def _invocations(kind, data):
         actual = {**_base_spec(), "env": {"OLD": "1", key: "x"}, "args": ["run", "--old"]}
         desired = {**_base_spec(), "env": {key: value}, "labels": {key: value}, "args": more}
         return [update_argv(desired, actual)]
+    if kind == "network":
+        (network,), errors = validate_networks(
+            [{"name": "n" + key.replace(".", ""), "labels": {key: value}}], {"windows"}
+        )
+        assert not errors
+        return [create_network_argv(network)]
     if kind == "join":
         return join_argvs(f"SWMTKN-1-{value}", "10.0.0.4:2377", "10.0.0.5", recover=True)
     if kind == "unlock":
-        return [unlock_invocation(f"SWMKEY-1-{value}")]
+        return [unlock_invocation(f"SWMKEY-1-{value}"), INFO_ARGV]
     if kind == "node update":
-        return [label_update_argv("n1abc", {key: value, "os": "windows"}, [key + ".old"])]
+        return [label_update_argv("n1abc", {key: value, "os": "windows"}, [key + ".old"]), NODES_ARGV]
     if kind == "stack":
         return [deploy_argv(key, f"C:\\Users\\{value}\\ansible-tmp\\{key}-compose.yml", True, True)]
+    if kind == "read":
+        return [*stack_services_invocations(key), *lookup_invocations(value or "c1", [value, key])]
     raise AssertionError(kind)
 
 
-@pytest.mark.parametrize("kind", ["create", "update", "join", "unlock", "node update", "stack"])
-# 150 random cases per kind of invocation, 900 in all.
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+KINDS = ["create", "update", "network", "join", "unlock", "node update", "stack", "read"]
+
+
+def _printed(step):
+    """What a nested step prints on the node: IDs, one a line (CRLF), as docker's --quiet does."""
+    return "n1abc\r\nx9\r\n"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+# 100 random cases per kind of batch, 800 in all.
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_docker_receives_exactly_what_the_plugin_meant(kind, data):
+    """Every argument and every stdin byte of every step, through the loader, the runner and Go's
+    parsing; the same under Windows PowerShell 5.1 and PowerShell 7 in either mode, since the
+    runner reaches no binder (test_the_runner_never_reaches_a_powershell_binder)."""
     invocations = _invocations(kind, data)
-    script = batch_script(invocations, POWERSHELL)
-    steps = batch_steps(script)
+    runner, batch = payload_parts(powershell_payload(invocations))
+    assert runner == POWERSHELL_RUNNER
+    steps = runner_steps(batch)
     assert len(steps) == len(invocations)
     for step, argv in zip(steps, invocations, strict=True):
         assert step.program == argv[0]
-        assert received(step) == list(argv[1:])
-        assert received(step, ps7=True) == list(argv[1:])
-        assert step.stdin == getattr(argv, "stdin", None)
-    assert grammar_problems(script) == []
+        words = [w for a in argv[1:] for w in (["n1abc", "x9"] if isinstance(a, list) else [a])]
+        assert launched(step, runner, _printed) == words
+        stdin = getattr(argv, "stdin", None)
+        assert step.stdin == (None if stdin is None else stdin.encode("utf-8"))
+
+
+@pytest.mark.parametrize("binder", BINDERS)
+@settings(max_examples=100, deadline=None)
+@given(value=values)
+def test_the_binders_differ_where_their_sources_say(binder, value):
+    """The models against each other on adversarial values: Standard passes any argument through
+    (its purpose); Legacy in 7 passes the Windows form unchanged whenever it holds no `"` that 5.1's
+    rule would miscount; 5.1 agrees with 7's Legacy when the value has no `"`."""
+    if binder == "7-standard":
+        assert go_argv("p " + binder_arguments([value], binder))[1:] == [value]
+    elif binder == "7-legacy":
+        assert go_argv("p " + binder_arguments([windows_arg(value)], binder))[1:] == [value]
+    elif '"' not in value:
+        assert binder_arguments([windows_arg(value)], binder) == binder_arguments(
+            [windows_arg(value)], "7-legacy"
+        )
+
+
+def test_stdin_reaches_docker_byte_for_byte():
+    """Secret and config contents: many lines, no trailing newline, CRLF, NUL, any Unicode."""
+    for text in ["line1\nline2", "a\r\nb\r\n", "", "\u00e9\u4e2d\U0001f642\u2028", "x\x00y", "SWMKEY-1-abc"]:
+        invocation = unlock_invocation(text) if text.startswith("SWMKEY") else _with_stdin(text)
+        (step,) = runner_steps(payload_parts(powershell_payload([invocation]))[1])
+        assert step.stdin == text.encode("utf-8")
+
+
+def _with_stdin(text):
+    from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import Invocation
+
+    return Invocation(["docker", "secret", "create", "s1", "-"], stdin=text)
+
+
+def test_no_secret_is_in_any_script_text():
+    """Script Block Logging (event 4104) stores the text of every script block: the loader and the
+    runner are fixed; the token, the key and a secret's content are only in the batch data."""
+    token, key, content = "SWMTKN-1-zz9", "SWMKEY-1-kk7", "db-password\u00e9"
+    invocations = [
+        *join_argvs(token, "10.0.0.4:2377", "10.0.0.5", recover=False),
+        unlock_invocation(key),
+        _with_stdin(content),
+    ]
+    runner, batch = payload_parts(powershell_payload(invocations))
+    for secret in (token, key, content):
+        assert secret not in runner and secret not in POWERSHELL_LOADER
+    steps = runner_steps(batch)
+    assert token in steps[0].args and steps[1].stdin == key.encode() and steps[2].stdin == content.encode()
 
 
 # --- grammar: every script shipped or generated --------------------------------------------------
@@ -263,41 +400,6 @@ def classic_lab_services(count=None):
     specs, errors = validate_services(definitions, {"linux", "windows"}, {"labnet"})
     assert not errors
     return specs
-
-
-def generated_batches() -> dict[str, str]:
-    """Every plugin's PowerShell batches for the classic lab and for adversarial values."""
-    specs = classic_lab_services()
-    creates = [a["argv"] for a in plan_services(specs, {}, {})[0]]
-    networks, errors = validate_networks(
-        [{"name": "labnet", "attachable": True, "labels": {"owner": ADVERSARIAL[4]}}], {"linux", "windows"}
-    )
-    assert not errors
-    odd_spec = {**specs[-1], "env": {f"E{i}": v for i, v in enumerate(ADVERSARIAL)}, "args": ADVERSARIAL}
-    batches = {
-        "read node": [INFO_ARGV, NODES_ARGV],
-        "read cluster": [NODES_ARGV, *stack_services_invocations("lab")],
-        "init": [["docker", "swarm", "init", "--advertise-addr", "10.42.1.4"], INFO_ARGV],
-        "join": join_argvs("SWMTKN-1-abc", "10.42.1.4:2377", "10.42.1.5", recover=True),
-        "tokens": token_argvs(rotate=True),
-        "unlock": [unlock_invocation("SWMKEY-1-k'e\u2019y"), INFO_ARGV],
-        "reconcile": [
-            role_argv("n1", "promote"),
-            label_update_argv("n1", {"os": "windows", "os.build": "20348", "x": ADVERSARIAL[4]}, ["y"]),
-            *removal_argvs("n2"),
-        ],
-        "network": [create_network_argv(network) for network in networks],
-        "services (classic lab)": creates,
-        "services (adversarial)": [create_argv(odd_spec), update_argv({**odd_spec, "args": []}, specs[-1])],
-        "wait for services": poll_invocations([s["name"] for s in specs]),
-        "dns probe": lookup_invocations("3f2a9c", ["web", "tasks.web"]),
-        "stack": [
-            deploy_argv(
-                "lab", "C:\\Users\\swarm admin\\AppData\\Local\\Temp\\x\\lab-compose.yml", True, False
-            )
-        ],
-    }
-    return {name: batch_script(invocations, POWERSHELL) for name, invocations in batches.items()}
 
 
 def shipped_scripts() -> dict[str, str]:
@@ -339,7 +441,7 @@ def _tasks(items):
 
 
 def test_every_powershell_script_parses():
-    scripts = {"loader": POWERSHELL_LOADER, **generated_batches(), **shipped_scripts()}
+    scripts = {"loader": POWERSHELL_LOADER, "runner": POWERSHELL_RUNNER, **shipped_scripts()}
     problems = {name: grammar_problems(text) for name, text in scripts.items()}
     assert {name: p for name, p in problems.items() if p} == {}
     assert any(name.startswith("docs/") for name in scripts)
@@ -349,22 +451,24 @@ def test_every_powershell_script_parses():
 def test_the_grammar_check_catches_a_broken_script():
     assert grammar_problems("& 'docker' 'info") != []
     assert grammar_problems("& 'docker' 'Bob\u2019s'") != []
-    assert grammar_problems("Invoke-Step 0 { & 'docker' 'info'") != []
+    assert grammar_problems(POWERSHELL_RUNNER.replace("catch { }", "catch {", 1)) != []
 
 
-def test_payload_is_the_batch_in_base64_and_the_loader_is_fixed():
-    script = batch_script([["docker", "info"]], POWERSHELL)
-    payload = powershell_payload(script)
-    assert base64.b64decode("".join(payload.split())).decode("utf-8") == script
-    assert len(POWERSHELL_LOADER) < 300 and "$input" in POWERSHELL_LOADER
-    assert ps_literal("a\u2019b") == "'a\u2019\u2019b'"
+def test_payload_is_runner_and_batch_and_the_loader_is_fixed():
+    invocations = [["docker", "info"]]
+    payload = powershell_payload(invocations)
+    assert all(len(line) <= 76 for line in payload.splitlines())
+    assert payload_parts(payload) == (POWERSHELL_RUNNER, powershell_batch(invocations))
+    assert len(POWERSHELL_LOADER) < 200 and "$input" in POWERSHELL_LOADER
+    assert set(powershell_batch(invocations)) <= set(string.ascii_letters + string.digits + "+/=,;")
 
 
-def test_batch_reads_path_afresh_and_every_step_reports_an_exit_code():
-    """A WinRM process keeps the PATH it started with: the batch rebuilds it from the machine and
-    user environment. A step whose program could not start has no $LASTEXITCODE: it reports 127,
-    never an empty code (the former `rc=$LASTEXITCODE>>>` became `rc=>>>`: "did not run")."""
-    tree = syntax_tree(batch_script([["docker", "info"]], POWERSHELL))
+def test_runner_reads_path_afresh_reads_output_as_utf8_and_every_step_reports_an_exit_code():
+    """A WinRM process keeps the PATH it started with: the runner rebuilds it from the machine and
+    user environment. docker's stdout and stderr are decoded as UTF-8 by .NET, whatever the console
+    code page (PowerShell #15128), read asynchronously, and sent back as base64. A program that
+    cannot be found reports 127."""
+    tree = syntax_tree(POWERSHELL_RUNNER)
     values = assignments(tree)
     (path,) = values["$env:Path"]
     calls = [n.text.decode() for n in nodes_of(path, "invokation_expression")]
@@ -372,17 +476,26 @@ def test_batch_reads_path_afresh_and_every_step_reports_an_exit_code():
         "[Environment]::GetEnvironmentVariable('Path', 'Machine')",
         "[Environment]::GetEnvironmentVariable('Path', 'User')",
     ]
-    (rc,) = values["$rc"]
-    assert rc.type == "if_statement"
-    condition = rc.child_by_field_name("condition") or rc.children[2]
-    assert [v.text.decode() for v in nodes_of(condition, "variable")] == ["$null", "$global:LASTEXITCODE"]
-    then_block = nodes_of(rc, "statement_block")[0]
-    assert [n.text.decode() for n in nodes_of(then_block, "integer_literal")] == ["127"]
-    end_marker = [n for n in nodes_of(tree, "expandable_string_literal") if "end" in n.text.decode()]
-    assert [v.text.decode() for v in nodes_of(end_marker[0], "variable")] == ["$Index", "$rc"]
-    assert values["$PSNativeCommandArgumentPassing"][0].text.decode() == "'Legacy'"
+    for name in ("StandardOutputEncoding", "StandardErrorEncoding"):
+        assert [v.text.decode() for v in values[f"$info.{name}"]] == ["$Utf8"]
+    for name in ("RedirectStandardInput", "RedirectStandardOutput", "RedirectStandardError"):
+        assert [v.text.decode() for v in values[f"$info.{name}"]] == ["$true"]
+    assert [v.text.decode() for v in values["$out"]] == ["$process.StandardOutput.ReadToEndAsync()"]
+    assert [v.text.decode() for v in values["$err"]] == ["$process.StandardError.ReadToEndAsync()"]
+    assert "Rc = $process.ExitCode" in POWERSHELL_RUNNER and "Rc = 127" in POWERSHELL_RUNNER
     (not_run,) = parse_batch_output(
-        "<<<mixedswarm begin 0>>>\r\nThe term 'docker' is not recognized\r\n<<<mixedswarm end 0 rc=127>>>\r\n",
+        "<<<mixedswarm begin 0>>>\r\n<<<mixedswarm data "
+        + base64.b64encode(b"docker: not found on PATH").decode()
+        + ">>>\r\n<<<mixedswarm end 0 rc=127>>>\r\n",
         [["docker", "info"]],
     )
-    assert not_run.rc == 127 and "not recognized" in not_run.text
+    assert not_run.rc == 127 and "not found" in not_run.text
+
+
+def test_output_decodes_as_utf8_whatever_the_connection_does_to_non_ascii():
+    label = {"Labels": {"team": "caf\u00e9 \u4e2d\u6587 \U0001f642"}}
+    line = json.dumps(label, ensure_ascii=False) + "\n"
+    out = f"<<<mixedswarm begin 0>>>\r\n<<<mixedswarm data {base64.b64encode(line.encode()).decode()}>>>\r\n"
+    (result,) = parse_batch_output(out + "<<<mixedswarm end 0 rc=0>>>\r\n", [["docker", "inspect"]])
+    assert result.documents == [label]
+    assert out.isascii()

@@ -1,10 +1,14 @@
 """The swarm's docker invocations as sh and PowerShell command lines (secrets stay out of arguments)."""
 
-from powershell_model import command, received
+from powershell_model import on_node
 from swarm_fixtures import load
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import batch_script, command_line
-from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.quoting import POWERSHELL, SH
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import (
+    POWERSHELL_RUNNER,
+    command_line,
+    powershell_batch,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.quoting import SH
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.drain import (
     ROLL_LABEL,
     drain_argv,
@@ -32,9 +36,10 @@ def test_read_batch_in_both_shells():
     assert (
         command_line(NODES_ARGV, SH) == "docker node inspect $(docker node ls --quiet) --format '{{json .}}'"
     )
-    nodes = command(command_line(NODES_ARGV, POWERSHELL))[0]
+    (nodes, nodes_argv), (_, info_argv) = on_node([NODES_ARGV, INFO_ARGV], lambda step: "n1\r\nn2\r\n")
     assert nodes.args[2].args == ["node", "ls", "--quiet"]
-    assert received(command(command_line(INFO_ARGV, POWERSHELL))[0]) == ["info", "--format", "{{json .}}"]
+    assert nodes_argv == ["node", "inspect", "n1", "n2", "--format", "{{json .}}"]
+    assert info_argv == ["info", "--format", "{{json .}}"]
 
 
 def test_join_in_both_shells_and_recovery_leaves_first():
@@ -42,7 +47,7 @@ def test_join_in_both_shells_and_recovery_leaves_first():
     assert (
         command_line(join, SH) == f"docker swarm join --token {TOKEN} --advertise-addr 10.0.1.7 10.0.1.4:2377"
     )
-    assert received(command(command_line(join, POWERSHELL))[0]) == join[1:]
+    assert on_node([join])[0][1] == join[1:]
     leave, _ = join_argvs(TOKEN, "10.0.1.4:2377", "10.0.1.7", recover=True)
     assert leave == ["docker", "swarm", "leave", "--force"]
 
@@ -50,10 +55,10 @@ def test_join_in_both_shells_and_recovery_leaves_first():
 def test_unlock_key_goes_to_stdin_not_arguments():
     key = "SWMKEY-1-7c37Cc8654o6p38HnroywCi19pllOnGtbdZEgtKxZu8"
     assert command_line(unlock_invocation(key), SH) == f"printf '%s\\n' {key} | docker swarm unlock"
-    unlock = command(command_line(unlock_invocation(key), POWERSHELL))[0]
-    assert unlock.stdin == key and received(unlock) == ["swarm", "unlock"]
+    ((unlock, argv),) = on_node([unlock_invocation(key)])
+    assert unlock.stdin == key.encode() and argv == ["swarm", "unlock"]
     assert key not in unlock_invocation(key)
-    assert key in batch_script([unlock_invocation(key)], POWERSHELL)
+    assert key not in POWERSHELL_RUNNER and key not in powershell_batch([unlock_invocation(key)])
 
 
 def test_token_reads_and_rotation():

@@ -1,9 +1,10 @@
 """Build docker CLI scripts for sh and PowerShell and parse what they print.
 
 This is the one place that knows how the two target shells differ. The swarm and service
-plugins describe docker invocations as argument lists; a batch of them becomes one script,
-run in one round trip over the node's own Ansible connection (SSH or WinRM), and comes back
-as one result per invocation. Pure functions: unit-tested without Ansible or a node.
+plugins describe docker invocations as argument lists; a batch of them becomes one sh script, or,
+for PowerShell, data for one fixed runner script, run in one round trip over the node's own
+Ansible connection (SSH, WinRM or PSRP), and comes back as one result per invocation. Pure
+functions: unit-tested without Ansible or a node.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.quoting impo
     POWERSHELL,
     SH,
     SHELLS,
-    ps_literal,
     quote,
 )
 
@@ -25,6 +25,8 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.quoting impo
 _MARK = "<<<mixedswarm"
 _BEGIN_RE = re.compile(r"^<<<mixedswarm begin (\d+)>>>\s*$")
 _END_RE = re.compile(r"^<<<mixedswarm end (\d+) rc=(-?\d+)>>>\s*$")
+# What a PowerShell step printed, as base64 of UTF-8 (POWERSHELL_RUNNER).
+_DATA_RE = re.compile(r"^<<<mixedswarm data ([A-Za-z0-9+/=]*)>>>\s*$")
 
 
 class OutputOf(list):
@@ -45,73 +47,143 @@ class Invocation(list):
 
 def _word(arg, shell: str) -> str:
     if isinstance(arg, OutputOf):
-        inner = command_line(arg, shell)
-        return f"({inner})" if shell == POWERSHELL else f"$({inner})"
+        return f"$({command_line(arg, shell)})"
     return quote(arg, shell)
 
 
 def command_line(argv: list[str], shell: str) -> str:
-    """One invocation as a command line. PowerShell runs the program (named literally, never
-    re-quoted) with the call operator."""
-    if shell == POWERSHELL:
-        words = [ps_literal(argv[0]), *(_word(a, shell) for a in argv[1:])]
-        line = "& " + " ".join(words)
-    else:
-        line = " ".join(_word(a, shell) for a in argv)
+    """One invocation as an sh command line. PowerShell batches carry invocations as data instead
+    (powershell_batch): no PowerShell command line is ever built from an argument."""
+    if shell != SH:
+        raise ValueError(f"no {shell} command line: a PowerShell batch carries its invocations as data")
+    line = " ".join(_word(a, shell) for a in argv)
     stdin = getattr(argv, "stdin", None)
     if stdin is None:
         return line
-    if shell == POWERSHELL:
-        return f"{ps_literal(stdin)} | {line}"
     return f"printf '%s\\n' {quote(stdin, shell)} | {line}"
 
 
-# What every PowerShell batch does first: behave alike on Windows PowerShell 5.1 and PowerShell 7
-# (legacy native-argument passing), read the machine and user PATH as they are now (a WinRM
-# process keeps the environment it started with, from before docker was installed), and talk
-# UTF-8 with docker.exe both ways. Invoke-Step fences each invocation's output and reports an exit
-# code even when the program could not be started (127, as sh does).
-_POWERSHELL_PRELUDE = """\
-$ErrorActionPreference = 'Continue'
-$PSNativeCommandArgumentPassing = 'Legacy'
+# The one script every PowerShell batch runs: fixed text, whatever the invocations and secrets are
+# (Script Block Logging, event 4104, stores only this). Its argument is the batch as data
+# (powershell_batch): steps split by ';', fields by ',', each field a tag letter and base64:
+# p = program, i = the bytes for its stdin, a = one argument already in Windows command-line form
+# (quoting.windows_arg: Go's syscall.EscapeArg rules, which docker.exe's os.Args reverses),
+# w = the words another step prints (that step's fields, in base64).
+# Each program is started with System.Diagnostics.Process (UseShellExecute off): the Arguments
+# string goes to CreateProcess as it is, on .NET Framework 4.x (Windows PowerShell 5.1) and .NET
+# (PowerShell 7) alike, so no PowerShell native-argument binder (legacy or standard) sees an
+# argument. stdout and stderr are read as UTF-8, both asynchronously (no pipe can fill while stdin
+# is written); stdin gets the exact bytes; the exit code is kept (127: not found, 126: could not
+# start). What a step printed comes back as base64 of UTF-8, so no console code page can alter it.
+# Handling a value uses only .NET methods and operators, never a cmdlet's parameter.
+POWERSHELL_RUNNER = r"""param([string] $Batch)
+$ErrorActionPreference = 'Stop'
 $env:Path = [Environment]::GetEnvironmentVariable('Path', 'Machine') + ';' + [Environment]::GetEnvironmentVariable('Path', 'User')
-$OutputEncoding = New-Object System.Text.UTF8Encoding
-try { [Console]::OutputEncoding = $OutputEncoding } catch { }
-function Invoke-Step([int] $Index, [scriptblock] $Step) {
+$Utf8 = New-Object System.Text.UTF8Encoding -ArgumentList $false
+try { if ([Console]::InputEncoding.GetPreamble().Length -gt 0) { [Console]::InputEncoding = $Utf8 } } catch { }
+function Start-Native([string] $Step) {
+    $program = ''
+    $stdin = $null
+    $words = New-Object System.Collections.Generic.List[string]
+    $notes = ''
+    foreach ($field in $Step.Split(',')) {
+        $bytes = [Convert]::FromBase64String($field.Substring(1))
+        $tag = $field.Substring(0, 1)
+        if ($tag -ceq 'i') { $stdin = $bytes; continue }
+        $text = $Utf8.GetString($bytes)
+        if ($tag -ceq 'p') { $program = $text }
+        elseif ($tag -ceq 'a') { $words.Add($text) }
+        elseif ($tag -ceq 'w') {
+            $inner = @(Start-Native $text)[-1]
+            $notes += $inner.Err
+            foreach ($word in $inner.Out.Split([char[]] " `t`r`n", [StringSplitOptions]::RemoveEmptyEntries)) {
+                $words.Add(($word -replace '(\\*)"', '$1$1\"'))
+            }
+        }
+    }
+    $found = @(Get-Command -Name $program -CommandType Application -ErrorAction SilentlyContinue)
+    if ($found.Count -eq 0) { return @{ Rc = 127; Out = ''; Err = $notes + "${program}: not found on PATH" } }
+    $info = New-Object System.Diagnostics.ProcessStartInfo
+    $info.FileName = $found[0].Path
+    $info.Arguments = [string]::Join(' ', $words.ToArray())
+    $info.UseShellExecute = $false
+    $info.CreateNoWindow = $true
+    $info.RedirectStandardInput = $true
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $info.StandardOutputEncoding = $Utf8
+    $info.StandardErrorEncoding = $Utf8
+    if ($info.PSObject.Properties['StandardInputEncoding']) { $info.StandardInputEncoding = $Utf8 }
+    try { $process = [System.Diagnostics.Process]::Start($info) }
+    catch { return @{ Rc = 126; Out = ''; Err = $notes + "${program}: $($_.Exception.Message)" } }
+    $out = $process.StandardOutput.ReadToEndAsync()
+    $err = $process.StandardError.ReadToEndAsync()
+    try { if ($null -ne $stdin) { $process.StandardInput.BaseStream.Write($stdin, 0, $stdin.Length) } } catch { }
+    try { $process.StandardInput.Close() } catch { }
+    $process.WaitForExit()
+    return @{ Rc = $process.ExitCode; Out = $out.Result; Err = $notes + $err.Result }
+}
+$Index = 0
+foreach ($step in $Batch.Split(';')) {
     "<<<mixedswarm begin $Index>>>"
-    $global:LASTEXITCODE = $null
-    try { & $Step 2>&1 | ForEach-Object { "$_" } } catch { "$_" }
-    $rc = if ($null -eq $global:LASTEXITCODE) { 127 } else { $global:LASTEXITCODE }
-    "<<<mixedswarm end $Index rc=$rc>>>"
-}"""
+    try { $result = @(Start-Native $step)[-1] }
+    catch { $result = @{ Rc = 127; Out = ''; Err = "$_" } }
+    foreach ($text in @($result.Out, $result.Err)) {
+        if ($text) { '<<<mixedswarm data ' + [Convert]::ToBase64String($Utf8.GetBytes($text)) + '>>>' }
+    }
+    "<<<mixedswarm end $Index rc=$($result.Rc)>>>"
+    $Index += 1
+}
+exit 0
+"""
 
-# The fixed command a PowerShell connection runs: it decodes the batch from stdin (base64 of
-# UTF-8, so no console code page can alter it) and runs it. Ansible's own bootstrap wrapper
-# reads its payload the same way: `$input` is stdin under winrm and ssh, and the pipeline
-# input under psrp. The batch, and any secret in it, is never part of a command line.
+# The fixed command a PowerShell connection runs: it reads the payload from stdin, makes the
+# runner's script block from its first part (base64 of UTF-8) and hands it the batch, the second
+# part, as a string: data, never code. Ansible's own bootstrap wrapper reads its payload the same
+# way: `$input` is stdin under winrm and ssh, and the pipeline input under psrp.
 POWERSHELL_LOADER = (
-    "try { [Console]::OutputEncoding = New-Object System.Text.UTF8Encoding } catch { }; "
-    "& ([ScriptBlock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String(-join @($input)))))"
+    "$p = (-join @($input)) -split '\\.'; "
+    "& ([ScriptBlock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($p[0])))) $p[1]"
 )
 
 
-def powershell_payload(script: str) -> str:
-    """What POWERSHELL_LOADER reads on stdin for `script`."""
-    return base64.encodebytes(script.encode("utf-8")).decode("ascii")
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _step_fields(argv) -> str:
+    fields = ["p" + _b64(str(argv[0]).encode("utf-8"))]
+    stdin = getattr(argv, "stdin", None)
+    if stdin is not None:
+        fields.append("i" + _b64(stdin.encode("utf-8")))
+    for arg in argv[1:]:
+        if isinstance(arg, OutputOf):
+            fields.append("w" + _b64(_step_fields(arg).encode("ascii")))
+        else:
+            fields.append("a" + _b64(quote(arg, POWERSHELL).encode("utf-8")))
+    return ",".join(fields)
+
+
+def powershell_batch(invocations: list[list[str]]) -> str:
+    """The invocations as the data POWERSHELL_RUNNER reads (ASCII: tags, base64, ',' and ';').
+
+    stdin text is sent as its UTF-8 bytes, exactly: no newline is added and none is translated.
+    """
+    return ";".join(_step_fields(argv) for argv in invocations)
+
+
+def powershell_payload(invocations: list[list[str]]) -> str:
+    """What POWERSHELL_LOADER reads on stdin: the runner and the batch, in lines of 76 characters."""
+    payload = _b64(POWERSHELL_RUNNER.encode("utf-8")) + "." + powershell_batch(invocations)
+    return "\n".join(payload[i : i + 76] for i in range(0, len(payload), 76)) + "\n"
 
 
 def batch_script(invocations: list[list[str]], shell: str) -> str:
-    """Several invocations as one script; each one's output and exit code are fenced by markers.
+    """Several invocations as one sh script; each one's output and exit code are fenced by markers.
 
     stderr is merged into stdout so error text reaches the controller; JSON lines are told apart
-    from messages when parsing.
+    from messages when parsing. PowerShell gets the fixed POWERSHELL_RUNNER and powershell_batch.
     """
-    if shell == POWERSHELL:
-        lines = [_POWERSHELL_PRELUDE]
-        for index, argv in enumerate(invocations):
-            lines.append(f"Invoke-Step {index} {{ {command_line(argv, shell)} }}")
-        lines.append("exit 0")
-        return "\n".join(lines)
     if shell == SH:
         parts = []
         for index, argv in enumerate(invocations):
@@ -120,6 +192,8 @@ def batch_script(invocations: list[list[str]], shell: str) -> str:
                 f'echo "{_MARK} end {index} rc=$?>>>"'
             )
         return "; ".join(parts)
+    if shell == POWERSHELL:
+        raise ValueError("a PowerShell batch is POWERSHELL_RUNNER with powershell_batch(invocations) as data")
     raise ValueError(f"unknown shell {shell!r}; valid: {', '.join(SHELLS)}")
 
 
@@ -169,7 +243,12 @@ def parse_batch_output(stdout: str, invocations: list[list[str]]) -> list[Result
             current = None
             continue
         if current is not None:
-            buffer.append(line)
+            data = _DATA_RE.match(line)
+            if data:
+                text = base64.b64decode(data.group(1)).decode("utf-8", "replace")
+                buffer.extend(text.replace("\r\n", "\n").split("\n"))
+            else:
+                buffer.append(line)
     if current is not None:
         documents, text = split_output(buffer)
         results[current] = Result(invocations[current], -1, documents, text or "output ended early")

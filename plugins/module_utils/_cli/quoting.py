@@ -1,12 +1,12 @@
-"""One argument of a docker invocation as sh or PowerShell must write it.
+"""One argument of a docker invocation as the target must receive it written.
 
-sh gets POSIX single quotes; PowerShell gets a single-quoted literal whose text is what
-docker.exe must receive after Windows' command-line parsing. Pure functions.
+sh gets POSIX single quotes. On Windows no PowerShell syntax is involved: the argument is written
+in Windows command-line form, the text the PowerShell runner (batch.POWERSHELL_RUNNER) hands to
+CreateProcess and docker.exe's Go runtime reads back. Pure functions.
 """
 
 from __future__ import annotations
 
-import re
 import shlex
 import unicodedata
 
@@ -15,19 +15,9 @@ POWERSHELL = "powershell"
 SHELLS = (SH, POWERSHELL)
 
 
-# The characters PowerShell's tokenizer takes as a single quote (CharTraits.IsSingleQuote): each
-# one ends a single-quoted literal unless it is doubled.
-_PS_SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
-_PS_SINGLE_QUOTE_RE = re.compile(f"([{_PS_SINGLE_QUOTES}])")
-
-
-def ps_literal(text: str) -> str:
-    """A PowerShell single-quoted literal whose value is exactly `text` (no expansion of $ or `)."""
-    return "'" + _PS_SINGLE_QUOTE_RE.sub(r"\1\1", str(text)) + "'"
-
-
 def _dotnet_whitespace(char: str) -> bool:
-    """.NET's char.IsWhiteSpace, which PowerShell uses to decide whether to quote an argument."""
+    """.NET's char.IsWhiteSpace: quoting every such character (Go splits only at space and tab)
+    keeps the form safe for any Windows command-line parser."""
     return char in "\t\n\v\f\r\x85" or unicodedata.category(char) in ("Zs", "Zl", "Zp")
 
 
@@ -36,8 +26,8 @@ def windows_arg(arg: str) -> str:
 
     Empty and whitespace-holding arguments are quoted; a `"` and the backslashes before it are
     escaped, and so are trailing backslashes inside quotes. The result holds no whitespace outside
-    its quotes, so Windows PowerShell's legacy native-argument passing copies it unchanged
-    (it adds quotes only around unquoted whitespace, and drops only empty strings).
+    its quotes. Go's syscall.EscapeArg writes the same (checked against its own test table in
+    test_powershell_quoting.py), and Go's os.Args reverses it (os/exec_windows.go).
     """
     arg = str(arg)
     quoted = arg == "" or any(_dotnet_whitespace(c) for c in arg)
@@ -60,11 +50,11 @@ def windows_arg(arg: str) -> str:
 def quote(arg: str, shell: str) -> str:
     """Quote one argument so the target shell passes it to docker unchanged.
 
-    PowerShell: a literal holding the argument in Windows command-line form, so docker.exe reads
-    back the original through PowerShell's legacy argument passing and Go's command-line parsing.
+    PowerShell: the argument in Windows command-line form, as the runner passes it to
+    CreateProcess (never through PowerShell's own argument binder) and docker.exe reads it back.
     """
     if shell == POWERSHELL:
-        return ps_literal(windows_arg(arg))
+        return windows_arg(arg)
     if shell == SH:
         return shlex.quote(str(arg))
     raise ValueError(f"unknown shell {shell!r}; valid: {', '.join(SHELLS)}")

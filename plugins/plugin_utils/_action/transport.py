@@ -6,6 +6,8 @@ makes one round trip per batch (module_utils._cli builds the script and reads it
 
 from __future__ import annotations
 
+from ansible.errors import AnsibleActionFail
+
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import (
     POWERSHELL_LOADER,
     Result,
@@ -26,22 +28,41 @@ def run_docker(action, invocations: list[list[str]], sensitive: bool = False) ->
     """Run the invocations in one round trip; returns one Result per invocation.
 
     On PowerShell connections (winrm, psrp, ssh) every batch travels on stdin behind the short
-    fixed POWERSHELL_LOADER: its size never meets a command-line limit, and no connection plugin
-    prints it at any verbosity. `sensitive` batches (join tokens, unlock keys) reach a sh node on
-    stdin too, so the secret is in no command line that `-vvv` prints or `ps` on the node shows.
+    fixed POWERSHELL_LOADER, as data for the fixed POWERSHELL_RUNNER: its size never meets a
+    command-line limit, no connection plugin prints it at any verbosity, and no secret is ever
+    part of a script block's text. `sensitive` batches (join tokens, unlock keys) reach a sh node
+    on stdin too, so the secret is in no command line that `-vvv` prints or `ps` on the node shows.
     """
     if not invocations:
         return []
     shell = shell_family(action)
-    script = batch_script(invocations, shell)
     if shell == POWERSHELL:
+        become = getattr(action._connection, "become", None)
+        if become is not None:
+            raise AnsibleActionFail(windows_become_refusal(action._play_context.remote_addr, become.name))
         raw = action._low_level_execute_command(
-            POWERSHELL_LOADER, sudoable=True, in_data=powershell_payload(script)
+            POWERSHELL_LOADER, sudoable=False, in_data=powershell_payload(invocations)
         )
-    elif sensitive:
+        return _results(raw, invocations)
+    script = batch_script(invocations, shell)
+    if sensitive:
         raw = action._low_level_execute_command("/bin/sh -s", sudoable=True, in_data=script)
     else:
         raw = action._low_level_execute_command(script, sudoable=True)
+    return _results(raw, invocations)
+
+
+def windows_become_refusal(host: str, method: str) -> str:
+    """Why a Windows host with become set is refused rather than run as the connection user."""
+    return (
+        f"{host}: become ({method}) is not supported by the mixedswarm.swarm plugins on Windows hosts: "
+        "Ansible applies runas only inside its module wrapper, so docker.exe would run as the "
+        "connection user anyway. Remove become from this task or host, and connect as a user that "
+        "may run docker (a member of Administrators or of the engine's docker-users group)."
+    )
+
+
+def _results(raw: dict, invocations: list[list[str]]) -> list[Result]:
     results = parse_batch_output(raw.get("stdout", ""), invocations)
     if all(r.rc == -1 for r in results):
         # The script itself did not run (connection or shell failure): say what the node said.
