@@ -210,6 +210,24 @@ def test_51_split_what_the_former_batches_sent_and_the_runner_does_not(argv):
     assert _runner(argv) == argv
 
 
+def test_the_windows_scenarios_values_broke_the_former_batches_and_pass_the_runner():
+    """molecule/windows/side_effect.yml's service: under Windows PowerShell 5.1 the former batches
+    split its JSON and its quoted phrase; through the runner every argument arrives as sent."""
+    plays = yaml.load((ROOT / "molecule/windows/side_effect.yml").read_text(), Loader=_PlaybookLoader)
+    (service,) = [p["vars"]["quoted_service"] for p in plays if "quoted_service" in p.get("vars", {})]
+    service = {**service, "image": "mcr.microsoft.com/windows/nanoserver:ltsc2022", "command": []}
+    (spec,), errors = validate_services([service], {"windows"}, set())
+    assert not errors
+    argv = create_argv(spec)[1:]
+    broken = [a for a in argv if _former([a], "5.1") != [a]]
+    assert len(broken) >= 2
+    assert [a for a in broken if a.startswith("APP_SETTINGS=") or a.startswith("GREETING=")] == [
+        a for a in argv if a.startswith("APP_SETTINGS=") or a.startswith("GREETING=")
+    ]
+    assert _runner(argv) == argv
+    assert any(not a.isascii() for a in argv) and "STOP_PARSING=--%" in argv
+
+
 def test_the_runner_never_reaches_a_powershell_binder():
     """runner_launch reads the runner's syntax tree: the only commands it calls are New-Object,
     Get-Command and its own function, and programs start through Process.Start with Arguments
