@@ -201,7 +201,7 @@ def test_winrm_command_line_stays_under_cmd_exe_limit(monkeypatch, tmp_path, sho
     results = run_docker(_action(connection, play_context), invocations)
     assert all(r.ok for r in results) and len(results) == len(invocations)
     (line,) = WinRMProtocol.commands
-    assert len(line) < CMD_EXE_LIMIT // 4
+    assert len(line) < 500  # docs/windows.md: under 500 as the command line WinRM sends
     LONGEST[services or "classic lab"] = len(line)
     print(f"\nlongest WinRM command line ({services or 'classic lab'}): {len(line)} characters")
 
