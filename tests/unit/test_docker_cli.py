@@ -186,6 +186,15 @@ def test_output_of_and_stdin_in_powershell():
     assert unlock.stdin == b"k'1\n" and unlock_argv == ["swarm", "unlock"]
 
 
+def test_the_runner_escapes_quotes_in_the_words_another_step_prints():
+    """The one argument text the runner writes itself: a printed word's `"` and the backslashes
+    before it are escaped (its own -replace, read from the runner by the model), so Go reads the
+    word back as printed."""
+    printed = 'a\\"b c"d \\\\"e f\\\r\n'
+    ((_, argv),) = on_node([["docker", "x", OutputOf(["docker", "y"])]], lambda step: printed)
+    assert argv == ["x", 'a\\"b', 'c"d', '\\\\"e', "f\\"]
+
+
 class _FakeAction:
     """Stands in for an action plugin: runs what it is given in a local sh, as a connection would."""
 
