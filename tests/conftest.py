@@ -17,7 +17,6 @@ init_plugin_loader([str(REPO / "collections")])
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
-
 def pytest_collection_modifyitems(items):
     """Keep tests that share a lab on one worker when `make test` runs them side by side.
 
