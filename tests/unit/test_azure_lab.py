@@ -103,7 +103,7 @@ def test_password_never_appears_in_output():
 
 def test_good_input_passes_validation():
     result = playbook("azure_lab_admin_cidr=203.0.113.10/32", env=GOOD)
-    assert "Create the resource group" in failed_task(result)
+    assert "Read the resource group, if it exists" in failed_task(result)
 
 
 def test_argument_spec_rejects_unknown_role():
