@@ -276,7 +276,7 @@ def test_service_principal_without_environment_fails_clearly(parse, monkeypatch)
 def test_rejected_token_is_an_authentication_error(parse):
     expired = (401, {}, arm_error("ExpiredAuthenticationToken", "The access token expiry has passed."))
     transport = FakeArmTransport(load_subscription(), faults=[expired])
-    with pytest.raises(AnsibleError, match=r"cannot authenticate to Azure \(auth_source=auto\)"):
+    with pytest.raises(AnsibleError, match=r"refused the token \(HTTP 401, auth_source=auto\)"):
         parse(LAB_CONFIG, transport=transport)
 
 
@@ -315,7 +315,14 @@ def test_forbidden_power_states_are_read_per_resource_group(parse):
     assert run.members("swarm_managers") == ["ubuntu1", "win1"]
     assert run.hostvars("win1")["azure_power_state"] == "running"
     assert [w for w in run.warnings if "HTTP 403" in w] == [run.warnings[0]]
-    assert any("$expand=instanceView" in unquote(url) for _, url in transport.requests)
+    # each VM in the tag filter's view on its own: the contract allows $expand only with a $filter
+    assert not any("$expand=instanceView" in unquote(url) for _, url in transport.requests)
+    views = sorted(
+        unquote(url).split("?")[0].split("/")[-2] for _, url in transport.requests if "/instanceView?" in url
+    )
+    assert views == sorted(
+        v["name"] for v in load_subscription()["vms"] if v.get("tags", {}).get("cluster") == "classic-lab"
+    )
 
 
 @pytest.mark.parametrize(
