@@ -119,6 +119,7 @@ class RoundTrip:
 def round_trip(tmp_path_factory):
     trip = RoundTrip(tmp_path_factory.mktemp("azure-lab"))
     trip.playbook("present", "present")
+    trip.pinned = (trip.pki / "winrm-pinned.pem").read_text()
     trip.listed = trip.inventory()
     # The service principal under azure-identity's names this time (the inventory plugin's).
     identity_names = {k: v for k, v in trip.env.items() if k not in ("AZURE_SECRET", "AZURE_TENANT")}
@@ -206,8 +207,8 @@ def test_secrets_travel_only_where_azure_hides_them(round_trip):
             script = base64.b64decode(command.split("-EncodedCommand")[1].split()[0]).decode("utf-16-le")
             assert "New-Item -Path WSMan:" in script or "winrm" in script.lower()
             assert "commandToExecute" not in json.dumps(body["properties"].get("settings") or {})
-        if path.endswith("/virtualMachines/win1"):
-            assert body["properties"]["osProfile"]["customData"]  # the PKCS#12 bundle
+        # Nothing in customData (Azure: it must hold no secrets, and cannot change after creation).
+        assert "customData" not in json.dumps(body), path
     output = "".join(s["result"].stdout + s["result"].stderr for s in round_trip.steps.values())
     assert "Emulated-Lab-Passw0rd" not in output
 
@@ -296,3 +297,24 @@ def test_absent_deletes_nothing_in_a_group_the_lab_did_not_create(foreign_group)
     assert "team-rg" in foreign_group.emulator.store.groups
     assert foreign_group.emulator.store.resources == foreign_group.seeded
     assert not [a for a in foreign_group.emulator.answers if a[0] == "DELETE"]
+
+
+def test_winrm_trusts_exactly_the_certificates_the_vms_made(round_trip):
+    """The listener script printed each VM's certificate (the emulator's agent stand-in made it,
+    keeping its key); the lab pinned those and no other, and holds no private key."""
+    made = sorted(
+        doc["_stdout"] for doc in round_trip.steps["present"]["store"].values() if doc.get("_stdout")
+    )
+    assert len(made) == 3
+    pinned = sorted(
+        "-----BEGIN CERTIFICATE-----"
+        + part.split("-----END CERTIFICATE-----")[0]
+        + "-----END CERTIFICATE-----"
+        for part in round_trip.pinned.split("-----BEGIN CERTIFICATE-----")[1:]
+    )
+    assert pinned == made
+    assert "PRIVATE KEY" not in round_trip.pinned
+    assert (
+        "WINRM_CA_TRUST_PATH=" + str(round_trip.pki / "winrm-pinned.pem")
+        in round_trip.steps["present"]["result"].stdout
+    )
