@@ -230,34 +230,32 @@ def _vm(arm, size="Standard_D2s_v5", username="swarmadmin", password="Sw4rm-lab-
     }
 
 
+def _public_ip(sku, allocation):
+    body = {
+        "location": "westeurope",
+        "sku": {"name": sku},
+        "properties": {"publicIPAllocationMethod": allocation},
+    }
+    return ("PUT", NET + "/publicIPAddresses/p", body, "2024-05-01")
+
+
 VM = RG + "/providers/Microsoft.Compute/virtualMachines/vm"
+
+
+def _put_vm(arm, **settings):
+    return ("PUT", VM, _vm(arm, **settings), "2024-07-01")
+
+
+def _put_nic(arm, address):
+    return ("PUT", NET + "/networkInterfaces/n", _nic(arm, address), "2024-05-01")
+
+
 REFUSALS = {
     "api-version not a date": (lambda a: ("GET", RG, None, "2024-13-45"), "InvalidApiVersionParameter"),
     "api-version from the future": (lambda a: ("GET", RG, None, "2999-01-01"), "InvalidApiVersionParameter"),
-    "Basic public IP": (
-        lambda a: (
-            "PUT",
-            NET + "/publicIPAddresses/p",
-            {
-                "location": "westeurope",
-                "sku": {"name": "Basic"},
-                "properties": {"publicIPAllocationMethod": "Static"},
-            },
-            "2024-05-01",
-        ),
-        "BasicSkuPublicIpAddressCreationNotAllowed",
-    ),
+    "Basic public IP": (lambda a: _public_ip("Basic", "Static"), "BasicSkuPublicIpAddressCreationNotAllowed"),
     "Standard public IP with Dynamic allocation": (
-        lambda a: (
-            "PUT",
-            NET + "/publicIPAddresses/p",
-            {
-                "location": "westeurope",
-                "sku": {"name": "Standard"},
-                "properties": {"publicIPAllocationMethod": "Dynamic"},
-            },
-            "2024-05-01",
-        ),
+        lambda a: _public_ip("Standard", "Dynamic"),
         "StandardSkuPublicIPAddressesCannotBeDynamic",
     ),
     "NSG priority below 100": (
@@ -296,43 +294,16 @@ REFUSALS = {
         ),
         "NetcfgSubnetRangeOutsideVnet",
     ),
-    "static IP outside the subnet": (
-        lambda a: ("PUT", NET + "/networkInterfaces/n", _nic(a, "10.0.2.10"), "2024-05-01"),
-        "PrivateIPAddressNotInSubnet",
-    ),
-    "static IP among the first four": (
-        lambda a: ("PUT", NET + "/networkInterfaces/n", _nic(a, "10.0.1.3"), "2024-05-01"),
-        "PrivateIPAddressIsReserved",
-    ),
-    "static IP the last address": (
-        lambda a: ("PUT", NET + "/networkInterfaces/n", _nic(a, "10.0.1.255"), "2024-05-01"),
-        "PrivateIPAddressIsReserved",
-    ),
-    "static IP in use": (
-        lambda a: ("PUT", NET + "/networkInterfaces/n", _nic(a, "10.0.1.4"), "2024-05-01"),
-        "PrivateIPAddressInUse",
-    ),
-    "unknown VM size": (lambda a: ("PUT", VM, _vm(a, size="Standard_Z99"), "2024-07-01"), "InvalidParameter"),
-    "Gen2 image on a Gen1-only size": (
-        lambda a: ("PUT", VM, _vm(a, size="Standard_A2_v2"), "2024-07-01"),
-        "BadRequest",
-    ),
-    "reserved user name": (
-        lambda a: ("PUT", VM, _vm(a, username="support_388945a0"), "2024-07-01"),
-        "InvalidParameter",
-    ),
-    "Windows user name ending in a dot": (
-        lambda a: ("PUT", VM, _vm(a, username="swarm."), "2024-07-01"),
-        "InvalidParameter",
-    ),
-    "weak password": (
-        lambda a: ("PUT", VM, _vm(a, password="lowercaseonly1"), "2024-07-01"),
-        "InvalidParameter",
-    ),
-    "password refused by name": (
-        lambda a: ("PUT", VM, _vm(a, password="P@ssword123"), "2024-07-01"),
-        "InvalidParameter",
-    ),
+    "static IP outside the subnet": (lambda a: _put_nic(a, "10.0.2.10"), "PrivateIPAddressNotInSubnet"),
+    "static IP among the first four": (lambda a: _put_nic(a, "10.0.1.3"), "PrivateIPAddressIsReserved"),
+    "static IP the last address": (lambda a: _put_nic(a, "10.0.1.255"), "PrivateIPAddressIsReserved"),
+    "static IP in use": (lambda a: _put_nic(a, "10.0.1.4"), "PrivateIPAddressInUse"),
+    "unknown VM size": (lambda a: _put_vm(a, size="Standard_Z99"), "InvalidParameter"),
+    "Gen2 image on a Gen1-only size": (lambda a: _put_vm(a, size="Standard_A2_v2"), "BadRequest"),
+    "reserved user name": (lambda a: _put_vm(a, username="support_388945a0"), "InvalidParameter"),
+    "Windows user name ending in a dot": (lambda a: _put_vm(a, username="swarm."), "InvalidParameter"),
+    "weak password": (lambda a: _put_vm(a, password="lowercaseonly1"), "InvalidParameter"),
+    "password refused by name": (lambda a: _put_vm(a, password="P@ssword123"), "InvalidParameter"),
 }
 
 
@@ -349,16 +320,7 @@ def test_arm_refuses_it_and_stores_nothing(lab, case):
 def test_what_arm_accepts_next_to_each_refusal(lab):
     """The same requests with valid values are accepted: the rules refuse no more than ARM does."""
     accepted = [
-        (
-            "PUT",
-            NET + "/publicIPAddresses/p",
-            {
-                "location": "westeurope",
-                "sku": {"name": "Standard"},
-                "properties": {"publicIPAllocationMethod": "Static"},
-            },
-            "2024-05-01",
-        ),
+        _public_ip("Standard", "Static"),
         (
             "PUT",
             NET + "/networkSecurityGroups/nsg",
