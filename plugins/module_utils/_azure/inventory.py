@@ -371,8 +371,9 @@ def build_hosts(
     """Join the listings in memory; returns the usable hosts (sorted by name) and the warnings.
 
     A VM is skipped, with a warning naming it, when it has no valid swarm role tag (so it is in no
-    group any stage targets), when its provisioning failed or it is being deleted, when none of its network interfaces (or none with a private IP) was found, or when
-    its name repeats another VM's. VMs that are not running are skipped silently unless
+    group any stage targets), when its provisioning failed or it is being deleted, when none of
+    its network interfaces (or none with a private IP) was found, or when its name repeats
+    another VM's. VMs that are not running are skipped silently unless
     include_stopped is set; VMs outside tag_filters are not considered at all.
     """
     views = {resource_key(s.get("id")): (s.get("properties") or {}).get("instanceView") for s in statuses}
