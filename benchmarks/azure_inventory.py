@@ -8,14 +8,23 @@ which answers instantly: the wall time is the plugin's and the SDK's own work, a
 count is what a real subscription of that shape would cost. Run from the repository root:
 
     .venv/bin/python benchmarks/azure_inventory.py
+
+With --through-ansible it also times `ansible-inventory --graph` and `--list` on 10,000 VMs
+through Ansible's own command (InventoryCLI: the InventoryManager, its trust and origin tagging
+of every variable, the output), each in a fresh process next to the plugin alone in another,
+and prints their ratios (compare ratios: the machine is shared).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import io
 import json
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -81,12 +90,66 @@ def measure(row: tuple, repeat: int, workdir: Path) -> tuple[int, int, float]:
     return runs[0][0], runs[0][1], statistics.median(r[2] for r in runs)
 
 
+def through_ansible(mode: str, vm_count: int, workdir: Path) -> float:
+    """Seconds of one inventory build in this process: the plugin alone (mode 'plugin') or
+    `ansible-inventory <mode>` through InventoryCLI, after an untimed build that lets the offline
+    transport encode its pages (a server's work)."""
+    subscription = fake_arm.scaled_subscription(vm_count, 5)
+    transport = fake_arm.FakeArmTransport(subscription, page_size=1000)
+    plugin_class = type(inventory_loader.get("mixedswarm.swarm.azure_swarm"))
+    plugin_class._sdk_options = lambda self: {"transport": transport}
+    plugin_class._credential = lambda self, authority: fake_arm.FakeCredential()
+    config = workdir / "cli.azure_swarm.yml"
+    config.write_text(
+        json.dumps(
+            {
+                "plugin": "mixedswarm.swarm.azure_swarm",
+                "subscription_id": subscription["subscription_id"],
+                "resource_groups": subscription["resource_groups"],
+            }
+        )
+    )
+    build_inventory(transport, config)
+    if mode == "plugin":
+        return build_inventory(transport, config)[2]
+    from ansible.cli.inventory import InventoryCLI
+
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
+        InventoryCLI(["ansible-inventory", "-i", str(config), mode]).run()
+    return time.perf_counter() - start
+
+
+def ansible_rows(vm_count: int) -> None:
+    print(f"\n| {vm_count:,} VMs | wall time | ratio to the plugin alone |")
+    print("|---|---:|---:|")
+    times = {}
+    for mode in ("plugin", "--graph", "--list"):
+        result = subprocess.run(
+            [sys.executable, __file__, f"--child={mode}", "--vms", str(vm_count)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "ANSIBLE_CONFIG": str(REPO / "ansible.cfg")},
+        )
+        times[mode] = float(result.stdout.strip().splitlines()[-1])
+        label = "plugin alone" if mode == "plugin" else f"ansible-inventory {mode}"
+        print(f"| {label} | {times[mode]:.2f} s | {times[mode] / times['plugin']:.1f}x |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--repeat", type=int, default=3, help="builds per row; the median is shown")
+    parser.add_argument("--through-ansible", action="store_true", help="also time ansible-inventory")
+    parser.add_argument("--vms", type=int, default=10000, help=argparse.SUPPRESS)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        with tempfile.TemporaryDirectory() as tmp:
+            print(through_ansible(args.child, args.vms, Path(tmp)))
+        return 0
 
     print(
         "| VMs | scale-set instances (sets) | resource groups | items per page | hosts | requests | wall time (median) |"
@@ -101,7 +164,9 @@ def main() -> int:
             print(
                 f"| {vm_count:,} | {instances} ({sets}) | {groups} | {page_size} | {hosts:,} | {requests} | {seconds:.2f} s |"
             )
-    print(f"\nReproduce: {COMMAND}")
+    if args.through_ansible:
+        ansible_rows(args.vms)
+    print(f"\nReproduce: {COMMAND}{' --through-ansible' if args.through_ansible else ''}")
     return 0
 
 

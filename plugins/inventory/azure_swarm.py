@@ -10,8 +10,8 @@ description:
     with the Azure SDK for Python and puts each one into the groups the playbooks rely on,
     C(swarm_managers) or C(swarm_workers) (children of C(swarm)), and C(linux) or C(windows).
   - The swarm role comes from a tag (O(role_tag), values C(manager) or C(worker), any case).
-    A VM without that tag, or with another value, is kept in C(linux)/C(windows) but left out
-    of the swarm groups, with a warning naming it.
+    A VM without that tag, or with another value, is no swarm node and is not listed at all (in
+    C(linux)/C(windows) alone the engines stage would install Docker on it), with a warning naming it.
   - The VMs, network interfaces, public IP addresses and scale sets are listed per resource
     group (following C(nextLink)) and the power states once per subscription
     (C(statusOnly=true)), then joined in memory; a Uniform scale set costs three lists
@@ -20,8 +20,9 @@ description:
     VMs. A network interface or public IP in a resource group outside O(resource_groups) is
     found by listing that group too.
   - When the subscription-wide power-state list is forbidden (a principal with Reader on the
-    resource groups only), the VMs of each resource group are listed with their instance views
-    instead, with one warning.
+    resource groups only), each VM's instance view is read on its own instead (one request per VM
+    passing O(tag_filters); listing a group's VMs with C($expand=instanceView) is allowed by the
+    API contract only together with a C($filter)), with one warning.
   - Windows hosts are reached with WinRM over HTTPS. The connection variables are set on the
     C(windows) group (the lowest inventory precedence, and only those not already defined by an
     earlier inventory source), so C(group_vars/windows.yml), host vars or C(-e) override them.
@@ -29,9 +30,11 @@ description:
     or no private IP, or whose name another VM in scope already uses, is skipped with a
     warning naming it.
   - Throttling (429) and transient errors are retried by the SDK, honouring C(Retry-After).
-    Authentication failures, an unknown subscription or resource group, an endpoint that does not
-    connect within O(connect_timeout) or answer within O(read_timeout), or an answer that is not
-    JSON end the run with one message.
+    Authentication failures (a credential that gets no token, or a token refused with HTTP 401),
+    missing permissions (403), an unknown subscription or resource group, an endpoint that cannot
+    be reached, or an answer that is not JSON end the run with one message naming the cause (an
+    untrusted TLS certificate as a TLS-inspecting proxy presents, a name that does not resolve, a
+    refused connection, no connection within O(connect_timeout), no answer within O(read_timeout)).
   - The plugin refuses to guess. Before contacting Azure it checks the configuration file; an
     unknown option is refused with the closest valid name, every option must have its
     documented type (V(maybe) is not a boolean), O(subscription_id) must be a GUID.
@@ -52,11 +55,14 @@ options:
   auth_source:
     description:
       - How to obtain Azure credentials.
-      - V(auto) is azure-identity's DefaultAzureCredential chain (environment, workload identity,
-        managed identity, Azure CLI, Azure PowerShell, Azure Developer CLI).
+      - V(auto) is a service principal from the environment (as V(env)) if one is set, else
+        azure-identity's DefaultAzureCredential chain (workload identity, managed identity, Azure CLI,
+        Azure PowerShell, Azure Developer CLI).
       - V(cli) uses the Azure CLI's login (C(az login)).
       - V(env) is a service principal from E(AZURE_CLIENT_ID), E(AZURE_CLIENT_SECRET) and E(AZURE_TENANT_ID)
-        (or E(AZURE_CLIENT_CERTIFICATE_PATH) instead of the secret).
+        (or E(AZURE_CLIENT_CERTIFICATE_PATH) instead of the secret). azure.azcollection's names for the
+        same values, E(AZURE_SECRET) and E(AZURE_TENANT), are accepted too, so one set of variables
+        serves this plugin and the lab playbook.
       - V(msi) is the managed identity of the machine running Ansible (O(msi_client_id) for a user-assigned one).
     type: str
     default: auto
@@ -67,8 +73,9 @@ options:
   subscription_id:
     description:
       - The subscription to list (a GUID).
-      - Without it, O(auth_source=cli) uses the subscription selected in the Azure CLI
-        (C(az account set)); the other sources need it.
+      - Without it, O(auth_source=cli), and O(auth_source=auto) when C(az) is on PATH, use the
+        subscription selected in the Azure CLI (C(az account set), read with C(az account show));
+        the other sources need it.
     type: str
     env:
       - name: AZURE_SUBSCRIPTION_ID
@@ -183,6 +190,7 @@ authority_host: login.microsoftonline.com
 
 import json
 import logging
+import os
 import shutil
 import subprocess
 import threading
@@ -195,6 +203,11 @@ from ansible import constants as C
 from ansible.errors import AnsibleError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._azure.connection import (
+    connection_failure,
+    network_cause,
+    service_principal,
+)
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._azure.inventory import (
     CONFIG_SUFFIXES,
     OS_GROUPS,
@@ -234,6 +247,8 @@ try:
     from azure.core.rest import HttpRequest
     from azure.identity import (
         AzureCliCredential,
+        CertificateCredential,
+        ClientSecretCredential,
         DefaultAzureCredential,
         EnvironmentCredential,
         ManagedIdentityCredential,
@@ -269,7 +284,6 @@ _SCALE_SET_NETWORK_API = "2018-10-01"
 _LISTINGS = {
     "statuses": ("Microsoft.Compute/virtualMachines", _COMPUTE_API, {"statusOnly": "true"}),
     "vms": ("Microsoft.Compute/virtualMachines", _COMPUTE_API, {}),
-    "vms_with_views": ("Microsoft.Compute/virtualMachines", _COMPUTE_API, {"$expand": "instanceView"}),
     "nics": ("Microsoft.Network/networkInterfaces", _NETWORK_API, {}),
     "public_ips": ("Microsoft.Network/publicIPAddresses", _NETWORK_API, {}),
     "scale_sets": ("Microsoft.Compute/virtualMachineScaleSets", _COMPUTE_API, {}),
@@ -416,8 +430,30 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         authority_kwargs = {"authority": authority} if authority else {}
         if source == "cli":
             return AzureCliCredential()
+        if source in ("env", "auto"):
+            # A service principal under azure.azcollection's names (AZURE_SECRET, AZURE_TENANT)
+            # or azure-identity's (AZURE_CLIENT_SECRET, AZURE_TENANT_ID): the same variables as
+            # the lab playbook.
+            try:
+                principal = service_principal(os.environ)
+            except ValueError as exc:
+                raise AnsibleError(f"azure_swarm: auth_source={source}: {exc}") from None
+            if principal and "client_secret" in principal:
+                return ClientSecretCredential(
+                    principal["tenant_id"],
+                    principal["client_id"],
+                    principal["client_secret"],
+                    **authority_kwargs,
+                )
+            if principal:
+                return CertificateCredential(
+                    principal["tenant_id"],
+                    principal["client_id"],
+                    principal["certificate_path"],
+                    **authority_kwargs,
+                )
         if source == "env":
-            return EnvironmentCredential(**authority_kwargs)
+            return EnvironmentCredential(**authority_kwargs)  # fails naming what is missing
         if source == "msi":
             return (
                 ManagedIdentityCredential(client_id=msi_client_id)
@@ -431,14 +467,20 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return {}
 
     def _subscription(self, path: str) -> str:
-        """subscription_id, or with auth_source=cli the subscription selected in the Azure CLI."""
+        """subscription_id, or else (auth_source cli, or auto with az on PATH) the one selected in the Azure CLI."""
         subscription = self.get_option("subscription_id")
-        if not subscription and self.get_option("auth_source") == "cli":
+        source = self.get_option("auth_source")
+        if not subscription and (source == "cli" or (source == "auto" and shutil.which("az"))):
             subscription = self._cli_subscription()
         if not subscription:
             raise AnsibleError(
                 f"azure_swarm: {path}: no subscription: set subscription_id in the inventory file "
                 "or the environment variable AZURE_SUBSCRIPTION_ID"
+                + (
+                    ", or sign in with 'az login' (the Azure CLI's selected subscription is used)"
+                    if source == "auto"
+                    else ""
+                )
             )
         try:
             check_subscription(subscription)
@@ -507,24 +549,34 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             with self._client(credential, base_url, scope) as client:
                 return self._list_everything(client, subscription, timeouts)
         except ClientAuthenticationError as exc:
+            if getattr(exc, "status_code", None) == 401:
+                raise AnsibleError(
+                    f"azure_swarm: Azure Resource Manager refused the token (HTTP 401, auth_source={source}): "
+                    f"{_first_line(exc)} Hint: the identity belongs to another tenant or cloud than {base_url}."
+                ) from None
+            cause = network_cause(exc, "the sign-in endpoint", connect)
             raise AnsibleError(
-                f"azure_swarm: cannot authenticate to Azure (auth_source={source}): {_first_line(exc)} "
+                f"azure_swarm: cannot authenticate to Azure (auth_source={source}): {cause or _first_line(exc)} "
                 f"Hint: {_AUTH_HINTS[source]}."
             ) from None
         except ResourceNotFoundError as exc:
             raise AnsibleError(f"azure_swarm: subscription {subscription}: {_first_line(exc)}") from None
         except HttpResponseError as exc:
+            hint = (
+                " Hint: the identity signed in has no read permission there; give it the Reader role on the "
+                "subscription or on each resource group in resource_groups."
+                if exc.status_code == 403
+                else ""
+            )
             raise AnsibleError(
-                f"azure_swarm: Azure Resource Manager refused a request (HTTP {exc.status_code}): {_first_line(exc)}"
+                f"azure_swarm: Azure Resource Manager refused a request (HTTP {exc.status_code}): {_first_line(exc)}{hint}"
             ) from None
         except ServiceResponseError as exc:
             raise AnsibleError(
                 f"azure_swarm: no answer from {base_url} (read_timeout={read} s): {_first_line(exc)}"
             ) from None
         except ServiceRequestError as exc:
-            raise AnsibleError(
-                f"azure_swarm: cannot reach {base_url} (connect_timeout={connect} s): {_first_line(exc)}"
-            ) from None
+            raise AnsibleError(f"azure_swarm: {connection_failure(exc, base_url, connect)}") from None
         except _NotJson as exc:
             raise AnsibleError(
                 f"azure_swarm: {exc}; is {base_url} an Azure Resource Manager endpoint?"
@@ -556,23 +608,37 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 items = _list(client, path, api_version, query, timeouts)
                 return transform(items) if transform else items
 
-            return ("vms" if kind == "vms_with_views" else kind, run, group)
+            return (kind, run, group)
 
-        vm_kind = "vms"
+        per_vm_views = False
         try:
             self._run_jobs([job("statuses", None)], listings)
         except HttpResponseError as exc:
             if exc.status_code != 403 or not groups:
                 raise
-            vm_kind = "vms_with_views"
+            per_vm_views = True
             listings["warnings"].append(
                 "the power states of the subscription cannot be read (HTTP 403); they are read per "
-                f"resource group with the VM lists instead: {_first_line(exc)}"
+                f"VM instead: {_first_line(exc)}"
             )
-        kinds = [vm_kind, "nics", "public_ips"]
+        kinds = ["vms", "nics", "public_ips"]
         if self.get_option("include_vm_scale_sets"):
             kinds.append("scale_sets")
         self._run_jobs([job(kind, group) for group in groups or [None] for kind in kinds], listings)
+        if per_vm_views:
+            # Listing a group's VMs with $expand=instanceView is allowed only together with a
+            # $filter (azure-rest-api-specs, Microsoft.Compute 2024-07-01 VirtualMachines_List:
+            # "this can only be specified if a valid $filter option is specified"), so each
+            # candidate VM's view is read on its own (VirtualMachines_InstanceView).
+            filters = self.get_option("tag_filters")
+            self._run_jobs(
+                [
+                    self._instance_view_job(client, vm["id"], timeouts)
+                    for vm in listings["vms"]
+                    if tags_match(vm.get("tags"), filters)
+                ],
+                listings,
+            )
         self._run_jobs(
             [
                 self._scale_set_job(client, scale_set, kind, timeouts)
@@ -608,6 +674,22 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             referenced_only=True,
         )
         return listings
+
+    @staticmethod
+    def _instance_view_job(client, vm_id: str, timeouts: dict):
+        """(statuses, function, resource group) reading one VM's instance view."""
+
+        def run():
+            request = HttpRequest(
+                "GET", client.format_url(f"{vm_id}/instanceView"), params={"api-version": _COMPUTE_API}
+            )
+            response = client.send_request(request, **timeouts)
+            if response.status_code != 200:
+                map_error(response.status_code, response, _ERRORS)
+                raise HttpResponseError(response=response, error_format=ARMErrorFormat)
+            return [{"id": vm_id, "properties": {"instanceView": response.json()}}]
+
+        return ("statuses", run, resource_group_of(vm_id))
 
     @staticmethod
     def _scale_set_job(client, scale_set: dict, kind: str, timeouts: dict):

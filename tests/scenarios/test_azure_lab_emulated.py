@@ -54,7 +54,7 @@ class RoundTrip:
         }
         self.steps: dict[str, dict] = {}
 
-    def playbook(self, step: str, state: str) -> dict:
+    def playbook(self, step: str, state: str, *extra: str, env: dict | None = None, succeeds=True) -> dict:
         before, writes_before = len(self.emulator.requests), len(self.emulator.writes)
         start = time.monotonic()
         result = subprocess.run(
@@ -67,9 +67,10 @@ class RoundTrip:
                 f"azure_lab_admin_cidr={ADMIN_CIDR}",
                 "-e",
                 f"azure_lab_pki_dir={self.pki}",
+                *[arg for var in extra for arg in ("-e", var)],
             ],
             cwd=REPO,
-            env=self.env,
+            env=env or self.env,
             capture_output=True,
             text=True,
             check=False,
@@ -81,21 +82,26 @@ class RoundTrip:
             "result": result,
             "recap": result.stdout.split("PLAY RECAP", 1)[-1],
             "store": json.loads(json.dumps(self.emulator.store.resources)),
+            "groups": json.loads(json.dumps(self.emulator.store.groups)),
         }
-        assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+        assert (result.returncode == 0) == succeeds, result.stdout[-6000:] + result.stderr[-3000:]
         assert self.emulator.unknown == [], f"requests the emulator does not know: {self.emulator.unknown}"
         return self.steps[step]
 
     def inventory(self) -> dict:
-        config = self.workdir / "lab.azure_swarm.yml"
-        shipped = (REPO / "inventory" / "classic_lab.azure_swarm.yml").read_text()
-        config.write_text(
-            shipped.replace("auth_source: auto", "auth_source: cli")
-            + f"resource_manager_endpoint: {self.emulator.direct_url}\n"
-        )
-        env = {k: v for k, v in self.env.items() if k != "AZURE_SUBSCRIPTION_ID"}  # the CLI's choice
+        """The shipped inventory file as shipped, for a user who ran `az login` and nothing else."""
+        signed_out = ("AZURE_SUBSCRIPTION_ID", "AZURE_CLIENT_ID", "AZURE_SECRET", "AZURE_TENANT")
+        env = {k: v for k, v in self.env.items() if k not in signed_out}
+        # DefaultAzureCredential asks IMDS for a managed identity before the CLI: nothing listens here.
+        env["AZURE_POD_IDENTITY_AUTHORITY_HOST"] = "http://127.0.0.1:9"
         result = subprocess.run(
-            [str(BIN / "ansible-inventory"), "-i", str(config), "--list", "--export"],
+            [
+                str(BIN / "ansible-inventory"),
+                "-i",
+                "inventory/classic_lab.azure_swarm.yml",
+                "--list",
+                "--export",
+            ],
             cwd=REPO,
             env=env,
             capture_output=True,
@@ -113,8 +119,14 @@ class RoundTrip:
 def round_trip(tmp_path_factory):
     trip = RoundTrip(tmp_path_factory.mktemp("azure-lab"))
     trip.playbook("present", "present")
+    trip.pinned = (trip.pki / "winrm-pinned.pem").read_text()
     trip.listed = trip.inventory()
-    trip.playbook("present again", "present")
+    # The service principal under azure-identity's names this time (the inventory plugin's).
+    identity_names = {k: v for k, v in trip.env.items() if k not in ("AZURE_SECRET", "AZURE_TENANT")}
+    identity_names.update(
+        AZURE_CLIENT_SECRET=trip.env["AZURE_SECRET"], AZURE_TENANT_ID=trip.env["AZURE_TENANT"]
+    )
+    trip.playbook("present again", "present", env=identity_names)
     trip.playbook("absent", "absent")
     yield trip
     trip.emulator.stop()
@@ -195,8 +207,8 @@ def test_secrets_travel_only_where_azure_hides_them(round_trip):
             script = base64.b64decode(command.split("-EncodedCommand")[1].split()[0]).decode("utf-16-le")
             assert "New-Item -Path WSMan:" in script or "winrm" in script.lower()
             assert "commandToExecute" not in json.dumps(body["properties"].get("settings") or {})
-        if path.endswith("/virtualMachines/win1"):
-            assert body["properties"]["osProfile"]["customData"]  # the PKCS#12 bundle
+        # Nothing in customData (Azure: it must hold no secrets, and cannot change after creation).
+        assert "customData" not in json.dumps(body), path
     output = "".join(s["result"].stdout + s["result"].stderr for s in round_trip.steps.values())
     assert "Emulated-Lab-Passw0rd" not in output
 
@@ -235,3 +247,74 @@ def test_present_again_changes_nothing(round_trip):
 def test_absent_leaves_nothing(round_trip):
     assert round_trip.emulator.store.is_empty()
     assert not round_trip.pki.exists()
+
+
+def test_closing_message_says_what_to_run_next(round_trip):
+    said = round_trip.steps["present"]["result"].stdout
+    assert f"export AZURE_SUBSCRIPTION_ID={round_trip.emulator.subscription}" in said
+    assert "ansible-playbook -i inventory/classic_lab.azure_swarm.yml site.yml" in said
+
+
+def test_resource_group_is_marked_as_created_by_the_lab(round_trip):
+    group = round_trip.steps["present"]["groups"]["swarm-lab"]
+    assert group["tags"]["mixedswarm-lab-created"]  # the creation time, written once
+    again = round_trip.steps["present again"]["groups"]["swarm-lab"]
+    assert again["tags"] == group["tags"]
+
+
+@pytest.fixture(scope="module")
+def foreign_group(tmp_path_factory):
+    """A group the user made (tagged as an earlier version of the lab left an adopted group), holding a VNet."""
+    trip = RoundTrip(tmp_path_factory.mktemp("azure-foreign"))
+    rg = f"/subscriptions/{trip.emulator.subscription}/resourceGroups/team-rg"
+    trip.emulator.put(
+        rg,
+        {"location": "westeurope", "tags": {"managed-by": "mixedswarm-azure-lab", "cluster": "classic-lab"}},
+        "2021-04-01",
+    )
+    trip.emulator.put(
+        f"{rg}/providers/Microsoft.Network/virtualNetworks/team-vnet",
+        {"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.9.0.0/16"]}}},
+        "2024-05-01",
+    )
+    trip.seeded = json.loads(json.dumps(trip.emulator.store.resources))
+    trip.playbook("present", "present", "azure_lab_resource_group=team-rg", succeeds=False)
+    trip.playbook("absent", "absent", "azure_lab_resource_group=team-rg", succeeds=False)
+    yield trip
+    trip.emulator.stop()
+
+
+def test_a_group_the_lab_did_not_create_is_refused_before_any_write(foreign_group):
+    present = foreign_group.steps["present"]
+    assert present["writes"] == []  # not one PUT or PATCH
+    assert "Refuse a resource group that the lab did not create" in present["result"].stdout
+    assert "-e azure_lab_resource_group=" in present["result"].stdout  # how to choose another name
+
+
+def test_absent_deletes_nothing_in_a_group_the_lab_did_not_create(foreign_group):
+    absent = foreign_group.steps["absent"]
+    assert "Refuse to delete a resource group the lab did not create" in absent["result"].stdout
+    assert "team-rg" in foreign_group.emulator.store.groups
+    assert foreign_group.emulator.store.resources == foreign_group.seeded
+    assert not [a for a in foreign_group.emulator.answers if a[0] == "DELETE"]
+
+
+def test_winrm_trusts_exactly_the_certificates_the_vms_made(round_trip):
+    """The listener script printed each VM's certificate (the emulator's agent stand-in made it,
+    keeping its key); the lab pinned those and no other, and holds no private key."""
+    made = sorted(
+        doc["_stdout"] for doc in round_trip.steps["present"]["store"].values() if doc.get("_stdout")
+    )
+    assert len(made) == 3
+    pinned = sorted(
+        "-----BEGIN CERTIFICATE-----"
+        + part.split("-----END CERTIFICATE-----")[0]
+        + "-----END CERTIFICATE-----"
+        for part in round_trip.pinned.split("-----BEGIN CERTIFICATE-----")[1:]
+    )
+    assert pinned == made
+    assert "PRIVATE KEY" not in round_trip.pinned
+    assert (
+        "WINRM_CA_TRUST_PATH=" + str(round_trip.pki / "winrm-pinned.pem")
+        in round_trip.steps["present"]["result"].stdout
+    )

@@ -150,7 +150,7 @@ def test_server_side_properties_and_hidden_secrets(arm):
                 "osProfile": {
                     "computerName": "vm",
                     "adminUsername": "u",
-                    "adminPassword": "secret",
+                    "adminPassword": "Secr3t-Passw0rd",
                     "customData": "c2VjcmV0",
                 },
                 "networkProfile": {"networkInterfaces": [{"id": nic.body["id"]}]},
@@ -162,3 +162,185 @@ def test_server_side_properties_and_hidden_secrets(arm):
     assert "adminPassword" not in stored.body["properties"]["osProfile"]
     assert "customData" not in stored.body["properties"]["osProfile"]
     assert stored.body["properties"]["instanceView"]["statuses"][1]["code"] == "PowerState/running"
+
+
+# What ARM refuses: one case per rule, each rule cited next to its code in arm_emulator.py ---------
+NET = RG + "/providers/Microsoft.Network"
+WINDOWS_IMAGE = {
+    "publisher": "MicrosoftWindowsServer",
+    "offer": "WindowsServer",
+    "sku": "2022-datacenter-azure-edition",
+    "version": "latest",
+}
+
+
+@pytest.fixture
+def lab(arm):
+    """A group with a VNet 10.0.0.0/16, subnet s 10.0.1.0/24, an NSG and a NIC at 10.0.1.4."""
+    call(arm, "PUT", RG, {"location": "westeurope"})
+    vnet = {
+        "location": "westeurope",
+        "properties": {
+            "addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+            "subnets": [{"name": "s", "properties": {"addressPrefix": "10.0.1.0/24"}}],
+        },
+    }
+    assert call(arm, "PUT", NET + "/virtualNetworks/vnet", vnet, "2024-05-01").status == 201
+    assert call(arm, "PUT", NET + "/networkSecurityGroups/nsg", {"location": "westeurope"}).status == 201
+    assert call(arm, "PUT", NET + "/networkInterfaces/taken", _nic(arm, "10.0.1.4")).status == 201
+    return arm
+
+
+def _nic(arm, address):
+    subnet = RG.format(sub=arm.subscription) + "/providers/Microsoft.Network/virtualNetworks/vnet/subnets/s"
+    return {
+        "location": "westeurope",
+        "properties": {
+            "ipConfigurations": [
+                {
+                    "name": "c",
+                    "properties": {
+                        "subnet": {"id": subnet},
+                        "privateIPAllocationMethod": "Static",
+                        "privateIPAddress": address,
+                    },
+                }
+            ]
+        },
+    }
+
+
+def _rule(name, priority, direction="Inbound"):
+    return {
+        "name": name,
+        "properties": {"protocol": "Tcp", "access": "Allow", "priority": priority, "direction": direction},
+    }
+
+
+def _vm(arm, size="Standard_D2s_v5", username="swarmadmin", password="Sw4rm-lab-Passw0rd!"):
+    nic = RG.format(sub=arm.subscription) + "/providers/Microsoft.Network/networkInterfaces/taken"
+    return {
+        "location": "westeurope",
+        "properties": {
+            "hardwareProfile": {"vmSize": size},
+            "storageProfile": {"imageReference": WINDOWS_IMAGE},
+            "osProfile": {"computerName": "vm", "adminUsername": username, "adminPassword": password},
+            "networkProfile": {"networkInterfaces": [{"id": nic}]},
+        },
+    }
+
+
+def _public_ip(sku, allocation):
+    body = {
+        "location": "westeurope",
+        "sku": {"name": sku},
+        "properties": {"publicIPAllocationMethod": allocation},
+    }
+    return ("PUT", NET + "/publicIPAddresses/p", body, "2024-05-01")
+
+
+VM = RG + "/providers/Microsoft.Compute/virtualMachines/vm"
+
+
+def _put_vm(arm, **settings):
+    return ("PUT", VM, _vm(arm, **settings), "2024-07-01")
+
+
+def _put_nic(arm, address):
+    return ("PUT", NET + "/networkInterfaces/n", _nic(arm, address), "2024-05-01")
+
+
+REFUSALS = {
+    "api-version not a date": (lambda a: ("GET", RG, None, "2024-13-45"), "InvalidApiVersionParameter"),
+    "api-version from the future": (lambda a: ("GET", RG, None, "2999-01-01"), "InvalidApiVersionParameter"),
+    "Basic public IP": (lambda a: _public_ip("Basic", "Static"), "BasicSkuPublicIpAddressCreationNotAllowed"),
+    "Standard public IP with Dynamic allocation": (
+        lambda a: _public_ip("Standard", "Dynamic"),
+        "StandardSkuPublicIPAddressesCannotBeDynamic",
+    ),
+    "NSG priority below 100": (
+        lambda a: (
+            "PUT",
+            NET + "/networkSecurityGroups/nsg",
+            {"location": "westeurope", "properties": {"securityRules": [_rule("r", 99)]}},
+            "2024-05-01",
+        ),
+        "SecurityRuleInvalidPriority",
+    ),
+    "NSG priority above 4096": (
+        lambda a: (
+            "PUT",
+            NET + "/networkSecurityGroups/nsg/securityRules/r",
+            {"properties": _rule("r", 4097)["properties"]},
+            "2024-05-01",
+        ),
+        "SecurityRuleInvalidPriority",
+    ),
+    "NSG priority used twice in one direction": (
+        lambda a: (
+            "PUT",
+            NET + "/networkSecurityGroups/nsg",
+            {"location": "westeurope", "properties": {"securityRules": [_rule("a", 300), _rule("b", 300)]}},
+            "2024-05-01",
+        ),
+        "SecurityRuleConflict",
+    ),
+    "subnet outside its VNet": (
+        lambda a: (
+            "PUT",
+            NET + "/virtualNetworks/vnet/subnets/far",
+            {"properties": {"addressPrefix": "10.1.0.0/24"}},
+            "2024-05-01",
+        ),
+        "NetcfgSubnetRangeOutsideVnet",
+    ),
+    "static IP outside the subnet": (lambda a: _put_nic(a, "10.0.2.10"), "PrivateIPAddressNotInSubnet"),
+    "static IP among the first four": (lambda a: _put_nic(a, "10.0.1.3"), "PrivateIPAddressIsReserved"),
+    "static IP the last address": (lambda a: _put_nic(a, "10.0.1.255"), "PrivateIPAddressIsReserved"),
+    "static IP in use": (lambda a: _put_nic(a, "10.0.1.4"), "PrivateIPAddressInUse"),
+    "unknown VM size": (lambda a: _put_vm(a, size="Standard_Z99"), "InvalidParameter"),
+    "Gen2 image on a Gen1-only size": (lambda a: _put_vm(a, size="Standard_A2_v2"), "BadRequest"),
+    "reserved user name": (lambda a: _put_vm(a, username="support_388945a0"), "InvalidParameter"),
+    "Windows user name ending in a dot": (lambda a: _put_vm(a, username="swarm."), "InvalidParameter"),
+    "weak password": (lambda a: _put_vm(a, password="lowercaseonly1"), "InvalidParameter"),
+    "password refused by name": (lambda a: _put_vm(a, password="P@ssword123"), "InvalidParameter"),
+}
+
+
+@pytest.mark.parametrize("case", REFUSALS, ids=list(REFUSALS))
+def test_arm_refuses_it_and_stores_nothing(lab, case):
+    request, code = REFUSALS[case]
+    method, path, body, version = request(lab)
+    before = json.dumps(lab.store.resources, sort_keys=True)
+    answer = call(lab, method, path, body, version)
+    assert (answer.status, answer.body["error"]["code"]) == (400, code), answer.body
+    assert json.dumps(lab.store.resources, sort_keys=True) == before
+
+
+def test_what_arm_accepts_next_to_each_refusal(lab):
+    """The same requests with valid values are accepted: the rules refuse no more than ARM does."""
+    accepted = [
+        _public_ip("Standard", "Static"),
+        (
+            "PUT",
+            NET + "/networkSecurityGroups/nsg",
+            {
+                "location": "westeurope",
+                "properties": {
+                    "securityRules": [_rule("a", 100), _rule("b", 4096), _rule("c", 100, "Outbound")]
+                },
+            },
+            "2024-05-01",
+        ),
+        (
+            "PUT",
+            NET + "/virtualNetworks/vnet/subnets/near",
+            {"properties": {"addressPrefix": "10.0.2.0/24"}},
+            "2024-05-01",
+        ),
+        ("PUT", NET + "/networkInterfaces/n", _nic(lab, "10.0.1.254"), "2024-05-01"),
+        ("PUT", VM, _vm(lab, size="Standard_B2s"), "2024-07-01"),
+    ]
+    for method, path, body, version in accepted:
+        answer = call(lab, method, path, body, version)
+        assert answer.status in (200, 201), (path, answer.body)

@@ -94,6 +94,14 @@ def test_bad_input_stops_before_azure(extra, env, task, message):
     assert GOOD["AZURE_LAB_ADMIN_PASSWORD"] not in result.stdout + result.stderr
 
 
+@pytest.mark.parametrize("name", ["david", "support_388945a0", "user5", "owner"])
+def test_every_user_name_azure_reserves_is_refused_before_azure(name):
+    # The whole "Disallowed values" list of Compute's OSProfile.adminUsername, not only the obvious ones.
+    result = playbook("azure_lab_admin_cidr=203.0.113.10/32", f"azure_lab_admin_username={name}", env=GOOD)
+    assert "Check the administrator credentials" in failed_task(result)
+    assert "not one of the names Azure reserves" in result.stdout
+
+
 def test_password_never_appears_in_output():
     env = {**GOOD, "AZURE_LAB_ADMIN_PASSWORD": "only-lowercase-letters"}
     result = playbook("azure_lab_admin_cidr=203.0.113.10/32", env=env, verbose=True)
@@ -103,7 +111,7 @@ def test_password_never_appears_in_output():
 
 def test_good_input_passes_validation():
     result = playbook("azure_lab_admin_cidr=203.0.113.10/32", env=GOOD)
-    assert "Create the resource group" in failed_task(result)
+    assert "Read the resource group, if it exists" in failed_task(result)
 
 
 def test_argument_spec_rejects_unknown_role():

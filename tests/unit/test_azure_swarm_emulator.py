@@ -6,10 +6,14 @@ agent reports, the per-resource-group fallback when the subscription-wide power-
 forbidden, and tokens that ARM checks.
 """
 
+import socket
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
+import certifi
 import pytest
+from azure.core.credentials import AccessToken
 from test_azure_swarm_plugin import parse  # noqa: F401 (the fixture)
 
 REPO = Path(__file__).resolve().parents[2]
@@ -129,15 +133,122 @@ def test_forbidden_subscription_wide_power_states_fall_back_per_group(parse, arm
     arm.forbidden[
         f"/subscriptions/{arm.subscription}/providers/microsoft.compute/virtualmachines".lower()
     ] = 403
+    before = len(arm.answers)
     run = parse(cli_signed_in, real_transport=True, real_credential=True)
     assert run.members("swarm_managers") == ["ubuntu1", "win1"]
     assert run.hostvars("win1")["azure_power_state"] == "running"
     assert run.hostvars("win1")["azure_os_version"] == "10.0.20348.2340"
     forbidden = [w for w in run.warnings if "HTTP 403" in w]
-    assert len(forbidden) == 1 and "read per resource group" in forbidden[0]
+    assert len(forbidden) == 1 and "read per VM" in forbidden[0]
+    # Only calls the published contract allows: each VM's own instanceView (the group's VM list
+    # with $expand=instanceView and no $filter is refused by the emulator, as the spec says).
+    answered = arm.answers[before:]
+    assert all(status < 400 for _, path, status in answered if "/resourcegroups/" in path.lower())
+    views = sorted(path.split("/")[-2] for _, path, _ in answered if path.endswith("/instanceView"))
+    assert views == ["ubuntu1", "win1"]
+
+
+def test_listing_vms_with_instance_views_needs_a_filter(arm, cli_signed_in):
+    rg = f"/subscriptions/{arm.subscription}/resourceGroups/{GROUP}/providers/Microsoft.Compute/virtualMachines"
+    token = {"authorization": "Bearer " + arm.issue_token("t")["access_token"]}
+    refused = arm.answer("GET", f"{rg}?api-version=2024-07-01&$expand=instanceView", token, b"")
+    assert refused.status == 400 and "$filter" in refused.body["error"]["message"]
+    assert arm.answer("GET", f"{rg}?api-version=2024-07-01", token, b"").status == 200
 
 
 def test_a_token_arm_did_not_issue_is_refused(parse, arm, cli_signed_in, monkeypatch):  # noqa: F811
     monkeypatch.setenv("ARM_EMULATOR_URL", "https://127.0.0.1:9")  # az cannot get a token
     with pytest.raises(Exception, match=r"cannot authenticate to Azure \(auth_source=cli\)"):
+        parse(cli_signed_in, real_transport=True, real_credential=True)
+
+
+# One login, one set of variables ------------------------------------------------------------
+def test_auto_without_subscription_uses_the_cli_selection(parse, arm, cli_signed_in, monkeypatch):  # noqa: F811
+    """`az login` alone: auth_source auto finds the subscription the CLI selected."""
+    for name in ("AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_SECRET", "AZURE_TENANT_ID", "AZURE_TENANT"):
+        monkeypatch.delenv(name, raising=False)
+    # DefaultAzureCredential's managed identity step asks IMDS; here it finds nothing listening.
+    monkeypatch.setenv("AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://127.0.0.1:9")
+    run = parse({**cli_signed_in, "auth_source": "auto"}, real_transport=True, real_credential=True)
+    assert run.members("swarm_managers") == ["ubuntu1", "win1"]
+
+
+@pytest.mark.parametrize(
+    "names",
+    [("AZURE_SECRET", "AZURE_TENANT"), ("AZURE_CLIENT_SECRET", "AZURE_TENANT_ID")],
+    ids=["azure.azcollection's names", "azure-identity's names"],
+)
+@pytest.mark.parametrize("source", ["env", "auto"])
+def test_a_service_principal_under_either_name_set(parse, arm, cli_signed_in, monkeypatch, names, source):  # noqa: F811
+    for name in ("AZURE_CLIENT_SECRET", "AZURE_SECRET", "AZURE_TENANT_ID", "AZURE_TENANT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AZURE_CLIENT_ID", "11111111-2222-3333-4444-555555555555")
+    monkeypatch.setenv(names[0], "emulator-secret")
+    monkeypatch.setenv(names[1], arm.tenant)
+    monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", arm.subscription)
+    monkeypatch.setenv("ARM_EMULATOR_URL", "https://127.0.0.1:9")  # no az token: the principal signs in
+    # The sign-in goes to login.microsoftonline.com, tunnelled to the emulator by its proxy port.
+    monkeypatch.setenv("HTTPS_PROXY", arm.proxy_url)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    config = {**cli_signed_in, "auth_source": source}
+    tokens = len(arm.tokens)
+    run = parse(config, real_transport=True, real_credential=True)
+    assert run.members("swarm_managers") == ["ubuntu1", "win1"]
+    assert len(arm.tokens) == tokens + 1  # one token from the emulator's token endpoint
+
+
+# Errors name their cause -----------------------------------------------------------------------
+def _fixed_credential(token: str):
+    """A credential handing out one token, so that only Resource Manager's side is under test."""
+    return SimpleNamespace(get_token=lambda *scopes, **kwargs: AccessToken(token, 2**31))
+
+
+def test_an_untrusted_certificate_is_named_as_tls(parse, arm, cli_signed_in, monkeypatch):  # noqa: F811
+    """What a TLS-inspecting proxy looks like: a certificate chain the controller does not trust."""
+    credential = _fixed_credential(arm.issue_token("t")["access_token"])
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", certifi.where())  # the public CAs only
+    with pytest.raises(Exception) as raised:
+        parse(cli_signed_in, real_transport=True, credential=credential)
+    text = str(raised.value)
+    assert "TLS certificate" in text and "not trusted" in text and "REQUESTS_CA_BUNDLE" in text
+    assert "timeout" not in text
+
+
+def test_a_refused_connection_is_named(parse, cli_signed_in):  # noqa: F811
+    credential = _fixed_credential("x")
+    with pytest.raises(Exception, match="refused the connection"):
+        parse(
+            {**cli_signed_in, "resource_manager_endpoint": "https://127.0.0.1:9"},
+            real_transport=True,
+            credential=credential,
+        )
+
+
+def test_a_name_that_does_not_resolve_is_named_as_dns(parse, cli_signed_in, monkeypatch):  # noqa: F811
+    real = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):
+        if host == "arm.example.invalid":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)  # no resolver is asked
+    credential = _fixed_credential("x")
+    with pytest.raises(Exception, match=r"does not resolve \(DNS\)"):
+        parse(
+            {**cli_signed_in, "resource_manager_endpoint": "https://arm.example.invalid"},
+            real_transport=True,
+            credential=credential,
+        )
+
+
+def test_a_token_arm_refuses_is_named_as_401(parse, arm, cli_signed_in):  # noqa: F811
+    credential = _fixed_credential("forged")
+    with pytest.raises(Exception, match=r"refused the token \(HTTP 401"):
+        parse(cli_signed_in, real_transport=True, credential=credential)
+
+
+def test_a_forbidden_group_is_named_as_403_with_the_role_to_give(parse, arm, cli_signed_in):  # noqa: F811
+    arm.forbidden[f"/subscriptions/{arm.subscription}/resourcegroups/{GROUP}".lower()] = 403
+    with pytest.raises(Exception, match=r"HTTP 403.*Reader role"):
         parse(cli_signed_in, real_transport=True, real_credential=True)

@@ -248,11 +248,13 @@ def test_build_hosts_power_state_and_filters():
     }
 
 
-def test_build_hosts_role_tag_problems_keep_the_os_group():
+def test_build_hosts_vms_without_a_swarm_role_are_no_hosts():
     machine = vm("w", os_type="Windows", nics=[nic_id("w")], tags={"role": "manager", "swarm-role": "boss"})
     hosts, warnings = build_hosts([machine], [status(machine)], [nic("w", ("10.0.0.4", None))], [], Options())
-    assert hosts[0].groups == ["windows"]
-    assert warnings == ["VM w is not in the swarm groups: tag 'swarm-role' is 'boss'; valid: manager, worker"]
+    assert hosts == []  # not even in `windows`: the engines stage would install Docker on it
+    assert warnings == [
+        "VM w skipped: it is not a swarm node (tag 'swarm-role' is 'boss'; valid: manager, worker)"
+    ]
     hosts, warnings = build_hosts(
         [machine], [status(machine)], [nic("w", ("10.0.0.4", None))], [], Options(role_tag="role")
     )

@@ -102,16 +102,17 @@ def test_classic_lab_groups_follow_the_contract(parse):
         "swarm_workers",
     ]
     assert run.members("windows") == ["win1", "win2"]
-    assert run.members("linux") == ["ubuntu-untagged", "ubuntu1"]
-    # other cluster (tag filter), stopped, deallocated, failed and NIC-less VMs are not hosts
-    assert sorted(run.inventory.hosts) == ["ubuntu-untagged", "ubuntu1", "win1", "win2"]
+    assert run.members("linux") == ["ubuntu1"]
+    # other cluster (tag filter), no swarm role, stopped, deallocated, failed and NIC-less VMs are
+    # not hosts: every stage targets only these groups
+    assert sorted(run.inventory.hosts) == ["ubuntu1", "win1", "win2"]
 
 
 def test_skipped_and_untagged_vms_are_named_in_warnings(parse):
     warnings = parse(LAB_CONFIG).warnings
     assert "azure_swarm: VM win-failed skipped: provisioning state Failed" in warnings
     assert "azure_swarm: VM ubuntu-nonic skipped: no network interface found" in warnings
-    assert "azure_swarm: VM ubuntu-untagged is not in the swarm groups: no 'swarm-role' tag" in warnings
+    assert "azure_swarm: VM ubuntu-untagged skipped: it is not a swarm node (no 'swarm-role' tag)" in warnings
     assert len(warnings) == 3
 
 
@@ -222,7 +223,7 @@ def test_whole_subscription_is_five_listings(parse):
     config = {k: v for k, v in LAB_CONFIG.items() if k != "resource_groups"}
     run = parse(config, transport=FakeArmTransport(load_subscription(), page_size=100))
     assert len(run.transport.requests) == 5
-    assert sorted(run.inventory.hosts) == ["ubuntu-untagged", "ubuntu1", "win1", "win2"]
+    assert sorted(run.inventory.hosts) == ["ubuntu1", "win1", "win2"]
 
 
 def test_throttling_is_retried_honouring_retry_after(parse):
@@ -275,7 +276,7 @@ def test_service_principal_without_environment_fails_clearly(parse, monkeypatch)
 def test_rejected_token_is_an_authentication_error(parse):
     expired = (401, {}, arm_error("ExpiredAuthenticationToken", "The access token expiry has passed."))
     transport = FakeArmTransport(load_subscription(), faults=[expired])
-    with pytest.raises(AnsibleError, match=r"cannot authenticate to Azure \(auth_source=auto\)"):
+    with pytest.raises(AnsibleError, match=r"refused the token \(HTTP 401, auth_source=auto\)"):
         parse(LAB_CONFIG, transport=transport)
 
 
@@ -314,7 +315,14 @@ def test_forbidden_power_states_are_read_per_resource_group(parse):
     assert run.members("swarm_managers") == ["ubuntu1", "win1"]
     assert run.hostvars("win1")["azure_power_state"] == "running"
     assert [w for w in run.warnings if "HTTP 403" in w] == [run.warnings[0]]
-    assert any("$expand=instanceView" in unquote(url) for _, url in transport.requests)
+    # each VM in the tag filter's view on its own: the contract allows $expand only with a $filter
+    assert not any("$expand=instanceView" in unquote(url) for _, url in transport.requests)
+    views = sorted(
+        unquote(url).split("?")[0].split("/")[-2] for _, url in transport.requests if "/instanceView?" in url
+    )
+    assert views == sorted(
+        v["name"] for v in load_subscription()["vms"] if v.get("tags", {}).get("cluster") == "classic-lab"
+    )
 
 
 @pytest.mark.parametrize(
@@ -372,7 +380,7 @@ def test_constructed_groups_keyed_groups_and_compose(parse):
     assert run.hostvars("win1")["swarm_node_os"] == "WINDOWS"
     assert run.members("with_public_ip") == ["win1", "win2"]
     assert run.members("size_Standard_D2s_v5") == ["win1", "win2"]
-    assert run.members("size_Standard_B2s") == ["ubuntu-untagged", "ubuntu1"]
+    assert run.members("size_Standard_B2s") == ["ubuntu1"]
 
 
 def test_strict_constructed_expressions_fail_on_unknown_vars(parse):

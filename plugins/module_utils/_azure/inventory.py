@@ -370,9 +370,10 @@ def build_hosts(
 ) -> tuple[list[Host], list[str]]:
     """Join the listings in memory; returns the usable hosts (sorted by name) and the warnings.
 
-    A VM is skipped, with a warning naming it, when its provisioning failed or it is being
-    deleted, when none of its network interfaces (or none with a private IP) was found, or when
-    its name repeats another VM's. VMs that are not running are skipped silently unless
+    A VM is skipped, with a warning naming it, when it has no valid swarm role tag (so it is in no
+    group any stage targets), when its provisioning failed or it is being deleted, when none of
+    its network interfaces (or none with a private IP) was found, or when its name repeats
+    another VM's. VMs that are not running are skipped silently unless
     include_stopped is set; VMs outside tag_filters are not considered at all.
     """
     views = {resource_key(s.get("id")): (s.get("properties") or {}).get("instanceView") for s in statuses}
@@ -385,6 +386,12 @@ def build_hosts(
         name = vm.get("name") or ""
         tags = vm.get("tags") or {}
         if not tags_match(tags, options.tag_filters):
+            continue
+        # A VM without a valid role is no swarm node: in `linux` or `windows` alone, the engines
+        # stage (hosts: linux:windows) would install Docker on it. It is no host at all.
+        role, problem = swarm_role(tags, options.role_tag)
+        if role is None:
+            warnings.append(f"VM {name} skipped: it is not a swarm node ({problem})")
             continue
         props = vm.get("properties") or {}
         provisioning = props.get("provisioningState") or "unknown"
@@ -421,12 +428,7 @@ def build_hosts(
             continue
 
         family = os_family(vm)
-        groups = [family]
-        role, problem = swarm_role(tags, options.role_tag)
-        if role:
-            groups.insert(0, ROLE_GROUPS[role])
-        else:
-            warnings.append(f"VM {name} is not in the swarm groups: {problem}")
+        groups = [ROLE_GROUPS[role], family]
         ansible_host, host_warning = _ansible_host(name, addresses, options.ansible_host_source)
         if host_warning:
             warnings.append(host_warning)
