@@ -332,10 +332,8 @@ def test_values_are_typed_as_ansible_types_module_options():
 def test_a_value_ansible_cannot_convert_names_service_field_and_type_with_every_other_problem():
     _, errors = one({"name": "api", "image": "x", "replicas": "three", "replica": 2, "os": "macos"})
     assert errors == [
-        "service 'api', field 'replica': unknown key (did you mean 'replicas'?); valid keys: command, "
-        "constraints, endpoint_mode, entrypoint, env, image, labels, limits, mode, name, networks, os, "
-        "placement_preferences, publish, publish_mode, replicas, reservations, rollback_config, routing_mesh, "
-        "state, update_config, windows_build",
+        "service 'api', field 'replica': unknown key (did you mean 'replicas'?); valid keys: "
+        + ", ".join(sorted(SERVICE_OPTIONS)),
         "service 'api', field 'os': a string \"macos\"; valid: linux, windows",
         "service 'api', field 'replicas': must be an integer, got a string \"three\"",
     ]

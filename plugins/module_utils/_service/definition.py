@@ -41,6 +41,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.placemen
     os_constraint,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.ports import parse_port, port_sort_key
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.task_options import check_task_options
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.units import (
     DURATION_RULE,
     parse_duration,
@@ -232,7 +233,7 @@ def _resources_and_updates(definition, spec, fail):
         spec[key] = _check_update_config(definition.get(key), key, fail)
 
 
-# In order: placement needs the OS, ports need the endpoint mode.
+# In order: placement needs the OS, ports need the endpoint mode, task options the OS.
 _FIELD_CHECKS = (
     _image,
     _os,
@@ -243,6 +244,7 @@ _FIELD_CHECKS = (
     _networks,
     _placement,
     _resources_and_updates,
+    check_task_options,
 )
 
 

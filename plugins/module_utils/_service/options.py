@@ -55,6 +55,113 @@ def update_options(failure_actions: list[str]) -> dict:
     }
 
 
+# --- The task and container keys of a service (_service.task_options) ------------------------------
+
+DURATION_TEXT = "a duration such as C(10s), C(1m30s) or C(500ms)"
+
+HEALTHCHECK_OPTIONS = {
+    "test": {
+        "description": [
+            "The check, a shell command line (run by C(/bin/sh -c) on Linux, C(cmd /S /C) on Windows), or a list "
+            "whose first item is C(CMD-SHELL) followed by that command line, as compose writes it.",
+            "Unset keeps the image's own check (its C(HEALTHCHECK)).",
+        ],
+        "type": "raw",
+    },
+    "interval": {"description": f"Time between two checks, {DURATION_TEXT}.", "type": "raw"},
+    "timeout": {"description": f"Time one check may take, {DURATION_TEXT}.", "type": "raw"},
+    "retries": {"description": "Consecutive failures that make the task unhealthy.", "type": "int"},
+    "start_period": {
+        "description": f"Time after start during which failures do not count, {DURATION_TEXT}.",
+        "type": "raw",
+    },
+    "disable": {
+        "description": "C(true) turns off any check, the image's too; no other key may be set with it.",
+        "type": "bool",
+        "default": False,
+    },
+}
+
+RESTART_POLICY_OPTIONS = {
+    "condition": {
+        "description": "When a stopped task is restarted; the engine's default is C(any).",
+        "type": "str",
+        "choices": ["none", "on-failure", "any"],
+    },
+    "delay": {"description": f"Wait before a restart, {DURATION_TEXT}; default C(5s).", "type": "raw"},
+    "max_attempts": {"description": "Restarts before giving up; 0 (default) means no limit.", "type": "int"},
+    "window": {
+        "description": f"Time over which restarts are counted, {DURATION_TEXT}; 0 (default) means unbounded.",
+        "type": "raw",
+    },
+}
+
+MOUNT_OPTIONS = {
+    "type": {
+        "description": [
+            "C(volume) (a named volume, created on the node when missing), C(bind) (a path of the node), "
+            "C(tmpfs) (memory, Linux only) or C(npipe) (a named pipe, Windows only)."
+        ],
+        "type": "str",
+        "choices": ["volume", "bind", "tmpfs", "npipe"],
+        "default": "volume",
+    },
+    "source": {
+        "description": "Volume name, node path or pipe; unset for C(tmpfs) (and for an anonymous volume).",
+        "type": "str",
+    },
+    "target": {
+        "description": "Path inside the container; on Windows a drive path (C(C:\\data)) or a pipe.",
+        "type": "str",
+        "required": True,
+    },
+    "readonly": {"description": "Mount read-only.", "type": "bool", "default": False},
+    "volume_driver": {"description": "Driver of a C(volume) mount created on a node.", "type": "str"},
+    "volume_options": {"description": "Options of that driver.", "type": "dict"},
+    "volume_labels": {"description": "Labels of a volume created on a node.", "type": "dict"},
+    "volume_nocopy": {
+        "description": "Do not copy the image's files at the target into a new volume.",
+        "type": "bool",
+        "default": False,
+    },
+    "propagation": {
+        "description": "Bind propagation of a C(bind) mount.",
+        "type": "str",
+        "choices": ["private", "rprivate", "shared", "rshared", "slave", "rslave"],
+    },
+    "tmpfs_size": {
+        "description": "Size of a C(tmpfs) mount, such as C(64M); unset means no limit.",
+        "type": "raw",
+    },
+    "tmpfs_mode": {"description": "File mode of a C(tmpfs) mount in octal, such as C(1777).", "type": "raw"},
+}
+
+TASK_OPTIONS = {
+    "healthcheck": {
+        "description": [
+            "The container health check; a task is running only once it is healthy, and rolling updates "
+            "wait for it. Unset keeps the image's check."
+        ],
+        "type": "dict",
+        "options": HEALTHCHECK_OPTIONS,
+    },
+    "restart_policy": {
+        "description": "When the engine restarts a stopped task; unset keys take the engine's defaults.",
+        "type": "dict",
+        "options": RESTART_POLICY_OPTIONS,
+    },
+    "mounts": {
+        "description": [
+            "Filesystem mounts, one per O(services[].mounts[].target). A changed mount is replaced in place "
+            "(C(--mount-add)), a removed one taken out (C(--mount-rm))."
+        ],
+        "type": "list",
+        "elements": "dict",
+        "options": MOUNT_OPTIONS,
+    },
+}
+
+
 # One entry of swarm_services (docs/services.md).
 SERVICE_OPTIONS = {
     "name": {"description": "Service name.", "type": "str", "required": True},
@@ -183,6 +290,7 @@ SERVICE_OPTIONS = {
         "type": "dict",
         "options": update_options(["pause", "continue"]),
     },
+    **TASK_OPTIONS,
 }
 
 # One entry of swarm_networks.

@@ -28,6 +28,13 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.placemen
     normalise_constraint,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.ports import port_sort_key
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.task_options import (
+    TASK_FIELDS,
+    task_create_args,
+    task_options_of_inspect,
+    task_shown,
+    task_update_args,
+)
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.units import format_duration
 
 _UPDATE_KEYS = {
@@ -113,6 +120,7 @@ def actual_spec(inspect: dict, network_names: dict[str, str], keep_digest: bool 
         "reservations": _resources(task.get("Resources", {}).get("Reservations")),
         "update_config": _update_config_of_inspect(spec.get("UpdateConfig")),
         "rollback_config": _update_config_of_inspect(spec.get("RollbackConfig")),
+        **task_options_of_inspect(spec),
     }
 
 
@@ -162,6 +170,7 @@ def create_argv(spec: dict) -> list[str]:
     argv += _resource_args("limits", spec["limits"]) + _resource_args("reservations", spec["reservations"])
     argv += _update_config_args("update_config", spec["update_config"])
     argv += _update_config_args("rollback_config", spec["rollback_config"])
+    argv += task_create_args(spec)
     return [*argv, spec["image"], *spec["args"]]
 
 
@@ -222,12 +231,19 @@ def update_argv(desired: dict, actual: dict) -> list[str]:
             argv += _resource_args(field, want)
         elif field in ("update_config", "rollback_config"):
             argv += _update_config_args(field, want)
+        elif field in TASK_FIELDS:
+            argv += task_update_args(field, want, have)
     return [*argv, desired["name"]]
 
 
 def display(spec: dict) -> dict:
     """A spec as a person reads it (durations and sizes in units) for diffs and summaries."""
     shown = {k: spec[k] for k in ("name", "os", *FIELDS) if k in spec and spec[k] not in (None, [], {})}
+    for field in TASK_FIELDS:
+        if field in shown:
+            shown[field] = task_shown(field, shown[field])
+            if shown[field] is None:
+                del shown[field]
     for kind in ("limits", "reservations"):
         if kind in shown:
             res = shown[kind]

@@ -1,0 +1,388 @@
+"""_service.task_options: the task and container keys of a service, checked, read back from
+`docker service inspect`, and turned into create flags and update flags (only what changed)."""
+
+import copy
+
+import pytest
+
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.definition import validate_services
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.spec import (
+    actual_spec,
+    changed_fields,
+    create_argv,
+    display,
+    update_argv,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.task_options import mount_arg
+
+IMAGE = "registry:5000/app:1"
+BASE = {"name": "app", "image": IMAGE, "os": "linux"}
+FULL = {
+    **BASE,
+    "healthcheck": {
+        "test": "wget -q -O- localhost/ || exit 1",
+        "interval": "10s",
+        "timeout": 3,
+        "retries": 3,
+    },
+    "restart_policy": {"condition": "on-failure", "delay": "2s", "max_attempts": 5, "window": "1m"},
+    "mounts": [
+        {"type": "volume", "source": "appdata", "target": "/data"},
+        {"type": "bind", "source": "/etc/app", "target": "/etc/app", "readonly": True},
+        {"type": "tmpfs", "target": "/cache", "tmpfs_size": "64M", "tmpfs_mode": 1777},
+        {
+            "source": "nfsdata",
+            "target": "/nfs",
+            "volume_driver": "local",
+            "volume_options": {"type": "nfs", "o": "addr=10.0.0.1,rw"},
+        },
+    ],
+}
+
+
+def one(definition, node_os=("linux",)):
+    specs, errors = validate_services([definition], set(node_os), set())
+    return (specs[0] if specs else None), list(errors)
+
+
+def spec_of(definition, node_os=("linux",)):
+    spec, errors = one(definition, node_os)
+    assert errors == []
+    return spec
+
+
+def inspect_of(spec: dict) -> dict:
+    """What a Docker 20.10 engine records for a service the docker CLI created from create_argv(spec):
+    the defaults the CLI fills in (restart policy, DNSConfig, StopGracePeriod, Isolation) included, and
+    the mounts in an order of their own (the CLI builds them from a map)."""
+    container = {
+        "Image": spec["image"] + "@sha256:" + "a" * 64,
+        "Init": False,
+        "StopGracePeriod": 10_000_000_000,
+        "DNSConfig": {},
+        "Isolation": "default",
+    }
+    health = spec["healthcheck"]
+    if health["test"] == ["NONE"]:
+        container["Healthcheck"] = {"Test": ["NONE"]}
+    elif any(health.values()):
+        raw = {"Test": health["test"]} if health["test"] else {}
+        for key, docker_key in (("interval", "Interval"), ("timeout", "Timeout"), ("retries", "Retries")):
+            if health[key]:
+                raw[docker_key] = health[key]
+        if health["start_period"]:
+            raw["StartPeriod"] = health["start_period"]
+        container["Healthcheck"] = raw
+    mounts = []
+    for mount in reversed(spec["mounts"]):
+        raw = {"Type": mount["type"], "Target": mount["target"]}
+        if mount["source"]:
+            raw["Source"] = mount["source"]
+        if mount["readonly"]:
+            raw["ReadOnly"] = True
+        if mount["volume_driver"] or mount["volume_options"]:
+            raw["VolumeOptions"] = {
+                "Labels": {},
+                "DriverConfig": {"Name": mount["volume_driver"] or "", "Options": mount["volume_options"]},
+            }
+        if mount["tmpfs_size"] or mount["tmpfs_mode"]:
+            raw["TmpfsOptions"] = {"SizeBytes": mount["tmpfs_size"], "Mode": mount["tmpfs_mode"]}
+        mounts.append(raw)
+    if mounts:
+        container["Mounts"] = mounts
+    policy = spec["restart_policy"]
+    restart = {
+        "Condition": policy["condition"],
+        "Delay": policy["delay"],
+        "MaxAttempts": policy["max_attempts"],
+    }
+    if policy["window"]:
+        restart["Window"] = policy["window"]
+    return {
+        "Spec": {
+            "Name": spec["name"],
+            "Labels": dict(spec["labels"]),
+            "TaskTemplate": {
+                "ContainerSpec": container,
+                "Resources": {"Limits": {}, "Reservations": {}},
+                "RestartPolicy": restart,
+                "Placement": {"Constraints": list(spec["constraints"])},
+            },
+            "Mode": {"Replicated": {"Replicas": spec["replicas"]}},
+            "EndpointSpec": {"Mode": "vip"},
+        }
+    }
+
+
+def test_create_argv_carries_every_task_key():
+    argv = create_argv(spec_of(FULL))
+    tail = argv[argv.index("--rollback-order") + 2 :]
+    assert tail == [
+        "--health-cmd",
+        "wget -q -O- localhost/ || exit 1",
+        "--health-interval",
+        "10s",
+        "--health-timeout",
+        "3s",
+        "--health-retries",
+        "3",
+        "--restart-condition",
+        "on-failure",
+        "--restart-delay",
+        "2s",
+        "--restart-max-attempts",
+        "5",
+        "--restart-window",
+        "1m",
+        "--mount",
+        "type=tmpfs,target=/cache,tmpfs-size=67108864,tmpfs-mode=1777",
+        "--mount",
+        "type=volume,source=appdata,target=/data",
+        "--mount",
+        "type=bind,source=/etc/app,target=/etc/app,readonly=true",
+        "--mount",
+        'type=volume,source=nfsdata,target=/nfs,volume-driver=local,"volume-opt=o=addr=10.0.0.1,rw",'
+        "volume-opt=type=nfs",
+        IMAGE,
+    ]
+
+
+def test_an_unchanged_service_reads_back_equal_with_the_engines_defaults():
+    spec = spec_of(FULL)
+    assert changed_fields(spec, actual_spec(inspect_of(spec), {})) == []
+    bare = spec_of(BASE)
+    assert changed_fields(bare, actual_spec(inspect_of(bare), {})) == []
+
+
+def test_a_service_created_before_these_keys_existed_is_unchanged_without_them():
+    # The Spec the lab's engine recorded for a service created with none of these flags.
+    recorded = {
+        "Spec": {
+            "Name": "app",
+            "Labels": {"mixedswarm.managed": "true"},
+            "TaskTemplate": {
+                "ContainerSpec": {"Image": IMAGE, "Init": False, "StopGracePeriod": 10**10, "DNSConfig": {}},
+                "RestartPolicy": {"Condition": "any", "Delay": 5 * 10**9, "MaxAttempts": 0},
+                "Placement": {"Constraints": ["node.platform.os==linux"]},
+            },
+            "Mode": {"Replicated": {"Replicas": 1}},
+        }
+    }
+    assert changed_fields(spec_of(BASE), actual_spec(recorded, {})) == []
+
+
+def test_update_changes_only_the_task_keys_that_differ_with_removals():
+    before = spec_of(FULL)
+    after = copy.deepcopy(FULL)
+    after["healthcheck"] = {"test": "true", "interval": "10s"}  # timeout, retries removed
+    after["restart_policy"] = {"condition": "any"}  # back to the defaults
+    after["mounts"] = [
+        {"type": "volume", "source": "appdata", "target": "/data", "readonly": True},  # changed in place
+        {"type": "bind", "source": "/etc/app", "target": "/etc/app", "readonly": True},  # unchanged
+        {"type": "volume", "source": "logs", "target": "/logs"},  # new
+    ]  # /cache and /nfs removed
+    desired = spec_of(after)
+    argv = update_argv(desired, actual_spec(inspect_of(before), {}))
+    assert argv == [
+        "docker",
+        "service",
+        "update",
+        "--detach",
+        "--health-cmd=true",
+        "--health-interval",
+        "10s",
+        "--health-timeout",
+        "0s",
+        "--health-retries",
+        "0",
+        "--health-start-period",
+        "0s",
+        "--restart-condition",
+        "any",
+        "--restart-delay",
+        "5s",
+        "--restart-max-attempts",
+        "0",
+        "--restart-window",
+        "0s",
+        "--mount-rm",
+        "/cache",
+        "--mount-rm",
+        "/nfs",
+        "--mount-add",
+        "type=volume,source=appdata,target=/data,readonly=true",
+        "--mount-add",
+        "type=volume,source=logs,target=/logs",
+        "app",
+    ]
+    # A changed mount is only added (a --mount-rm of its target would drop the new one too).
+    assert "/data" not in argv[argv.index("--mount-rm") : argv.index("--mount-add")]
+
+
+def test_taking_every_key_out_returns_to_the_image_check_and_engine_defaults():
+    argv = update_argv(spec_of(BASE), actual_spec(inspect_of(spec_of(FULL)), {}))
+    assert argv[argv.index("--health-cmd=") : argv.index("--health-cmd=") + 9] == [
+        "--health-cmd=",
+        "--health-interval",
+        "0s",
+        "--health-timeout",
+        "0s",
+        "--health-retries",
+        "0",
+        "--health-start-period",
+        "0s",
+    ]
+    assert [argv[i + 1] for i, a in enumerate(argv) if a == "--mount-rm"] == [
+        "/cache",
+        "/data",
+        "/etc/app",
+        "/nfs",
+    ]
+    assert "--mount-add" not in argv
+
+
+def test_disable_turns_every_check_off_and_back():
+    disabled = spec_of({**BASE, "healthcheck": {"disable": True}})
+    assert create_argv(disabled)[-2] == "--no-healthcheck"
+    actual = actual_spec(inspect_of(disabled), {})
+    assert changed_fields(disabled, actual) == []
+    assert update_argv(spec_of(BASE), actual)[4] == "--health-cmd="
+    full_disabled = spec_of({**FULL, "healthcheck": {"disable": True}})
+    assert update_argv(full_disabled, actual_spec(inspect_of(spec_of(FULL)), {}))[4:] == [
+        "--no-healthcheck",
+        "app",
+    ]
+    assert display(disabled)["healthcheck"] == {"disable": True}
+
+
+def test_diff_shows_task_keys_in_units_and_hides_defaults():
+    shown = display(spec_of(FULL))
+    assert shown["healthcheck"] == {
+        "test": "wget -q -O- localhost/ || exit 1",
+        "interval": "10s",
+        "timeout": "3s",
+        "retries": 3,
+    }
+    assert shown["restart_policy"] == {
+        "condition": "on-failure",
+        "delay": "2s",
+        "max_attempts": 5,
+        "window": "1m",
+    }
+    assert shown["mounts"][0] == "type=tmpfs,target=/cache,tmpfs-size=67108864,tmpfs-mode=1777"
+    assert not {"healthcheck", "restart_policy", "mounts"} & set(display(spec_of(BASE)))
+
+
+@pytest.mark.parametrize(
+    ("definition", "node_os", "expected"),
+    [
+        (
+            {**BASE, "mounts": [{"type": "volumes", "target": "/d"}]},
+            ("linux",),
+            "service 'app', field 'mounts[0].type': a string \"volumes\"; valid: volume, bind, tmpfs, npipe "
+            "(did you mean 'volume'?)",
+        ),
+        (
+            {**BASE, "mounts": [{"source": "x", "target": "/d", "read_only": True}]},
+            ("linux",),
+            "service 'app', field 'mounts[0].read_only': unknown key (did you mean 'readonly'?); valid keys: "
+            "propagation, readonly, source, target, tmpfs_mode, tmpfs_size, type, volume_driver, volume_labels, "
+            "volume_nocopy, volume_options",
+        ),
+        (
+            {**BASE, "mounts": [{"type": "npipe", "source": "\\\\.\\pipe\\docker_engine", "target": "/p"}]},
+            ("linux",),
+            "service 'app', field 'mounts[0].type': npipe mounts exist only on windows; this service runs on linux",
+        ),
+        (
+            {**BASE, "os": "windows", "mounts": [{"type": "tmpfs", "target": "C:\\cache"}]},
+            ("windows",),
+            "service 'app', field 'mounts[0].type': tmpfs mounts exist only on linux; this service runs on windows",
+        ),
+        (
+            {**BASE, "mounts": [{"type": "bind", "target": "/d"}]},
+            ("linux",),
+            "service 'app', field 'mounts[0].source': required for a bind mount: the node's path or pipe",
+        ),
+        (
+            {**BASE, "mounts": [{"source": "v", "target": "data"}]},
+            ("linux",),
+            "service 'app', field 'mounts[0].target': a Linux service mounts at an absolute path such as /data, "
+            'got a string "data"',
+        ),
+        (
+            {**BASE, "mounts": [{"source": "v", "target": "/d", "tmpfs_size": "1G"}]},
+            ("linux",),
+            "service 'app', field 'mounts[0].tmpfs_size': applies to tmpfs mounts only, this one is volume",
+        ),
+        (
+            {**BASE, "mounts": [{"source": "v", "target": "/d"}, {"source": "w", "target": "/d"}]},
+            ("linux",),
+            "service 'app', field 'mounts[1].target': '/d' is mounted twice; one mount per target",
+        ),
+        (
+            {**BASE, "healthcheck": {"test": ["CMD", "curl", "-f", "http://localhost"]}},
+            ("linux",),
+            "service 'app', field 'healthcheck.test': must be a command line (a string) or [CMD-SHELL, command "
+            "line]; the docker CLI sets shell-form checks only, so write a [CMD, ...] list as one command line, "
+            'and use disable: true for NONE; got a list ["CMD", "curl", "-f", "http://localhost"]',
+        ),
+        (
+            {**BASE, "healthcheck": {"disable": True, "interval": "5s"}},
+            ("linux",),
+            "service 'app', field 'healthcheck.disable': true turns every check off; remove interval or the disable",
+        ),
+        (
+            {**BASE, "healthcheck": {"intervall": "5s"}},
+            ("linux",),
+            "service 'app', field 'healthcheck.intervall': unknown key (did you mean 'interval'?); valid keys: "
+            "disable, interval, retries, start_period, test, timeout",
+        ),
+        (
+            {**BASE, "restart_policy": {"condition": "always"}},
+            ("linux",),
+            "service 'app', field 'restart_policy.condition': a string \"always\"; valid: none, on-failure, any",
+        ),
+        (
+            {**BASE, "restart_policy": {"delay": "soon"}},
+            ("linux",),
+            "service 'app', field 'restart_policy.delay': must be a duration such as 10s, 1m30s or 500ms, got a "
+            'string "soon"',
+        ),
+    ],
+)
+def test_bad_task_keys_are_refused_with_field_path_and_what_is_valid(definition, node_os, expected):
+    spec, errors = one(definition, node_os)
+    assert spec is None
+    assert errors == [expected]
+
+
+def test_windows_mounts_and_named_pipes():
+    spec = spec_of(
+        {
+            **BASE,
+            "os": "windows",
+            "mounts": [
+                {
+                    "type": "npipe",
+                    "source": "\\\\.\\pipe\\docker_engine",
+                    "target": "\\\\.\\pipe\\docker_engine",
+                },
+                {"type": "bind", "source": "C:\\ProgramData\\app", "target": "C:\\app", "readonly": True},
+            ],
+        },
+        ("windows",),
+    )
+    assert [mount_arg(m) for m in spec["mounts"]] == [
+        "type=bind,source=C:\\ProgramData\\app,target=C:\\app,readonly=true",
+        "type=npipe,source=\\\\.\\pipe\\docker_engine,target=\\\\.\\pipe\\docker_engine",
+    ]
+
+
+def test_mount_values_with_commas_and_quotes_are_csv_quoted_as_the_cli_reads_them():
+    spec = spec_of(
+        {**BASE, "mounts": [{"source": "v", "target": "/d", "volume_labels": {"note": 'say "hi", bye'}}]}
+    )
+    assert (
+        mount_arg(spec["mounts"][0]) == 'type=volume,source=v,target=/d,"volume-label=note=say ""hi"", bye"'
+    )
