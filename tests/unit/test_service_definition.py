@@ -101,7 +101,11 @@ def test_os_without_nodes_of_that_os_is_refused():
         ({"routing_mesh": "maybe"}, "routing_mesh", 'must be true or false, got a string "maybe"'),
         ({"networks": {"a": 1}}, "networks", 'must be a list, got a mapping {"a": 1}'),
         ({"image": {"a": 1}}, "image", 'must be a string, got a mapping {"a": 1}'),
-        ({"mode": "globl"}, "mode", "valid: replicated, global (did you mean 'global'?)"),
+        (
+            {"mode": "globl"},
+            "mode",
+            "valid: replicated, global, replicated-job, global-job (did you mean 'global'?)",
+        ),
         ({"publish": ["80:http"]}, "publish[0]", "PUBLISHED[:TARGET][/PROTOCOL]"),
         ({"publish": [80, 70000]}, "publish[1]", "outside 1-65535"),
         ({"publish": [{"published": 80, "mode": "mesh"}]}, "publish[0]", "valid: ingress, host"),

@@ -6,6 +6,7 @@ import copy
 import pytest
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.definition import validate_services
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.options import SERVICE_OPTIONS
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.spec import (
     actual_spec,
     changed_fields,
@@ -386,3 +387,224 @@ def test_mount_values_with_commas_and_quotes_are_csv_quoted_as_the_cli_reads_the
     assert (
         mount_arg(spec["mounts"][0]) == 'type=volume,source=v,target=/d,"volume-label=note=say ""hi"", bye"'
     )
+
+
+MORE = {
+    **BASE,
+    "logging": {"driver": "json-file", "options": {"max-size": "10m", "max-file": 3}},
+    "hostname": "{{.Service.Name}}-{{.Task.Slot}}",
+    "user": "1000:1000",
+    "workdir": "/srv",
+    "dns": ["10.0.0.2", "10.0.0.3"],
+    "dns_search": ["lab.example"],
+    "dns_options": ["ndots:2"],
+    "hosts": {"db": "10.0.0.5", "cache": "10.0.0.6"},
+    "stop_signal": "SIGQUIT",
+    "stop_grace_period": "30s",
+    "init": True,
+    "read_only": True,
+    "cap_add": ["net_admin"],
+    "cap_drop": ["CAP_MKNOD"],
+    "sysctls": {"net.core.somaxconn": 1024},
+    "ulimits": {"nofile": "1024:2048", "nproc": 512},
+    "max_replicas_per_node": 2,
+    "pids_limit": 100,
+    "generic_resources": {"gpu": 1},
+}
+
+
+def test_create_argv_carries_the_container_keys():
+    argv = create_argv(spec_of(MORE))
+    tail = argv[argv.index("--rollback-order") + 2 :]
+    assert tail == [
+        "--log-driver",
+        "json-file",
+        "--log-opt",
+        "max-file=3",
+        "--log-opt",
+        "max-size=10m",
+        "--hostname",
+        "{{.Service.Name}}-{{.Task.Slot}}",
+        "--user",
+        "1000:1000",
+        "--workdir",
+        "/srv",
+        "--stop-signal",
+        "SIGQUIT",
+        "--stop-grace-period",
+        "30s",
+        "--init",
+        "--read-only",
+        "--dns",
+        "10.0.0.2",
+        "--dns",
+        "10.0.0.3",
+        "--dns-search",
+        "lab.example",
+        "--dns-option",
+        "ndots:2",
+        "--host",
+        "cache:10.0.0.6",
+        "--host",
+        "db:10.0.0.5",
+        "--cap-add",
+        "CAP_NET_ADMIN",
+        "--cap-drop",
+        "CAP_MKNOD",
+        "--sysctl",
+        "net.core.somaxconn=1024",
+        "--ulimit",
+        "nofile=1024:2048",
+        "--ulimit",
+        "nproc=512:512",
+        "--generic-resource",
+        "gpu=1",
+        "--replicas-max-per-node",
+        "2",
+        "--limit-pids",
+        "100",
+        IMAGE,
+    ]
+
+
+def test_update_of_container_keys_changes_each_item_and_resets_removed_ones():
+    before = spec_of(MORE)
+    after = {
+        **BASE,
+        "logging": {"driver": "local"},
+        "user": "app",
+        "dns": ["10.0.0.3", "10.0.0.4"],
+        "hosts": ["db:10.0.0.7"],
+        "cap_add": ["NET_ADMIN", "SYS_TIME"],
+        "sysctls": {"net.core.somaxconn": 4096},
+        "ulimits": {"nofile": 4096},
+        "generic_resources": {"gpu": 2},
+    }
+    assert update_argv(spec_of(after), before) == [
+        "docker",
+        "service",
+        "update",
+        "--detach",
+        "--log-driver",
+        "local",
+        "--hostname=",
+        "--user=app",
+        "--workdir=",
+        "--stop-signal=",
+        "--stop-grace-period=10s",
+        "--init=false",
+        "--read-only=false",
+        "--dns-rm",
+        "10.0.0.2",
+        "--dns-add",
+        "10.0.0.4",
+        "--dns-search-rm",
+        "lab.example",
+        "--dns-option-rm",
+        "ndots:2",
+        "--host-rm",
+        "cache:10.0.0.6",
+        "--host-rm",
+        "db:10.0.0.5",
+        "--host-add",
+        "db:10.0.0.7",
+        "--cap-add",
+        "CAP_SYS_TIME",
+        "--cap-add",
+        "CAP_MKNOD",
+        "--sysctl-add",
+        "net.core.somaxconn=4096",
+        "--ulimit-rm",
+        "nproc",
+        "--ulimit-add",
+        "nofile=4096:4096",
+        "--generic-resource-rm",
+        "gpu",
+        "--generic-resource-add",
+        "gpu=2",
+        "--replicas-max-per-node",
+        "0",
+        "--limit-pids",
+        "0",
+        "app",
+    ]
+
+
+def test_logging_and_credential_spec_left_out_leave_the_service_alone():
+    actual = {
+        **spec_of(BASE),
+        "logging": {"driver": "syslog", "options": {}},
+        "credential_spec": "file://x.json",
+    }
+    assert changed_fields(spec_of(BASE), actual) == []
+
+
+@pytest.mark.parametrize(
+    ("definition", "node_os", "expected"),
+    [
+        (
+            {**BASE, "isolation": "hyperv"},
+            ("linux",),
+            "service 'app', field 'isolation': is a windows option; this service runs on linux nodes",
+        ),
+        (
+            {"name": "app", "image": IMAGE, "credential_spec": {"file": "app.json"}},
+            ("linux",),
+            "service 'app', field 'credential_spec': is a windows option; this service runs on linux nodes",
+        ),
+        (
+            {**BASE, "os": "windows", "credential_spec": {"file": "a.json", "config": "b"}},
+            ("windows",),
+            "service 'app', field 'credential_spec': set exactly one of file (a JSON file in the node's "
+            "CredentialSpecs folder), registry (a value under the node's CredentialSpecs registry key) or config "
+            '(a swarm config), got a mapping {"file": "a.json", "config": "b"}',
+        ),
+        (
+            {**BASE, "isolation": "hyper-v"},
+            ("linux",),
+            "service 'app', field 'isolation': a string \"hyper-v\"; valid: default, process, hyperv "
+            "(did you mean 'hyperv'?)",
+        ),
+        (
+            {**BASE, "stop_grace_perod": "5s"},
+            ("linux",),
+            "service 'app', field 'stop_grace_perod': unknown key (did you mean 'stop_grace_period'?); valid keys: "
+            + ", ".join(sorted(SERVICE_OPTIONS)),
+        ),
+        (
+            {**BASE, "hosts": {"db": "not-an-ip"}},
+            ("linux",),
+            "service 'app', field 'hosts.db': must map a host name to an IP address (db: 10.0.0.5, or db:10.0.0.5 "
+            'in a list), got a string "not-an-ip"',
+        ),
+        (
+            {**BASE, "ulimits": {"nofile": "2048:1024"}},
+            ("linux",),
+            "service 'app', field 'ulimits.nofile': must be a number, SOFT:HARD or {soft, hard} with soft <= hard, "
+            'got a string "2048:1024"',
+        ),
+        (
+            {**BASE, "cap_add": ["NET_ADMIN"], "cap_drop": ["net_admin"]},
+            ("linux",),
+            "service 'app', field 'cap_drop': CAP_NET_ADMIN is in cap_add too; name each capability in one list",
+        ),
+        (
+            {**BASE, "dns": ["dns.example"]},
+            ("linux",),
+            "service 'app', field 'dns[0]': must be an IP address such as 10.0.0.2, got a string \"dns.example\"",
+        ),
+        (
+            {**BASE, "pids_limit": -1},
+            ("linux",),
+            "service 'app', field 'pids_limit': must be an integer >= 0 (0 means no limit), got an integer -1",
+        ),
+        (
+            {**BASE, "logging": {"options": {"max-size": "1m"}}},
+            ("linux",),
+            "service 'app', field 'logging.driver': required: the log driver, such as json-file, local or syslog",
+        ),
+    ],
+)
+def test_bad_container_keys_are_refused_with_field_path(definition, node_os, expected):
+    spec, errors = one(definition, node_os)
+    assert errors == [expected]

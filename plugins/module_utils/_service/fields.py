@@ -16,6 +16,7 @@ FIELDS = (
     "image",
     "mode",
     "replicas",
+    "max_concurrent",
     "args",
     "entrypoint",
     "env",

@@ -9,6 +9,7 @@ documentation stubs (a unit test fails when a stub drifts). No Ansible imports.
 
 from __future__ import annotations
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.jobs import MODES
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.placement import OS_NAMES
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.ports import PUBLISH_MODES
 
@@ -137,6 +138,10 @@ MOUNT_OPTIONS = {
 }
 
 TASK_OPTIONS = {
+    "max_concurrent": {
+        "description": "A C(replicated-job): how many of its tasks run at once; default all of O(services[].replicas).",
+        "type": "int",
+    },
     "healthcheck": {
         "description": [
             "The container health check; a task is running only once it is healthy, and rolling updates "
@@ -158,6 +163,108 @@ TASK_OPTIONS = {
         "type": "list",
         "elements": "dict",
         "options": MOUNT_OPTIONS,
+    },
+    "logging": {
+        "description": [
+            "Log driver of the tasks and its options. Unset leaves the service's driver alone (the engine's "
+            "default for a new service): C(docker service update) cannot take a driver away again."
+        ],
+        "type": "dict",
+        "options": {
+            "driver": {
+                "description": "Driver name, such as C(json-file), C(local), C(syslog).",
+                "type": "str",
+            },
+            "options": {"description": "Driver options, such as C(max-size: 10m).", "type": "dict"},
+        },
+    },
+    "hostname": {
+        "description": "Container host name (Go template placeholders such as C({{.Task.Slot}}) work).",
+        "type": "str",
+    },
+    "user": {"description": "User (and group) the command runs as, C(USER[:GROUP]).", "type": "str"},
+    "workdir": {"description": "Working directory of the command.", "type": "str"},
+    "dns": {
+        "description": "DNS servers (IP addresses), compared as a set.",
+        "type": "list",
+        "elements": "str",
+    },
+    "dns_search": {
+        "description": "DNS search domains, compared as a set.",
+        "type": "list",
+        "elements": "str",
+    },
+    "dns_options": {
+        "description": "Resolver options such as C(ndots:2), compared as a set.",
+        "type": "list",
+        "elements": "str",
+    },
+    "hosts": {
+        "description": "Extra C(/etc/hosts) entries, a dict C(NAME: IP) or a list of C(NAME:IP).",
+        "type": "raw",
+    },
+    "stop_signal": {"description": "Signal that stops the container, such as C(SIGQUIT).", "type": "str"},
+    "stop_grace_period": {
+        "description": f"Time between the stop signal and a kill, {DURATION_TEXT}; default C(10s).",
+        "type": "raw",
+    },
+    "init": {"description": "Run an init process as PID 1 that reaps zombies.", "type": "bool"},
+    "read_only": {"description": "Mount the container's root filesystem read-only.", "type": "bool"},
+    "cap_add": {
+        "description": "Linux capabilities to add, such as C(NET_ADMIN) (C(CAP_) prefix optional).",
+        "type": "list",
+        "elements": "str",
+    },
+    "cap_drop": {"description": "Linux capabilities to drop, or C(ALL).", "type": "list", "elements": "str"},
+    "sysctls": {
+        "description": "Namespaced kernel parameters, such as C(net.core.somaxconn: 1024).",
+        "type": "dict",
+    },
+    "ulimits": {
+        "description": "Resource limits by name (C(nofile), C(nproc), ...): a number, C(SOFT:HARD) or C({soft, hard}).",
+        "type": "dict",
+    },
+    "max_replicas_per_node": {
+        "description": "At most this many tasks of the service on one node; 0 (default) means no limit.",
+        "type": "int",
+    },
+    "pids_limit": {
+        "description": "Most processes in a container; 0 (default) means no limit.",
+        "type": "int",
+    },
+    "generic_resources": {
+        "description": [
+            "Node resources a task reserves, such as C(gpu: 1) (a count of a discrete resource) or a name of a named "
+            "one; only nodes whose engine advertises them (C(node-generic-resources)) run the task."
+        ],
+        "type": "dict",
+    },
+    "isolation": {
+        "description": [
+            "Windows services: C(process) shares the host's kernel (the image's build must match the node's), "
+            "C(hyperv) runs each container in a utility VM (older images run on newer hosts; the node needs the "
+            "Hyper-V feature, see O(ignore:windows_engine_hyperv)). Refused on a Linux service."
+        ],
+        "type": "str",
+        "choices": ["default", "process", "hyperv"],
+    },
+    "credential_spec": {
+        "description": [
+            "Windows services: the gMSA credential spec the containers run with, exactly one of C(file), "
+            "C(registry) or C(config). Unset leaves the service's spec alone. Refused on a Linux service."
+        ],
+        "type": "dict",
+        "options": {
+            "file": {
+                "description": "A file under C(C:\\ProgramData\\Docker\\CredentialSpecs) of each node.",
+                "type": "str",
+            },
+            "registry": {
+                "description": "A value under the nodes' C(HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Virtualization\\Containers\\CredentialSpecs) key.",
+                "type": "str",
+            },
+            "config": {"description": "The name of a swarm config holding the spec.", "type": "str"},
+        },
     },
 }
 
@@ -189,10 +296,13 @@ SERVICE_OPTIONS = {
     "mode": {
         "description": [
             "C(replicated) runs O(services[].replicas) tasks, C(global) one task per eligible node. "
-            "Cannot change in place."
+            "Cannot change in place.",
+            "C(replicated-job) runs O(services[].replicas) tasks to completion (O(services[].max_concurrent) at "
+            "once), C(global-job) one per eligible node; the run waits until the job has completed and reports "
+            "a failed task with its node and error. A changed job runs again.",
         ],
         "type": "str",
-        "choices": ["replicated", "global"],
+        "choices": list(MODES),
         "default": "replicated",
     },
     "replicas": {"description": "Number of tasks of a replicated service.", "type": "int", "default": 1},

@@ -23,12 +23,18 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.fields i
     has_digest,
     normalise_image,
 )
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.jobs import (
+    is_job,
+    mode_args,
+    mode_of_inspect,
+)
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.placement import (
     constraint_os,
     normalise_constraint,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.ports import port_sort_key
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.task_options import (
+    KEPT_WHEN_UNSET,
     TASK_FIELDS,
     task_create_args,
     task_options_of_inspect,
@@ -81,7 +87,6 @@ def actual_spec(inspect: dict, network_names: dict[str, str], keep_digest: bool 
     container = task.get("ContainerSpec", {})
     placement = task.get("Placement", {})
     endpoint = spec.get("EndpointSpec") or {}
-    mode = "global" if "Global" in spec.get("Mode", {}) else "replicated"
     networks = task.get("Networks") or spec.get("Networks") or []
     constraints = [normalise_constraint(c) for c in placement.get("Constraints") or []]
     pinned = {constraint_os(c) for c in constraints} - {None}
@@ -90,8 +95,7 @@ def actual_spec(inspect: dict, network_names: dict[str, str], keep_digest: bool 
         "state": "present",
         "image": normalise_image(container.get("Image", ""), keep_digest),
         "os": pinned.pop() if len(pinned) == 1 else None,
-        "mode": mode,
-        "replicas": spec["Mode"]["Replicated"].get("Replicas", 1) if mode == "replicated" else None,
+        **mode_of_inspect(spec.get("Mode", {})),
         "args": list(container.get("Args") or []),
         "entrypoint": list(container.get("Command") or []),
         "env": dict(item.split("=", 1) if "=" in item else (item, "") for item in container.get("Env") or []),
@@ -125,7 +129,11 @@ def actual_spec(inspect: dict, network_names: dict[str, str], keep_digest: bool 
 
 
 def changed_fields(desired: dict, actual: dict) -> list[str]:
-    return [f for f in FIELDS if desired.get(f) != actual.get(f)]
+    return [
+        f
+        for f in FIELDS
+        if desired.get(f) != actual.get(f) and not (f in KEPT_WHEN_UNSET and desired.get(f) is None)
+    ]
 
 
 def _port_arg(port: dict) -> str:
@@ -151,7 +159,7 @@ def _update_config_args(kind: str, config: dict) -> list[str]:
 def create_argv(spec: dict) -> list[str]:
     """`docker service create` for a spec; --detach because convergence is awaited separately."""
     argv = ["docker", "service", "create", "--detach", "--name", spec["name"]]
-    argv += ["--mode", "global"] if spec["mode"] == "global" else ["--replicas", str(spec["replicas"])]
+    argv += mode_args(spec)
     argv += ["--endpoint-mode", spec["endpoint_mode"]]
     for key, value in spec["env"].items():
         argv += ["--env", f"{key}={value}"]
@@ -168,8 +176,9 @@ def create_argv(spec: dict) -> list[str]:
     if spec["entrypoint"]:
         argv += ["--entrypoint", shlex.join(spec["entrypoint"])]
     argv += _resource_args("limits", spec["limits"]) + _resource_args("reservations", spec["reservations"])
-    argv += _update_config_args("update_config", spec["update_config"])
-    argv += _update_config_args("rollback_config", spec["rollback_config"])
+    if not is_job(spec["mode"]):  # a job runs to completion: no rolling update settings
+        argv += _update_config_args("update_config", spec["update_config"])
+        argv += _update_config_args("rollback_config", spec["rollback_config"])
     argv += task_create_args(spec)
     return [*argv, spec["image"], *spec["args"]]
 
@@ -207,6 +216,8 @@ def update_argv(desired: dict, actual: dict) -> list[str]:
             argv += ["--image", want]
         elif field == "replicas":
             argv += ["--replicas", str(want)]
+        elif field == "max_concurrent":
+            argv += ["--max-concurrent", str(want)]
         elif field == "args":
             argv += ["--args", shlex.join(want)]
         elif field == "entrypoint":

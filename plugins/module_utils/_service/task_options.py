@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import csv
 import io
+import ipaddress
 import re
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.problems import shown
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.jobs import JOB_MODES
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.units import (
     DURATION_RULE,
     format_duration,
@@ -141,8 +143,10 @@ _RESTART_FLAGS = {
 }
 
 
-def _restart_policy(value, fail) -> dict:
+def _restart_policy(value, fail, mode: str | None) -> dict:
     policy = dict(RESTART_DEFAULTS)
+    if mode in JOB_MODES:  # the docker CLI restarts a job's tasks only on failure unless told otherwise
+        policy["condition"] = "on-failure"
     for key, given in (value or {}).items():
         if given is None:
             continue
@@ -375,6 +379,389 @@ def _mounts_shown(mounts: list[dict]):
     return [mount_arg(m) for m in mounts] or None
 
 
+# --- container settings: strings, booleans, durations ------------------------------------------------
+
+# field -> (ContainerSpec key, flag, default); the CLI records Init false, StopGracePeriod 10s and
+# Isolation default when they are not given (the lab's `docker service inspect`).
+_CONTAINER_SCALARS = {
+    "hostname": ("Hostname", "--hostname", ""),
+    "user": ("User", "--user", ""),
+    "workdir": ("Dir", "--workdir", ""),
+    "stop_signal": ("StopSignal", "--stop-signal", ""),
+    "stop_grace_period": ("StopGracePeriod", "--stop-grace-period", 10 * 10**9),
+    "init": ("Init", "--init", False),
+    "read_only": ("ReadOnly", "--read-only", False),
+    "isolation": ("Isolation", "--isolation", "default"),
+}
+
+
+def _text(value) -> str:
+    """A scalar as the CLI flag takes it (booleans as true/false)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _scalar_text(field: str, value) -> str:
+    return format_duration(value) if field == "stop_grace_period" else _text(value)
+
+
+def _scalar_key(field: str):
+    docker_key, flag, default = _CONTAINER_SCALARS[field]
+
+    def read(spec):
+        value = spec["TaskTemplate"].get("ContainerSpec", {}).get(docker_key)
+        return type(default)(value) if value not in (None, "") else default
+
+    def create(value):
+        if value == default:
+            return []
+        return [flag] if value is True else [flag, _scalar_text(field, value)]
+
+    def update(want, have):
+        return [f"{flag}={_scalar_text(field, want)}"]  # one argument, so an empty value survives
+
+    def show(value):
+        if value == default:
+            return None
+        return _scalar_text(field, value) if field == "stop_grace_period" else value
+
+    return read, create, update, show
+
+
+def _check_scalars(definition: dict, spec: dict, fail) -> None:
+    for field, (_docker_key, _flag, default) in _CONTAINER_SCALARS.items():
+        value = definition.get(field)
+        spec[field] = default if value is None else value
+        if field == "stop_grace_period" and value is not None:
+            try:
+                spec[field] = parse_duration(value)
+            except ValueError:
+                fail(field, f"must be {DURATION_RULE}, got {shown(value)}")
+
+
+# --- lists and mappings changed item by item (--dns-add/--dns-rm, --sysctl-add/--sysctl-rm ...) -------
+
+_CAP_RE = re.compile(r"^[A-Z_]+$")
+
+
+def normalise_capability(name: str) -> str:
+    """CAP_NET_ADMIN from net_admin, NET_ADMIN or CAP_NET_ADMIN (what the docker CLI stores); ALL stays."""
+    upper = name.strip().upper()
+    return upper if upper == "ALL" or upper.startswith("CAP_") else "CAP_" + upper
+
+
+def _hosts_of_inspect(entries) -> list[str]:
+    """host:ip entries from ContainerSpec.Hosts, which the CLI records as "IP HOST [ALIAS...]" (older
+    CLIs as host:ip)."""
+    hosts = set()
+    for entry in entries or []:
+        parts = entry.split()
+        hosts.update(f"{name}:{parts[0]}" for name in parts[1:]) if len(parts) >= 2 else hosts.add(entry)
+    return sorted(hosts)
+
+
+def _generic_of_inspect(resources) -> dict:
+    found = {}
+    for item in resources or []:
+        for kind in ("DiscreteResourceSpec", "NamedResourceSpec"):
+            if kind in item:
+                found[item[kind]["Kind"]] = str(item[kind]["Value"])
+    return found
+
+
+def _dns(key: str):
+    return lambda container, task: (container.get("DNSConfig") or {}).get(key)
+
+
+def _caps(key: str):
+    return lambda container, task: [normalise_capability(x) for x in container.get(key) or []]
+
+
+# field -> (read from ContainerSpec and TaskTemplate, create flag, update add flag, update remove flag)
+_SETS = {
+    "dns": (_dns("Nameservers"), "--dns", "--dns-add", "--dns-rm"),
+    "dns_search": (_dns("Search"), "--dns-search", "--dns-search-add", "--dns-search-rm"),
+    "dns_options": (_dns("Options"), "--dns-option", "--dns-option-add", "--dns-option-rm"),
+    "hosts": (
+        lambda container, task: _hosts_of_inspect(container.get("Hosts")),
+        "--host",
+        "--host-add",
+        "--host-rm",
+    ),
+    "cap_add": (_caps("CapabilityAdd"), "--cap-add", None, None),
+    "cap_drop": (_caps("CapabilityDrop"), "--cap-drop", None, None),
+}
+_MAPS = {
+    "sysctls": (lambda container, task: container.get("Sysctls"), "--sysctl", "--sysctl-add", "--sysctl-rm"),
+    "ulimits": (
+        lambda container, task: {
+            u["Name"]: f"{u.get('Soft', 0)}:{u.get('Hard', 0)}" for u in container.get("Ulimits") or []
+        },
+        "--ulimit",
+        "--ulimit-add",
+        "--ulimit-rm",
+    ),
+    "generic_resources": (
+        lambda container, task: _generic_of_inspect(
+            ((task.get("Resources") or {}).get("Reservations") or {}).get("GenericResources")
+        ),
+        "--generic-resource",
+        "--generic-resource-add",
+        "--generic-resource-rm",
+    ),
+}
+
+
+def _raw(read_raw, spec: dict):
+    task = spec["TaskTemplate"]
+    return read_raw(task.get("ContainerSpec") or {}, task)
+
+
+def _capability_update(field: str, want: list, have: list) -> list[str]:
+    """On update, --cap-add and --cap-drop move a capability between the service's two lists (the docker
+    CLI's updateCapabilities: an added capability leaves the drop list, a dropped one the add list)."""
+    flag, other = ("--cap-add", "--cap-drop") if field == "cap_add" else ("--cap-drop", "--cap-add")
+    args = [arg for item in want if item not in have for arg in (flag, item)]
+    return args + [arg for item in have if item not in want for arg in (other, item)]
+
+
+def _set_key(field: str):
+    read_raw, flag, add, remove = _SETS[field]
+
+    def update(want, have):
+        if add is None:
+            return _capability_update(field, want, have)
+        args = [arg for item in have if item not in want for arg in (remove, item)]
+        return args + [arg for item in want if item not in have for arg in (add, item)]
+
+    return (
+        lambda spec: sorted(set(_raw(read_raw, spec) or [])),
+        lambda value: [arg for item in value for arg in (flag, item)],
+        update,
+        lambda value: value or None,
+    )
+
+
+def _map_key(field: str):
+    read_raw, flag, add, remove = _MAPS[field]
+
+    def update(want, have):
+        gone = set(have) - set(want)
+        if field == "generic_resources":  # an added kind is appended, so a changed one is removed first
+            gone |= {key for key in want if key in have and have[key] != want[key]}
+        args = [arg for key in sorted(gone) for arg in (remove, key)]
+        changed = [key for key in sorted(want) if have.get(key) != want[key]]
+        return args + [arg for key in changed for arg in (add, f"{key}={want[key]}")]
+
+    return (
+        lambda spec: {str(k): str(v) for k, v in (_raw(read_raw, spec) or {}).items()},
+        lambda value: [arg for key, item in sorted(value.items()) for arg in (flag, f"{key}={item}")],
+        update,
+        lambda value: value or None,
+    )
+
+
+def _ulimit(value) -> str:
+    """SOFT:HARD from a number (both), "SOFT:HARD" or {soft, hard}; ValueError when not valid."""
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, int):
+        soft = hard = value
+    elif isinstance(value, str):
+        soft_text, _, hard_text = value.partition(":")
+        soft, hard = int(soft_text), int(hard_text or soft_text)
+    elif isinstance(value, dict) and set(value) == {"soft", "hard"}:
+        soft, hard = int(value["soft"]), int(value["hard"])
+    else:
+        raise ValueError
+    if soft < 0 or soft > hard:
+        raise ValueError
+    return f"{soft}:{hard}"
+
+
+def _check_hosts(hosts, fail) -> list[str]:
+    pairs = hosts.items() if isinstance(hosts, dict) else [str(h).partition(":")[::2] for h in hosts]
+    checked = []
+    for name, address in pairs:
+        try:
+            ipaddress.ip_address(str(address))
+        except ValueError:
+            fail(
+                f"hosts.{name}",
+                f"must map a host name to an IP address (db: 10.0.0.5, or db:10.0.0.5 in a list), got {shown(address)}",
+            )
+            continue
+        checked.append(f"{name}:{address}")
+    return sorted(checked)
+
+
+def _check_capabilities(definition: dict, spec: dict, fail) -> None:
+    for field in ("cap_add", "cap_drop"):
+        names = []
+        for index, name in enumerate(definition.get(field) or []):
+            if not _CAP_RE.match(name.strip().upper()):
+                fail(
+                    f"{field}[{index}]",
+                    f"must be a capability such as NET_ADMIN or CAP_NET_ADMIN, got {shown(name)}",
+                )
+            names.append(normalise_capability(name))
+        spec[field] = sorted(set(names))
+    both = set(spec["cap_add"]) & set(spec["cap_drop"])
+    if both:
+        fail("cap_drop", f"{', '.join(sorted(both))} is in cap_add too; name each capability in one list")
+
+
+def _check_sets_and_maps(definition: dict, spec: dict, fail) -> None:
+    for field in ("dns", "dns_search", "dns_options"):
+        spec[field] = sorted(set(definition.get(field) or []))
+    for index, server in enumerate(definition.get("dns") or []):
+        try:
+            ipaddress.ip_address(server)
+        except ValueError:
+            fail(f"dns[{index}]", f"must be an IP address such as 10.0.0.2, got {shown(server)}")
+    spec["hosts"] = _check_hosts(definition.get("hosts") or {}, fail)
+    _check_capabilities(definition, spec, fail)
+    spec["sysctls"] = {str(k): _text(v) for k, v in (definition.get("sysctls") or {}).items()}
+    spec["ulimits"] = {}
+    for name, value in (definition.get("ulimits") or {}).items():
+        try:
+            spec["ulimits"][str(name)] = _ulimit(value)
+        except (ValueError, TypeError):
+            fail(
+                f"ulimits.{name}",
+                f"must be a number, SOFT:HARD or {{soft, hard}} with soft <= hard, got {shown(value)}",
+            )
+    spec["generic_resources"] = {}
+    for kind, value in (definition.get("generic_resources") or {}).items():
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | str)
+            or (isinstance(value, int) and value < 1)
+        ):
+            fail(
+                f"generic_resources.{kind}",
+                f"must be a count >= 1 (a discrete resource) or a name (a named one), got {shown(value)}",
+            )
+        else:
+            spec["generic_resources"][str(kind)] = str(value)
+
+
+# --- logging, numbers, credential spec -------------------------------------------------------------
+
+
+def _logging(value, fail):
+    if value is None:
+        return None
+    if not value.get("driver"):
+        fail("logging.driver", "required: the log driver, such as json-file, local or syslog")
+    options = {str(k): _text(v) for k, v in (value.get("options") or {}).items()}
+    return {"driver": value.get("driver"), "options": options}
+
+
+def _logging_of_inspect(spec: dict):
+    raw = spec["TaskTemplate"].get("LogDriver")
+    return (
+        {"driver": raw["Name"], "options": dict(raw.get("Options") or {})}
+        if raw and raw.get("Name")
+        else None
+    )
+
+
+def _logging_args(value, _have=None) -> list[str]:
+    if value is None:
+        return []
+    options = [
+        arg for key, item in sorted(value["options"].items()) for arg in ("--log-opt", f"{key}={item}")
+    ]
+    return ["--log-driver", value["driver"], *options]
+
+
+CREDENTIAL_SPEC_KINDS = ("file", "registry", "config")
+
+
+def _credential_spec(value, fail):
+    if value is None:
+        return None
+    given = [kind for kind in CREDENTIAL_SPEC_KINDS if value.get(kind)]
+    if len(given) != 1:
+        fail(
+            "credential_spec",
+            "set exactly one of file (a JSON file in the node's CredentialSpecs folder), registry (a value "
+            f"under the node's CredentialSpecs registry key) or config (a swarm config), got "
+            f"{shown({k: v for k, v in value.items() if v is not None})}",
+        )
+        return None
+    return f"{given[0]}://{value[given[0]]}"
+
+
+def _credential_spec_of_inspect(spec: dict):
+    privileges = spec["TaskTemplate"].get("ContainerSpec", {}).get("Privileges") or {}
+    raw = privileges.get("CredentialSpec") or {}
+    found = [
+        f"{kind}://{raw[kind.capitalize()]}" for kind in CREDENTIAL_SPEC_KINDS if raw.get(kind.capitalize())
+    ]
+    return found[0] if found else None
+
+
+def _number_of_inspect(field: str, spec: dict) -> int:
+    task = spec["TaskTemplate"]
+    if field == "max_replicas_per_node":
+        return int((task.get("Placement") or {}).get("MaxReplicas") or 0)
+    return int(((task.get("Resources") or {}).get("Limits") or {}).get("Pids") or 0)
+
+
+def _number_key(field: str, flag: str):
+    return (
+        lambda spec: _number_of_inspect(field, spec),
+        lambda value: [flag, str(value)] if value else [],
+        lambda want, have: [flag, str(want)],
+        lambda value: value or None,
+    )
+
+
+def _check_other(definition: dict, spec: dict, fail) -> None:
+    spec["logging"] = _logging(definition.get("logging"), fail)
+    spec["credential_spec"] = _credential_spec(definition.get("credential_spec"), fail)
+    for field in ("max_replicas_per_node", "pids_limit"):
+        value = definition.get(field)
+        if value is not None and value < 0:
+            fail(field, f"must be an integer >= 0 (0 means no limit), got {shown(value)}")
+        spec[field] = value or 0
+
+
+# Keys a definition may leave out to leave the service's own setting alone: `docker service update`
+# has no flag that takes a log driver or a credential spec away again.
+KEPT_WHEN_UNSET = ("logging", "credential_spec")
+
+# Keys only one OS has. tmpfs is Linux memory (docs.docker.com, "tmpfs mounts": "only available if
+# you're running Docker on Linux"), npipe a Windows named pipe; isolation modes and gMSA credential
+# specs are Windows container features (learn.microsoft.com, "Isolation modes", "Create gMSAs for
+# Windows containers").
+_OS_ONLY = {"isolation": "windows", "credential_spec": "windows"}
+_UNSET = {"isolation": "default", "credential_spec": None}
+
+
+def os_problems(spec: dict, os_name: str | None) -> list[tuple[str, str]]:
+    """(field, message) for keys the OS of the service's tasks does not have: the service's os, or the
+    only OS of the swarm (None: not known)."""
+    if not os_name:
+        return []
+    problems = [
+        (field, f"is a {wanted} option; this service runs on {os_name} nodes")
+        for field, wanted in _OS_ONLY.items()
+        if os_name != wanted and spec.get(field, _UNSET[field]) != _UNSET[field]
+    ]
+    for mount in spec.get("mounts") or []:  # with a known OS, _check_mount named the mount already
+        wanted = _TYPE_OS.get(mount["type"])
+        if wanted and wanted != os_name and not spec.get("os"):
+            problems.append(
+                (
+                    "mounts",
+                    f"{mount['type']} mount at {mount['target']} exists only on {wanted}; this swarm runs {os_name}",
+                )
+            )
+    return problems
+
+
 # --- the keys, in the order they are compared and shown ---------------------------------------------
 
 # field -> (read from inspect Spec, create flags, update flags, shown in diffs)
@@ -397,6 +784,18 @@ _KEYS = {
         _mounts_update,
         _mounts_shown,
     ),
+    "logging": (_logging_of_inspect, _logging_args, _logging_args, lambda value: value),
+    **{field: _scalar_key(field) for field in _CONTAINER_SCALARS},
+    **{field: _set_key(field) for field in _SETS},
+    **{field: _map_key(field) for field in _MAPS},
+    "max_replicas_per_node": _number_key("max_replicas_per_node", "--replicas-max-per-node"),
+    "pids_limit": _number_key("pids_limit", "--limit-pids"),
+    "credential_spec": (
+        _credential_spec_of_inspect,
+        lambda value: ["--credential-spec", value] if value else [],
+        lambda want, have: ["--credential-spec", want],
+        lambda value: value,
+    ),
 }
 TASK_FIELDS = tuple(_KEYS)
 
@@ -417,8 +816,11 @@ def check_task_options(definition: dict, spec: dict, fail) -> None:
     OS is known)."""
     fail = _CountingFail(fail)
     spec["healthcheck"] = _healthcheck(definition.get("healthcheck"), fail)
-    spec["restart_policy"] = _restart_policy(definition.get("restart_policy"), fail)
+    spec["restart_policy"] = _restart_policy(definition.get("restart_policy"), fail, spec.get("mode"))
     spec["mounts"] = _mounts(definition.get("mounts"), spec.get("os"), fail)
+    _check_scalars(definition, spec, fail)
+    _check_sets_and_maps(definition, spec, fail)
+    _check_other(definition, spec, fail)
 
 
 def task_options_of_inspect(spec: dict) -> dict:
