@@ -606,5 +606,5 @@ def test_logging_and_credential_spec_left_out_leave_the_service_alone():
     ],
 )
 def test_bad_container_keys_are_refused_with_field_path(definition, node_os, expected):
-    spec, errors = one(definition, node_os)
+    _spec, errors = one(definition, node_os)
     assert errors == [expected]
