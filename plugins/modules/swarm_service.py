@@ -365,7 +365,7 @@ options:
         description:
           - 'Windows services: C(process) shares the host''s kernel (the image''s build must match the node''s), C(hyperv)
             runs each container in a utility VM (older images run on newer hosts; the node needs the Hyper-V feature,
-            see O(ignore:windows_engine_hyperv)). Refused on a Linux service.'
+            see the docker_windows role''s C(docker_windows_hyperv)). Refused on a Linux service.'
         type: str
         choices: [default, process, hyperv]
       credential_spec:

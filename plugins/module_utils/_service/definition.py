@@ -346,14 +346,13 @@ def validate_services(
             for field, message in _cluster_problems(spec, node_os, known_networks, removed_networks):
                 errors.add("service", name, field, message)
             if spec["os"] == "windows":
-                problems, constraint = build_problems_and_constraint(
-                    spec["image"], spec["windows_build"], windows_builds or set()
+                problems, constraints = build_problems_and_constraint(
+                    spec["image"], spec["windows_build"], windows_builds or set(), spec["isolation"]
                 )
                 for problem in problems:
                     errors.add(
                         "service", name, "windows_build" if spec["windows_build"] else "image", problem
                     )
-                if constraint:
-                    spec["constraints"] = sorted({*spec["constraints"], constraint})
+                spec["constraints"] = sorted({*spec["constraints"], *constraints})
         specs.append(spec)
     return specs, errors

@@ -215,13 +215,15 @@ def prepare_compose(
                 f"{shown(windows_build)}; valid: match (or leave it out)",
             )
         elif os_name == "windows" or "node.platform.os==windows" in constraints:
-            problems, constraint = build_problems_and_constraint(
-                str(service.get("image", "")), windows_build == "match", windows_builds or set()
+            problems, build_constraints = build_problems_and_constraint(
+                str(service.get("image", "")),
+                windows_build == "match",
+                windows_builds or set(),
+                str(service.get("isolation") or "default"),
             )
             for problem in problems:
                 errors.add("stack service", where, WINDOWS_BUILD_KEY if windows_build else "image", problem)
-            if constraint and constraint not in constraints:
-                constraints.append(constraint)
+            constraints += [c for c in build_constraints if c not in constraints]
         if constraints:
             placement["constraints"] = constraints
         elif not placement:
