@@ -33,6 +33,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.windows_b
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.fields import image_digest_problem
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.options import STACK_OPTIONS
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.jobs import MODES
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.placement import (
     OS_NAMES,
     has_os_constraint,
@@ -56,7 +57,7 @@ DEPLOY_KEYS = (
     "rollback_config",
     "update_config",
 )
-DEPLOY_MODES = ("replicated", "global")
+DEPLOY_MODES = MODES  # replicated, global and the job modes (docker stack deploy takes them all)
 PLACEMENT_KEYS = ("constraints", "preferences", "max_replicas_per_node")
 RESOURCE_SECTIONS = ("limits", "reservations")
 HASH_LABEL = "mixedswarm.stack-hash"
