@@ -32,8 +32,8 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.windows_b
     build_problems_and_constraint,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.fields import image_digest_problem
-from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.options import STACK_OPTIONS
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.jobs import MODES
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.options import STACK_OPTIONS
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.placement import (
     OS_NAMES,
     has_os_constraint,
