@@ -4,6 +4,7 @@
 import copy
 
 import pytest
+from service_fixtures import load
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.definition import validate_services
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.options import SERVICE_OPTIONS
@@ -608,3 +609,63 @@ def test_logging_and_credential_spec_left_out_leave_the_service_alone():
 def test_bad_container_keys_are_refused_with_field_path(definition, node_os, expected):
     _spec, errors = one(definition, node_os)
     assert errors == [expected]
+
+
+# The definition the lab's service_task_options.jsonl was created from (create_argv on Docker 20.10).
+RECORDED = {
+    "name": "probe",
+    "image": "172.29.102.5:5000/busybox:1",
+    "os": "linux",
+    "command": ["sleep", "3600"],
+    "healthcheck": {"test": "true", "interval": "10s", "timeout": 3, "retries": 3},
+    "restart_policy": {"condition": "on-failure", "delay": "2s", "max_attempts": 5, "window": "1m"},
+    "mounts": [
+        {"source": "appdata", "target": "/data"},
+        {"type": "bind", "source": "/etc", "target": "/hostetc", "readonly": True},
+        {"type": "tmpfs", "target": "/cache", "tmpfs_size": "64M", "tmpfs_mode": 1777},
+        {
+            "source": "nfsdata",
+            "target": "/nfs",
+            "volume_driver": "local",
+            "volume_options": {"type": "tmpfs", "device": "tmpfs", "o": "size=1m,uid=0"},
+            "volume_labels": {"a": "b"},
+        },
+    ],
+    "logging": {"driver": "json-file", "options": {"max-size": "10m", "max-file": 3}},
+    "hostname": "{{.Service.Name}}-{{.Task.Slot}}",
+    "user": "0:0",
+    "workdir": "/tmp",
+    "dns": ["10.0.0.2"],
+    "dns_search": ["lab.example"],
+    "dns_options": ["ndots:2"],
+    "hosts": {"db": "10.0.0.5"},
+    "stop_signal": "SIGQUIT",
+    "stop_grace_period": "30s",
+    "init": True,
+    "read_only": True,
+    "cap_add": ["net_admin"],
+    "cap_drop": ["MKNOD"],
+    "sysctls": {"net.core.somaxconn": 1024},
+    "ulimits": {"nofile": "1024:2048"},
+    "max_replicas_per_node": 2,
+    "pids_limit": 100,
+}
+
+
+def test_what_the_engine_recorded_for_every_key_reads_back_unchanged():
+    (doc,) = load("service_task_options.jsonl")
+    actual = actual_spec(doc, {})
+    assert changed_fields(spec_of(RECORDED), actual) == []
+    # Each key is really compared: a changed value is seen.
+    for key, value in (("hosts", {"db": "10.0.0.6"}), ("ulimits", {"nofile": 1024}), ("init", False)):
+        assert changed_fields(spec_of({**RECORDED, key: value}), actual) == [key]
+    assert actual["hosts"] == ["db:10.0.0.5"]
+    assert actual["cap_add"] == ["CAP_NET_ADMIN"]
+    assert actual["mounts"][0]["tmpfs_mode"] == 0o1777
+
+
+def test_the_cli_moves_a_capability_out_of_the_drop_list_with_cap_add():
+    # Tried on the lab (Docker 20.10): after `--cap-add CAP_MKNOD` the service had CAP_MKNOD in neither list.
+    (doc,) = load("service_task_options.jsonl")
+    argv = update_argv(spec_of({**RECORDED, "cap_drop": []}), actual_spec(doc, {}))
+    assert argv[4:] == ["--cap-add", "CAP_MKNOD", "probe"]

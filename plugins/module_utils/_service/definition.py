@@ -133,7 +133,7 @@ def _mode_and_replicas(definition, spec, fail):
     else:
         spec["replicas"] = replicas
     if spec["mode"] == "replicated-job":
-        spec["max_concurrent"] = definition.get("max_concurrent") or spec["replicas"]
+        spec["max_concurrent"] = definition.get("max_concurrent") or spec.get("replicas")
 
 
 def _command(definition, spec, fail):

@@ -11,6 +11,10 @@ the iteration is done when its tasks are `complete` (docs.docker.com, "docker se
 from __future__ import annotations
 
 JOB_MODES = ("replicated-job", "global-job")
+# What `docker service update` cannot change on a job: the docker CLI refuses --replicas for a job
+# ("replicas can only be used with replicated mode") and leaves MaxConcurrent as it was (Docker 20.10,
+# tried on the lab).
+JOB_FIXED = ("replicas", "max_concurrent")
 MODES = ("replicated", "global", *JOB_MODES)
 # The Mode key of the service spec for each mode.
 _MODE_KEYS = {
@@ -59,8 +63,9 @@ def job_status(service: dict, tasks: list[dict]) -> dict:
     scheduler made for this iteration (one per eligible node).
     """
     spec = service.get("Spec", {})
-    iteration = ((service.get("JobStatus") or {}).get("JobIteration") or {}).get("Index")
-    current = [t for t in tasks if ((t.get("JobIteration") or {}).get("Index")) == iteration]
+    # The engine leaves Index out of the JSON while it is 0 (the first iteration).
+    iteration = ((service.get("JobStatus") or {}).get("JobIteration") or {}).get("Index", 0)
+    current = [t for t in tasks if (t.get("JobIteration") or {}).get("Index", 0) == iteration]
     completed = [t for t in current if t.get("Status", {}).get("State") == "complete"]
     info = mode_of_inspect(spec.get("Mode", {}))
     desired = info["replicas"] if info["mode"] == "replicated-job" else len(current)
@@ -68,6 +73,6 @@ def job_status(service: dict, tasks: list[dict]) -> dict:
     return {
         "desired": desired,
         "completed": len(completed),
-        "done": iteration is not None and len(completed) >= desired,
+        "done": bool(current) and len(completed) >= desired,
         "pending": pending,
     }

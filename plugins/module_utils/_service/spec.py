@@ -24,6 +24,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.fields i
     normalise_image,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.jobs import (
+    JOB_FIXED,
     is_job,
     mode_args,
     mode_of_inspect,
@@ -298,6 +299,12 @@ def plan_services(
             errors.append(
                 f"service {name!r}, field 'mode': is {actual['mode']}, declared {spec['mode']}; the engine cannot "
                 "change a service's mode in place: remove it (state: absent) in one run and declare it again"
+            )
+        elif is_job(spec["mode"]) and (fixed := [f for f in JOB_FIXED if spec[f] != actual[f]]):
+            errors.append(
+                f"service {name!r}, field {fixed[0]!r}: is {actual[fixed[0]]}, declared {spec[fixed[0]]}; "
+                "docker service update cannot change a job's replicas or max_concurrent: remove the job "
+                "(state: absent) in one run and declare it again"
             )
         else:
             fields = changed_fields(spec, actual)
