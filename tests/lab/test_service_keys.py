@@ -30,6 +30,8 @@ APP = {
         "start_period": "1s",
     },
     "restart_policy": {"condition": "on-failure", "delay": "1s", "max_attempts": 3},
+    # Both tasks at once and a short watch: the update step stays short (CI budget).
+    "update_config": {"parallelism": 0, "monitor": "1s"},
     "mounts": [
         {"source": "keys-app-data", "target": "/data"},
         {"type": "bind", "source": "/etc", "target": "/hostetc", "readonly": True},
