@@ -210,6 +210,20 @@ def _task_spec(key, value):
             {"source": f"v{key}", "target": f"C:\\{value}", "volume_labels": {key: value}},
             {"type": "npipe", "source": "\\\\.\\pipe\\docker_engine", "target": f"\\\\.\\pipe\\{value}"},
         ],
+        "logging": {"driver": "etwlogs", "options": {key: value}},
+        "hostname": f"h{value}",
+        "user": f"u{value}",
+        "workdir": f"C:\\{value}",
+        "dns_search": [f"d{value}"],
+        "dns_options": [f"o{value}"],
+        "hosts": {f"h{key}": "10.0.0.5"},
+        "stop_signal": f"s{value}",
+        "stop_grace_period": "3s",
+        "sysctls": {f"k.{key}": value},
+        "generic_resources": {f"g{key}": f"n{value}"},
+        "max_replicas_per_node": 2,
+        "isolation": "hyperv",
+        "credential_spec": {"file": f"{value}.json"},
     }
     (spec,), errors = validate_services([definition], {"windows"}, set())
     assert not errors
