@@ -172,16 +172,10 @@ def bench(size: int, runs: int, keep: bool, workdir: Path) -> dict:
         first = lab.playbook("site.yml")
         # Untimed: the baselines' Docker SDK, and both sets of 30 services created once.
         lab.playbook("benchmarks/baseline_prepare.yml")
-        lab.playbook("playbooks/services.yml", "-e", f"@{ours_file}")
-        lab.playbook("benchmarks/baseline_services.yml", "-e", f"@{base_file}")
+        create_both(lab, ours_file, base_file)
         site = [lab.playbook("site.yml", "-e", f"@{ours_file}") for _ in range(runs)]
         swarm = alternate(lab, runs, ["playbooks/swarm.yml"], ["benchmarks/baseline_swarm.yml"])
-        services = alternate(
-            lab,
-            runs,
-            ["playbooks/services.yml", "-e", f"@{ours_file}"],
-            ["benchmarks/baseline_services.yml", "-e", f"@{base_file}"],
-        )
+        services = time_services(lab, runs, ours_file, base_file)
     finally:
         if not keep:
             lab.destroy()
@@ -193,6 +187,22 @@ def bench(size: int, runs: int, keep: bool, workdir: Path) -> dict:
         "swarm": swarm,
         "services": services,
     }
+
+
+def create_both(lab: Lab, ours_file: Path, base_file: Path) -> None:
+    """Untimed: both sets of 30 services created once."""
+    lab.playbook("playbooks/services.yml", "-e", f"@{ours_file}")
+    lab.playbook("benchmarks/baseline_services.yml", "-e", f"@{base_file}")
+
+
+def time_services(lab: Lab, runs: int, ours_file: Path, base_file: Path) -> tuple[list[dict], list[dict]]:
+    """The services stage and its baseline with nothing to change, taking turns."""
+    return alternate(
+        lab,
+        runs,
+        ["playbooks/services.yml", "-e", f"@{ours_file}"],
+        ["benchmarks/baseline_services.yml", "-e", f"@{base_file}"],
+    )
 
 
 def write_definitions(lab: Lab, workdir: Path, with_lab_services: bool) -> tuple[Path, Path]:
@@ -215,14 +225,8 @@ def bench_services_only(name: str, runs: int, workdir: Path) -> dict:
     ours_file, base_file = write_definitions(lab, workdir, with_lab_services=False)
     lab.playbook("benchmarks/baseline_prepare.yml")
     try:
-        lab.playbook("playbooks/services.yml", "-e", f"@{ours_file}")
-        lab.playbook("benchmarks/baseline_services.yml", "-e", f"@{base_file}")
-        services = alternate(
-            lab,
-            runs,
-            ["playbooks/services.yml", "-e", f"@{ours_file}"],
-            ["benchmarks/baseline_services.yml", "-e", f"@{base_file}"],
-        )
+        create_both(lab, ours_file, base_file)
+        services = time_services(lab, runs, ours_file, base_file)
     finally:
         names = [
             d["name"] for d in service_definitions("bench-ours-", "") + service_definitions("bench-base-", "")
@@ -237,14 +241,7 @@ def bench_services_only(name: str, runs: int, workdir: Path) -> dict:
 def report_services(result: dict, runs: int, load: tuple[str, str]) -> None:
     ours, base = result["services"]
     print(f"Load average (1, 5, 15 min): before {load[0]}, after {load[1]}; median of {runs} runs\n")
-    row = [
-        str(result["size"]),
-        f"{seconds(ours):.1f} s",
-        f"{seconds(base):.1f} s",
-        ratio(seconds(ours), seconds(base)),
-        ratio(in_play(ours), in_play(base)),
-        f"{changed(ours)}; {changed(base)}",
-    ]
+    row = [str(result["size"]), *comparison(ours, base), f"{changed(ours)}; {changed(base)}"]
     header = [
         "nodes",
         f"services.yml, {SERVICE_COUNT} services unchanged (health checks, mounts)",
@@ -254,6 +251,16 @@ def report_services(result: dict, runs: int, load: tuple[str, str]) -> None:
         "changed (ours; baseline)",
     ]
     print(markdown_table(header, [row]))
+
+
+def comparison(ours: list[dict], base: list[dict]) -> list[str]:
+    """Table cells: our median, the baseline's, their ratio, and the ratio inside the plays."""
+    return [
+        f"{seconds(ours):.1f} s",
+        f"{seconds(base):.1f} s",
+        ratio(seconds(ours), seconds(base)),
+        ratio(in_play(ours), in_play(base)),
+    ]
 
 
 def seconds(runs: list[dict]) -> float:
@@ -292,14 +299,8 @@ def report(results: list[dict], runs: int, profile: bool, load: tuple[str, str])
         ratios.append(
             [
                 str(r["size"]),
-                f"{seconds(swarm_ours):.1f} s",
-                f"{seconds(swarm_base):.1f} s",
-                ratio(seconds(swarm_ours), seconds(swarm_base)),
-                ratio(in_play(swarm_ours), in_play(swarm_base)),
-                f"{seconds(svc_ours):.1f} s",
-                f"{seconds(svc_base):.1f} s",
-                ratio(seconds(svc_ours), seconds(svc_base)),
-                ratio(in_play(svc_ours), in_play(svc_base)),
+                *comparison(swarm_ours, swarm_base),
+                *comparison(svc_ours, svc_base),
                 f"{changed(swarm_ours)}; {changed(swarm_base)}; {changed(svc_ours)}; {changed(svc_base)}",
             ]
         )

@@ -60,6 +60,12 @@ def update_options(failure_actions: list[str]) -> dict:
 
 DURATION_TEXT = "a duration such as C(10s), C(1m30s) or C(500ms)"
 
+
+def string_list(description: str) -> dict:
+    """An option that is a list of strings."""
+    return {"description": description, "type": "list", "elements": "str"}
+
+
 HEALTHCHECK_OPTIONS = {
     "test": {
         "description": [
@@ -184,21 +190,9 @@ TASK_OPTIONS = {
     },
     "user": {"description": "User (and group) the command runs as, C(USER[:GROUP]).", "type": "str"},
     "workdir": {"description": "Working directory of the command.", "type": "str"},
-    "dns": {
-        "description": "DNS servers (IP addresses), compared as a set.",
-        "type": "list",
-        "elements": "str",
-    },
-    "dns_search": {
-        "description": "DNS search domains, compared as a set.",
-        "type": "list",
-        "elements": "str",
-    },
-    "dns_options": {
-        "description": "Resolver options such as C(ndots:2), compared as a set.",
-        "type": "list",
-        "elements": "str",
-    },
+    "dns": string_list("DNS servers (IP addresses), compared as a set."),
+    "dns_search": string_list("DNS search domains, compared as a set."),
+    "dns_options": string_list("Resolver options such as C(ndots:2), compared as a set."),
     "hosts": {
         "description": "Extra C(/etc/hosts) entries, a dict C(NAME: IP) or a list of C(NAME:IP).",
         "type": "raw",
@@ -210,12 +204,8 @@ TASK_OPTIONS = {
     },
     "init": {"description": "Run an init process as PID 1 that reaps zombies.", "type": "bool"},
     "read_only": {"description": "Mount the container's root filesystem read-only.", "type": "bool"},
-    "cap_add": {
-        "description": "Linux capabilities to add, such as C(NET_ADMIN) (C(CAP_) prefix optional).",
-        "type": "list",
-        "elements": "str",
-    },
-    "cap_drop": {"description": "Linux capabilities to drop, or C(ALL).", "type": "list", "elements": "str"},
+    "cap_add": string_list("Linux capabilities to add, such as C(NET_ADMIN) (C(CAP_) prefix optional)."),
+    "cap_drop": string_list("Linux capabilities to drop, or C(ALL)."),
     "sysctls": {
         "description": "Namespaced kernel parameters, such as C(net.core.somaxconn: 1024).",
         "type": "dict",
