@@ -233,7 +233,9 @@ def bench_services_only(name: str, runs: int, workdir: Path) -> dict:
         ]
         host = next(iter(lab.addresses().values()))
         subprocess.run(
-            ["docker", "exec", f"mixedswarm-{name}-{host}", "docker", "service", "rm", *names], check=False
+            ["docker", "exec", f"mixedswarm-{name}-{host}", "docker", "service", "rm", *names],
+            check=False,
+            capture_output=True,
         )
     return {"size": lab.size, "services": services}
 
