@@ -378,8 +378,8 @@ options:
             description: A file under C(C:\ProgramData\Docker\CredentialSpecs) of each node.
             type: str
           registry:
-            description: A value under the nodes' C(HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Virtualization\Containers\CredentialSpecs)
-              key.
+            description:
+              - A value under the nodes' registry key C(HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Virtualization\Containers\CredentialSpecs).
             type: str
           config:
             description: The name of a swarm config holding the spec.

@@ -250,7 +250,10 @@ TASK_OPTIONS = {
                 "type": "str",
             },
             "registry": {
-                "description": "A value under the nodes' C(HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Virtualization\\Containers\\CredentialSpecs) key.",
+                "description": [
+                    "A value under the nodes' registry key C(HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"
+                    "\\Virtualization\\Containers\\CredentialSpecs)."
+                ],
                 "type": "str",
             },
             "config": {"description": "The name of a swarm config holding the spec.", "type": "str"},

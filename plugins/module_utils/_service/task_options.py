@@ -567,7 +567,7 @@ def _ulimit(value) -> str:
     if isinstance(value, int):
         soft = hard = value
     elif isinstance(value, str):
-        soft_text, _, hard_text = value.partition(":")
+        soft_text, _colon, hard_text = value.partition(":")
         soft, hard = int(soft_text), int(hard_text or soft_text)
     elif isinstance(value, dict) and set(value) == {"soft", "hard"}:
         soft, hard = int(value["soft"]), int(value["hard"])
