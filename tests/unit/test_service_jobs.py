@@ -13,6 +13,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.spec imp
     actual_spec,
     changed_fields,
     create_argv,
+    display,
     plan_services,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import node_from_inspect
@@ -123,3 +124,9 @@ def test_a_jobs_completions_cannot_change_in_place_and_negative_replicas_are_ref
         "service 'jobglobal', field 'update_config': a global-job runs its tasks to completion and has no rolling "
         "updates; remove update_config"
     ]
+
+
+def test_a_jobs_diff_shows_no_rolling_update_settings():
+    shown = display(specs(JOBS[0])[0])
+    assert shown["mode"] == "replicated-job" and shown["max_concurrent"] == 3
+    assert "update_config" not in shown and "rollback_config" not in shown

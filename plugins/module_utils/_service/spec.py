@@ -251,6 +251,9 @@ def update_argv(desired: dict, actual: dict) -> list[str]:
 def display(spec: dict) -> dict:
     """A spec as a person reads it (durations and sizes in units) for diffs and summaries."""
     shown = {k: spec[k] for k in ("name", "os", *FIELDS) if k in spec and spec[k] not in (None, [], {})}
+    if is_job(spec.get("mode")):  # a job has no rolling updates
+        shown.pop("update_config", None)
+        shown.pop("rollback_config", None)
     for field in TASK_FIELDS:
         if field in shown:
             shown[field] = task_shown(field, shown[field])
