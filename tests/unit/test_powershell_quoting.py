@@ -286,6 +286,38 @@ def _base_spec():
     return spec
 
 
+def _task_spec(key, value):
+    """A Windows service whose task keys (health check, mounts, restart policy) carry the value."""
+    definition = {
+        "name": "app",
+        "image": "registry:5000/app:1",
+        "os": "windows",
+        "healthcheck": {"test": f"x{value}", "interval": "5s", "retries": 2},
+        "restart_policy": {"condition": "on-failure", "delay": "1s"},
+        "mounts": [
+            {"source": f"v{key}", "target": f"C:\\{value}", "volume_labels": {key: value}},
+            {"type": "npipe", "source": "\\\\.\\pipe\\docker_engine", "target": f"\\\\.\\pipe\\{value}"},
+        ],
+        "logging": {"driver": "etwlogs", "options": {key: value}},
+        "hostname": f"h{value}",
+        "user": f"u{value}",
+        "workdir": f"C:\\{value}",
+        "dns_search": [f"d{value}"],
+        "dns_options": [f"o{value}"],
+        "hosts": {f"h{key}": "10.0.0.5"},
+        "stop_signal": f"s{value}",
+        "stop_grace_period": "3s",
+        "sysctls": {f"k.{key}": value},
+        "generic_resources": {f"g{key}": f"n{value}"},
+        "max_replicas_per_node": 2,
+        "isolation": "hyperv",
+        "credential_spec": {"file": f"{value}.json"},
+    }
+    (spec,), errors = validate_services([definition], {"windows"}, set())
+    assert not errors
+    return spec
+
+
 def _invocations(kind, data):
     value = data.draw(values, label="value")
     more = data.draw(st.lists(values, max_size=3), label="more")
@@ -293,6 +325,10 @@ def _invocations(kind, data):
     if kind == "create":
         spec = {**_base_spec(), "env": {key: value}, "labels": {f"l.{key}": value}, "args": more}
         return [create_argv(spec)]
+    if kind == "create with task keys":
+        return [create_argv(_task_spec(key, value))]
+    if kind == "update with task keys":
+        return [update_argv(_task_spec(key, value), _task_spec(key + "old", "old"))]
     if kind == "update":
         actual = {**_base_spec(), "env": {"OLD": "1", key: "x"}, "args": ["run", "--old"]}
         desired = {**_base_spec(), "env": {key: value}, "labels": {key: value}, "args": more}
@@ -316,7 +352,18 @@ def _invocations(kind, data):
     raise AssertionError(kind)
 
 
-KINDS = ["create", "update", "network", "join", "unlock", "node update", "stack", "read"]
+KINDS = [
+    "create",
+    "update",
+    "create with task keys",
+    "update with task keys",
+    "network",
+    "join",
+    "unlock",
+    "node update",
+    "stack",
+    "read",
+]
 
 
 def _printed(step):
@@ -325,7 +372,7 @@ def _printed(step):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-# 100 random cases per kind of batch, 800 in all.
+# 100 random cases per kind of batch, 1,000 in all.
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_docker_receives_exactly_what_the_plugin_meant(kind, data):
