@@ -333,9 +333,9 @@ def test_a_value_ansible_cannot_convert_names_service_field_and_type_with_every_
     _, errors = one({"name": "api", "image": "x", "replicas": "three", "replica": 2, "os": "macos"})
     assert errors == [
         "service 'api', field 'replica': unknown key (did you mean 'replicas'?); valid keys: command, "
-        "constraints, endpoint_mode, entrypoint, env, image, labels, limits, mode, name, networks, os, "
+        "configs, constraints, endpoint_mode, entrypoint, env, image, labels, limits, mode, name, networks, os, "
         "placement_preferences, publish, publish_mode, replicas, reservations, rollback_config, routing_mesh, "
-        "state, update_config, windows_build",
+        "secrets, state, update_config, windows_build",
         "service 'api', field 'os': a string \"macos\"; valid: linux, windows",
         "service 'api', field 'replicas': must be an integer, got a string \"three\"",
     ]

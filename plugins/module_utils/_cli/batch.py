@@ -36,11 +36,16 @@ class OutputOf(list):
 
 
 class Invocation(list):
-    """An argv list with text for the program's stdin (e.g. an unlock key), kept out of its arguments."""
+    """An argv list with text for the program's stdin (e.g. an unlock key), kept out of its arguments.
 
-    def __init__(self, argv, stdin: str | None = None):
+    exact: the program must read the text byte for byte, with no line end added (the content of a
+    secret or config); otherwise a line end follows it, as a typed key would.
+    """
+
+    def __init__(self, argv, stdin: str | None = None, exact: bool = False):
         super().__init__(argv)
         self.stdin = stdin
+        self.exact = exact
 
 
 def _word(arg, shell: str) -> str:
@@ -63,7 +68,8 @@ def command_line(argv: list[str], shell: str) -> str:
         return line
     if shell == POWERSHELL:
         return f"{ps_literal(stdin)} | {line}"
-    return f"printf '%s\\n' {quote(stdin, shell)} | {line}"
+    end = "" if getattr(argv, "exact", False) else "\\n"
+    return f"printf '%s{end}' {quote(stdin, shell)} | {line}"
 
 
 # What every PowerShell batch does first: behave alike on Windows PowerShell 5.1 and PowerShell 7

@@ -118,13 +118,13 @@ def _typed(value, option: dict, field: str, fail):
     except ValueError as exc:
         fail(field, str(exc))
         return _REFUSED
-    if "options" in option:
+    if "options" in option and "elements" not in option:
         return typed_values(value, option["options"], fail, f"{field}.")
     if "elements" not in option:
         return value
-    items = [
-        _typed(item, {"type": option["elements"]}, f"{field}[{i}]", fail) for i, item in enumerate(value)
-    ]
+    # A list of mappings with options (a service's secrets) types each mapping by them.
+    element = {"type": option["elements"], **({"options": option["options"]} if "options" in option else {})}
+    items = [_typed(item, element, f"{field}[{i}]", fail) for i, item in enumerate(value)]
     return _REFUSED if any(item is _REFUSED for item in items) else items
 
 

@@ -27,6 +27,8 @@ FIELDS = (
     "reservations",
     "update_config",
     "rollback_config",
+    "secrets",
+    "configs",
 )
 
 # What `docker service create` sets when no update/rollback flag is given (Docker 20.10 and later),
