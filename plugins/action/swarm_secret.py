@@ -15,12 +15,12 @@ from typing import ClassVar
 from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.plugins.loader import lookup_loader
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import OutputOf
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.problems import (
     DefinitionErrors,
     errors_message,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.data import (
+    CONTAINER_SPECS,
     KINDS,
     check_definitions,
     content_hash,
@@ -36,16 +36,6 @@ from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.manager_s
     yaml_text,
 )
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.transport import run_docker
-
-# What services refer to: one ContainerSpec document per service (none, and a failure, without services).
-CONTAINER_SPECS = [
-    "docker",
-    "service",
-    "inspect",
-    "--format",
-    "{{json .Spec.TaskTemplate.ContainerSpec}}",
-    OutputOf(["docker", "service", "ls", "--quiet"]),
-]
 
 
 def listing(kind: str) -> list[str]:

@@ -319,3 +319,39 @@ def test_registry_entries_and_the_login_keep_the_password_off_the_command_line()
         "myregistry.azurecr.io or reg:5000",
         "registry 'r:5000', field 'password': required and not empty",
     ]
+
+
+def test_stack_file_sources_are_shipped_next_to_the_compose_file_as_versions():
+    from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.data import (
+        ship_stack_data,
+        stack_data_files,
+    )
+
+    compose = {
+        "services": {"api": {"image": IMAGE}},
+        "secrets": {"db": {"file": "secrets/db.txt"}, "ext": {"external": True}},
+        "configs": {"conf": {"file": "app.conf", "template_driver": "golang"}},
+    }
+    files, problems = stack_data_files("shop", compose)
+    assert problems == [] and files == [("secret", "db", "secrets/db.txt"), ("config", "conf", "app.conf")]
+    shipped, contents = ship_stack_data(
+        "shop", compose, {("secret", "db"): OLD, ("config", "conf"): b"x={{ .Node }}"}
+    )
+    assert contents == {"shop-secret-db": OLD, "shop-config-conf": b"x={{ .Node }}"}
+    assert shipped["secrets"]["db"] == {
+        "file": "./shop-secret-db",
+        "name": f"shop_db-{OLD_HASH[:12]}",
+        "labels": {
+            "mixedswarm.managed": "true",
+            "mixedswarm.data.name": "shop_db",
+            "mixedswarm.data.hash": OLD_HASH,
+        },
+    }
+    assert shipped["secrets"]["ext"] == {"external": True}
+    assert shipped["configs"]["conf"]["template_driver"] == "golang"
+    assert compose["secrets"]["db"] == {"file": "secrets/db.txt"}, "the input is not modified"
+    _, problems = stack_data_files("shop", {"secrets": {"a": {"file": "x", "external": True}, "b": "text"}})
+    assert problems == [
+        "stack 'shop', field 'secrets.a': give file or external, not both",
+        "stack 'shop', field 'secrets.b': must be a mapping, got a string \"text\"",
+    ]

@@ -18,7 +18,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import Invocation
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import Invocation, OutputOf
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.ownership import (
     MANAGED_LABEL,
     MANAGED_VALUE,
@@ -37,6 +37,15 @@ NAME_LABEL = "mixedswarm.data.name"
 HASH_LABEL = "mixedswarm.data.hash"
 SOURCES = ("file", "data", "template")
 HASH_DIGITS = 12
+# What services refer to: one ContainerSpec document per service (none, and a failure, without services).
+CONTAINER_SPECS = [
+    "docker",
+    "service",
+    "inspect",
+    "--format",
+    "{{json .Spec.TaskTemplate.ContainerSpec}}",
+    OutputOf(["docker", "service", "ls", "--quiet"]),
+]
 # The engine accepts names of at most 64 characters (swarmkit's validateConfigOrSecretAnnotations);
 # the version suffix takes 13 of them.
 _NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,49}[A-Za-z0-9])?$")
@@ -179,3 +188,57 @@ def referenced(container_specs: list) -> dict[str, set[str]]:
                 prefix = "Secret" if kind == "secret" else "Config"
                 used[kind].update(v for v in (ref.get(f"{prefix}Name"), ref.get(f"{prefix}ID")) if v)
     return used
+
+
+def stack_data_files(stack: str, compose) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """The top-level secrets and configs of a compose document that come from a `file:` on the
+    controller, as (kind, key, path); `external` ones and those with `environment` or `content` are
+    left to the engine. Returns (files, problems)."""
+    files, problems = [], []
+    if not isinstance(compose, Mapping):
+        return files, problems
+    for kind in KINDS:
+        section = compose.get(f"{kind}s") or {}
+        if not isinstance(section, Mapping):
+            problems.append(
+                f"stack {stack!r}, field '{kind}s': must be a mapping of names, got {shown(section)}"
+            )
+            continue
+        for key, entry in section.items():
+            if not isinstance(entry, Mapping):
+                problems.append(
+                    f"stack {stack!r}, field '{kind}s.{key}': must be a mapping, got {shown(entry)}"
+                )
+            elif entry.get("file") is not None and entry.get("external"):
+                problems.append(f"stack {stack!r}, field '{kind}s.{key}': give file or external, not both")
+            elif entry.get("file") is not None:
+                files.append((kind, str(key), str(entry["file"])))
+    return files, problems
+
+
+def ship_stack_data(stack: str, compose: dict, contents: dict) -> tuple[dict, dict[str, bytes]]:
+    """The compose document with each controller file replaced by one shipped next to the compose
+    file on the manager, and those files (file name -> content).
+
+    contents: (kind, key) -> bytes. Each such secret or config is named STACK_KEY-HASH (unless the
+    document names it), so a new content is a new version the stack's services roll to, as with
+    swarm_secrets; the relative file name keeps the stack's hash independent of where it is shipped.
+    """
+    shipped, files = dict(compose), {}
+    for kind in KINDS:
+        if not contents or not any(k == kind for k, _ in contents):
+            continue
+        section = {key: dict(entry) for key, entry in compose[f"{kind}s"].items()}
+        for (entry_kind, key), content in contents.items():
+            if entry_kind != kind:
+                continue
+            name = f"{stack}-{kind}-{key}"
+            digest = content_hash(content)
+            section[key]["file"] = f"./{name}"
+            section[key].setdefault("name", version_name(f"{stack}_{key}", digest))
+            labels = dict(section[key].get("labels") or {})
+            labels.update({MANAGED_LABEL: MANAGED_VALUE, NAME_LABEL: f"{stack}_{key}", HASH_LABEL: digest})
+            section[key]["labels"] = labels
+            files[name] = content
+        shipped[f"{kind}s"] = section
+    return shipped, files
