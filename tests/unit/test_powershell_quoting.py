@@ -38,6 +38,10 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.quoting impo
     windows_arg,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.convergence import poll_invocations
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.data import (
+    content_hash,
+    create_invocation,
+)
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.definition import validate_services
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.network import (
     create_network_argv,
@@ -48,6 +52,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.spec imp
     plan_services,
     update_argv,
 )
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.registry import login_invocation
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.stack import (
     deploy_argv,
     stack_services_invocations,
@@ -217,11 +222,31 @@ def _invocations(kind, data):
         return [label_update_argv("n1abc", {key: value, "os": "windows"}, [key + ".old"])]
     if kind == "stack":
         return [deploy_argv(key, f"C:\\Users\\{value}\\ansible-tmp\\{key}-compose.yml", True, True)]
+    if kind == "secret":
+        content = f"{value}\n{' '.join(more)}".encode()
+        return [create_invocation("secret", key, content_hash(content), content)]
+    if kind == "login":
+        return [login_invocation({"registry": "myregistry.azurecr.io", "username": key, "password": value})]
+    if kind == "service secrets":
+        ref = {
+            "source": f"{key}-0123456789ab",
+            "target": f"C:\\app\\{value}",
+            "uid": "0",
+            "gid": "0",
+            "mode": 0o444,
+        }
+        old = {**ref, "source": f"{key}-ba9876543210"}
+        created = create_argv({**_base_spec(), "secrets": [ref], "configs": [ref]}, with_registry_auth=True)
+        updated = update_argv({**_base_spec(), "secrets": [ref]}, {**_base_spec(), "secrets": [old]}, True)
+        return [created, updated]
     raise AssertionError(kind)
 
 
-@pytest.mark.parametrize("kind", ["create", "update", "join", "unlock", "node update", "stack"])
-# 150 random cases per kind of invocation, 900 in all.
+@pytest.mark.parametrize(
+    "kind",
+    ["create", "update", "join", "unlock", "node update", "stack", "secret", "login", "service secrets"],
+)
+# 150 random cases per kind of invocation.
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_docker_receives_exactly_what_the_plugin_meant(kind, data):
