@@ -355,3 +355,68 @@ def test_stack_file_sources_are_shipped_next_to_the_compose_file_as_versions():
         "stack 'shop', field 'secrets.a': give file or external, not both",
         "stack 'shop', field 'secrets.b': must be a mapping, got a string \"text\"",
     ]
+
+
+def test_verify_plans_each_file_where_the_task_sees_it_with_the_controllers_hash():
+    from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.data import (
+        data_check_plans,
+        hash_invocation,
+        judge_hashes,
+    )
+
+    service = inspect_with(NEW_NAME)
+    service["Spec"]["TaskTemplate"]["ContainerSpec"]["Configs"] = [
+        {"File": {"Name": "/etc/app.conf"}, "ConfigID": "c1", "ConfigName": "app_conf-1"},
+        {"File": {"Name": "foreign"}, "ConfigID": "c2", "ConfigName": "handmade"},
+    ]
+    tasks = {
+        "api": [
+            {"NodeID": "n1", "DesiredState": "shutdown", "Status": {"State": "running"}},
+            {"NodeID": "n2", "DesiredState": "running", "Status": {"State": "running"}},
+        ]
+    }
+    nodes = {"n2": {"hostname": "lab-worker1", "os": "linux"}}
+    listings = {
+        "secret": [listed(NEW_NAME, digest=NEW_HASH)],
+        "config": [
+            listed("app_conf-1", logical="app_conf", digest="c" * 64),
+            listed("handmade", managed=False),
+        ],
+    }
+    plans, skipped = data_check_plans(["api"], {"api": service}, tasks, nodes, listings, None)
+    assert skipped == []
+    assert plans == [
+        {
+            "service": "api",
+            "node_id": "n2",
+            "hostname": "lab-worker1",
+            "os": "linux",
+            "files": [
+                {"path": "/run/secrets/db_password", "sha256": NEW_HASH},
+                {"path": "/etc/app.conf", "sha256": "c" * 64},
+            ],
+        }
+    ]
+    assert data_check_plans(["api"], {"api": service}, tasks, nodes, listings, {"n9"}) == (
+        [],
+        ["api: no running task on a node of the inventory"],
+    )
+    assert hash_invocation("c1", ["/run/secrets/a", "/b"], "linux") == [
+        "docker",
+        "exec",
+        "c1",
+        "sha256sum",
+        "/run/secrets/a",
+        "/b",
+    ]
+    assert hash_invocation("c1", ["C:\\ProgramData\\Docker\\secrets\\it's"], "windows")[-1] == (
+        "(Get-FileHash -Algorithm SHA256 -LiteralPath 'C:\\ProgramData\\Docker\\secrets\\it''s').Hash"
+    )
+    files = plans[0]["files"]
+    assert judge_hashes(files, f"{NEW_HASH}  /run/secrets/db_password\n{'C' * 64}\n") == []
+    assert judge_hashes(
+        files, f"{OLD_HASH}  /run/secrets/db_password\nsha256sum: /etc/app.conf: No such file\n"
+    ) == [
+        "/run/secrets/db_password: the task does not hold what the controller sent (sha256 differs)",
+        "/etc/app.conf: the task does not hold what the controller sent (sha256 differs)",
+    ]

@@ -242,3 +242,93 @@ def ship_stack_data(stack: str, compose: dict, contents: dict) -> tuple[dict, di
             files[name] = content
         shipped[f"{kind}s"] = section
     return shipped, files
+
+
+# Where the engine puts a secret or config whose target is relative (docs.docker.com/engine/swarm/secrets/
+# and /configs/: /run/secrets and / on Linux, C:\ProgramData\Docker\secrets and \configs on Windows).
+_DATA_DIRS = {
+    ("secret", "linux"): "/run/secrets/",
+    ("config", "linux"): "/",
+    ("secret", "windows"): "C:\\ProgramData\\Docker\\secrets\\",
+    ("config", "windows"): "C:\\ProgramData\\Docker\\configs\\",
+}
+
+
+def task_path(kind: str, target: str, os_name: str) -> str:
+    """The path a task sees a secret or config at."""
+    absolute = target.startswith("/") or (len(target) > 2 and target[1] == ":") or target.startswith("\\")
+    return target if absolute else _DATA_DIRS[(kind, os_name)] + target
+
+
+def data_check_plans(
+    names: list[str], services: dict, tasks: dict, nodes: dict, listings: dict, probe_nodes: set[str] | None
+) -> tuple[list[dict], list[str]]:
+    """For each named service that uses project-managed secrets or configs: a node running one of its
+    tasks and, per file, the path the task sees and the sha256 the controller labelled the version
+    with. Returns (plans, skipped reasons). listings: kind -> `ls` lines."""
+    hashes = {
+        kind: {
+            d.get("Name"): labels_of(d).get(HASH_LABEL)
+            for d in listings.get(kind, [])
+            if is_managed(labels_of(d))
+        }
+        for kind in KINDS
+    }
+    plans, skipped = [], []
+    for name in names:
+        container = services.get(name, {}).get("Spec", {}).get("TaskTemplate", {}).get("ContainerSpec", {})
+        refs = [
+            (kind, ref.get(f"{prefix}Name"), (ref.get("File") or {}).get("Name", ""))
+            for kind, prefix in (("secret", "Secret"), ("config", "Config"))
+            for ref in container.get(f"{prefix}s") or []
+        ]
+        refs = [(kind, source, target) for kind, source, target in refs if hashes[kind].get(source)]
+        if not refs:
+            continue
+        running = [
+            t["NodeID"]
+            for t in tasks.get(name, [])
+            if t.get("DesiredState") == "running"
+            and t.get("Status", {}).get("State") == "running"
+            and (probe_nodes is None or t.get("NodeID") in probe_nodes)
+        ]
+        if not running:
+            skipped.append(f"{name}: no running task on a node of the inventory")
+            continue
+        node = nodes.get(running[0], {})
+        os_name = node.get("os") or "linux"
+        plans.append(
+            {
+                "service": name,
+                "node_id": running[0],
+                "hostname": node.get("hostname", running[0]),
+                "os": os_name,
+                "files": [
+                    {"path": task_path(kind, target, os_name), "sha256": hashes[kind][source]}
+                    for kind, source, target in refs
+                ],
+            }
+        )
+    return plans, skipped
+
+
+def hash_invocation(container: str, paths: list[str], os_name: str) -> list[str]:
+    """`docker exec` that prints the sha256 of each file (never the content): sha256sum on Linux,
+    Get-FileHash in the container's PowerShell on Windows."""
+    if os_name == "windows":
+        literals = ("'" + p.replace("'", "''") + "'" for p in paths)
+        script = "; ".join(f"(Get-FileHash -Algorithm SHA256 -LiteralPath {p}).Hash" for p in literals)
+        return ["docker", "exec", container, "powershell", "-NoProfile", "-Command", script]
+    return ["docker", "exec", container, "sha256sum", *paths]
+
+
+def judge_hashes(files: list[dict], text: str) -> list[str]:
+    """Problems, one per file whose hash in the task differs from the controller's (or is missing)."""
+    seen = [line.split()[0].lower() for line in text.splitlines() if line.strip()]
+    problems = []
+    for index, item in enumerate(files):
+        if index >= len(seen) or seen[index] != item["sha256"]:
+            problems.append(
+                f"{item['path']}: the task does not hold what the controller sent (sha256 differs)"
+            )
+    return problems
