@@ -71,9 +71,9 @@ class ActionModule(DockerCLIAction):
             finally:
                 self._loader.cleanup_tmp_file(real)
         except AnsibleError as exc:
-            errors.add(
-                kind, entry["name"], source, f"cannot read {origin!r} on the controller: {exc.message}"
-            )
+            # The first line: a file not found goes on to list every folder searched.
+            reason = (exc.message or str(exc)).splitlines()[0]
+            errors.add(kind, entry["name"], source, f"cannot read {origin!r} on the controller: {reason}")
             return None
         try:
             content.decode("utf-8")

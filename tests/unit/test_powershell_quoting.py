@@ -47,12 +47,12 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.network 
     create_network_argv,
     validate_networks,
 )
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.registry import login_invocation
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.spec import (
     create_argv,
     plan_services,
     update_argv,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.registry import login_invocation
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.stack import (
     deploy_argv,
     stack_services_invocations,
