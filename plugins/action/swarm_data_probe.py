@@ -18,6 +18,9 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.data imp
     judge_hashes,
 )
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.base import DockerCLIAction
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.manager_steps import (
+    running_container_ids,
+)
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.transport import run_docker
 
 
@@ -38,23 +41,7 @@ class ActionModule(DockerCLIAction):
 
     def act(self, args, result, task_vars):
         run = functools.partial(run_docker, self)
-        (containers,) = run(
-            [
-                [
-                    "docker",
-                    "ps",
-                    "--filter",
-                    f"label=com.docker.swarm.service.name={args['service']}",
-                    "--filter",
-                    "status=running",
-                    "--format",
-                    "{{json .}}",
-                ]
-            ]
-        )
-        ids = [d["ID"] for d in containers.documents if isinstance(d, dict)]
-        if not ids:
-            raise AnsibleActionFail(f"no running container of service {args['service']} on this node")
+        ids = running_container_ids(run, args["service"])
         (hashed,) = run([hash_invocation(ids[0], [f["path"] for f in args["files"]], args["os"])])
         problems = judge_hashes(args["files"], hashed.text)
         result.update(

@@ -58,6 +58,17 @@ def update_options(failure_actions: list[str]) -> dict:
 # --- Secrets, configs and registry credentials (docs/services.md "Secrets and configs",
 # "Private registries") ---
 
+
+def changes_option(phases: str) -> dict:
+    """The `changes` option of a plugin whose creations and removals a playbook runs apart."""
+    return {
+        "description": ["Which of the planned changes to make; every definition is still validated.", phases],
+        "type": "str",
+        "choices": ["all", "create", "remove"],
+        "default": "all",
+    }
+
+
 # One entry of swarm_secrets or swarm_configs (module_utils._service.data).
 DATA_OPTIONS = {
     "name": {
@@ -173,17 +184,11 @@ SWARM_SECRET_OPTIONS = {
         "type": "bool",
         "default": False,
     },
-    "changes": {
-        "description": [
-            "Which of the planned changes to make; every definition is still validated.",
-            "C(create) only creates new versions and C(remove) only removes superseded or absent ones that no"
-            " service refers to, so a playbook creates versions before its services roll to them and removes"
-            " the old ones after.",
-        ],
-        "type": "str",
-        "choices": ["all", "create", "remove"],
-        "default": "all",
-    },
+    "changes": changes_option(
+        "C(create) only creates new versions and C(remove) only removes superseded or absent ones that no"
+        " service refers to, so a playbook creates versions before its services roll to them and removes"
+        " the old ones after."
+    ),
 }
 
 # One entry of swarm_registry_auth.
@@ -461,17 +466,11 @@ SWARM_NETWORK_OPTIONS = {
         "options": NETWORK_OPTIONS,
     },
     "validate_only": VALIDATE_ONLY,
-    "changes": {
-        "description": [
-            "Which of the planned changes to make; every definition is still validated.",
-            "C(create) only creates networks and C(remove) only removes those declared absent, so a playbook "
-            "can create networks before its services and remove them after the services that used them are "
-            "gone.",
-        ],
-        "type": "str",
-        "choices": ["all", "create", "remove"],
-        "default": "all",
-    },
+    "changes": changes_option(
+        "C(create) only creates networks and C(remove) only removes those declared absent, so a playbook "
+        "can create networks before its services and remove them after the services that used them are "
+        "gone."
+    ),
 }
 
 SWARM_STACK_OPTIONS = {
