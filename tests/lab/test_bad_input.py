@@ -156,12 +156,18 @@ CASES = (
     Case("secret-file-missing", "secret file missing on the controller", SECRETS,
          {"vars": {"swarm_secrets": [{"name": "badinput_password", "file": "badinput-nowhere.txt"}]}},
          ("secret 'badinput_password', field 'file'", "cannot read 'badinput-nowhere.txt' on the controller")),
-    # Nothing answers on that port of the lab registry's address: the login fails at once.
+    # The lab registry's login endpoint (lab_registry_auth) refuses the password; nothing answers on
+    # port 5999 of the registry's address. Both logins are tried in the same run.
+    Case("registry-wrong-password", "wrong registry password", REGISTRY,
+         {"vars": {"swarm_registry_auth": [
+             {"registry": "{{ lab_registry_login }}", "username": "lab", "password": "not-the-password"}
+         ]}},
+         (":5000': login as 'lab' failed", "nothing was changed", "unauthorized")),
     Case("registry-unreachable", "registry that does not answer the login", REGISTRY,
          {"vars": {"swarm_registry_auth": [
              {"registry": "{{ lab_registry | split(':') | first }}:5999", "username": "badinput", "password": "x"}
          ]}},
-         ("registry '", ":5999': login as 'badinput' failed, nothing was changed")),
+         (":5999': login as 'badinput' failed", "nothing was changed")),
     Case("stack-definition-and-src", "stack with both definition and src", STACK_ENTRIES,
          stack({"name": "both", "definition": {"services": {}}, "src": str(FIXTURES / "compose.yml.j2")}),
          ("stack 'both', field 'definition'", "not both")),

@@ -35,6 +35,7 @@ LAB_ONLY = {
     ),
     "secret file missing on the controller": "the plugin looks the file up in the play's search path",
     "registry that does not answer the login": "only docker login against the address can tell",
+    "wrong registry password": "only the registry can tell",
 }
 
 
