@@ -1,6 +1,6 @@
-"""Secrets and configs on the shared lab: a service reads both, the secret is rotated while a poller
-watches the service, and bad input (a missing secret file, an unreachable registry) is refused in
-one line before anything changes.
+"""Secrets and configs on the shared lab: a service reads both, and the secret is rotated while a
+poller watches the service. (Their bad input, a missing secret file and a wrong or unreachable
+registry, is in test_bad_input.py, which writes docs/validation.md.)
 
 The rotation must roll the service to the new version with at least one task running throughout,
 remove the old version, and leave the next run with changed=0. What the tasks read is compared by
@@ -135,43 +135,3 @@ def test_rotate_a_secret_while_the_service_keeps_running(ops_lab, tmp_path):
         for kind in ("secret", "config"):
             for name in versions(lab, kind):
                 lab.docker("manager1", kind, "rm", name, check=False)
-
-
-def test_a_missing_secret_file_and_an_unreachable_registry_are_refused_before_any_change(ops_lab, tmp_path):
-    lab = ops_lab
-    before = (versions(lab, "secret"), lab.docker("manager1", "service", "ls", "--quiet").stdout)
-    missing = lab.play(
-        "playbooks/services.yml",
-        inventories=[inventory(tmp_path, tmp_path / "nowhere.txt")],
-        label="secrets-missing-file",
-    )
-    assert missing.rc != 0
-    assert f"secret '{SECRET}', field 'file': cannot read '{tmp_path / 'nowhere.txt'}' on the controller" in (
-        missing.output
-    )
-    registry = lab.play(
-        "playbooks/services.yml",
-        inventories=[
-            inventory(
-                tmp_path,
-                tmp_path / "nowhere.txt",
-                {
-                    "swarm_secrets": [],
-                    "swarm_registry_auth": [
-                        {
-                            "registry": "{{ lab_registry | split(':') | first }}:5999",
-                            "username": "u",
-                            "password": "p4ss",
-                        }
-                    ],
-                },
-            )
-        ],
-        label="secrets-registry-unreachable",
-    )
-    assert registry.rc != 0
-    assert (
-        "registry '" in registry.output
-        and ":5999': login as 'u' failed, nothing was changed:" in registry.output
-    )
-    assert (versions(lab, "secret"), lab.docker("manager1", "service", "ls", "--quiet").stdout) == before
