@@ -3,6 +3,7 @@
 asserts nothing and prints Markdown tables.
 
     .venv/bin/python benchmarks/swarm_bench.py [--sizes 3 6] [--runs 3] [--profile] [--keep]
+    .venv/bin/python benchmarks/swarm_bench.py --services-only LAB [--runs 3]
 
 For each size it starts a lab `bench<size>` (3 managers, the rest workers; playbooks/lab.yml)
 and times:
@@ -13,7 +14,8 @@ and times:
 - the services stage with 30 declared services, nothing to change, against
   benchmarks/baseline_services.yml (a loop of docker_swarm_service over the same 30 definitions
   under other names).
-Ours and the baseline run alternately, `--runs` times each (median). python3-docker, which the
+Ours and the baseline run alternately, `--runs` times each (median). `--services-only LAB` times
+only the services stage, on a lab that already runs (.lab/LAB/inventory.yml). python3-docker, which the
 baselines need, is installed on the nodes before anything is timed. Every ansible-playbook call
 runs with callback_plugins/bench_profile.py (per-task wall time) and ssh-counting (ssh calls
 per node); `--profile` prints the slowest tasks of a re-run. The machine's load average is
@@ -63,8 +65,9 @@ def stage_of_play() -> dict[str, str]:
 
 
 def service_definitions(prefix: str, registry: str) -> list[dict]:
-    """The 30 services both ways deploy: busybox from the lab registry, dnsrr, every fifth with a
-    host-mode port (this machine has no IPVS for the routing mesh)."""
+    """The 30 services both ways deploy: busybox from the lab registry, dnsrr, a health check, a
+    volume and a tmpfs mount, every fifth with a host-mode port (this machine has no IPVS for the
+    routing mesh)."""
     definitions = []
     for n in range(1, SERVICE_COUNT + 1):
         service = {
@@ -75,6 +78,11 @@ def service_definitions(prefix: str, registry: str) -> list[dict]:
             "command": ["sleep", "86400"],
             "endpoint_mode": "dnsrr",
             "env": {"SERVICE_NUMBER": str(n)},
+            "healthcheck": {"test": "true", "interval": "30s", "timeout": "5s", "retries": 3},
+            "mounts": [
+                {"type": "volume", "source": f"{prefix}{n:02d}-data", "target": "/data"},
+                {"type": "tmpfs", "target": "/cache", "tmpfs_size": "1M"},
+            ],
         }
         if n % 5 == 0:
             port = (9000 if prefix.endswith("ours-") else 9500) + n
@@ -84,8 +92,8 @@ def service_definitions(prefix: str, registry: str) -> list[dict]:
 
 
 class Lab:
-    def __init__(self, size: int, workdir: Path):
-        self.size, self.name, self.workdir = size, f"bench{size}", workdir
+    def __init__(self, size: int, workdir: Path, name: str = ""):
+        self.size, self.name, self.workdir = size, name or f"bench{size}", workdir
         self.managers = min(3, size)
         self.inventory = REPO / ".lab" / self.name / "inventory.yml"
         self.runs = 0
@@ -160,11 +168,7 @@ def bench(size: int, runs: int, keep: bool, workdir: Path) -> dict:
     lab = Lab(size, workdir)
     lab.start()
     try:
-        registry = lab.variables()["vars"]["lab_registry"]
-        ours_file, base_file = workdir / f"{lab.name}-ours.yml", workdir / f"{lab.name}-baseline.yml"
-        declared = lab.variables()["vars"]["swarm_services"] + service_definitions("bench-ours-", registry)
-        ours_file.write_text(yaml.safe_dump({"swarm_services": declared}))
-        base_file.write_text(yaml.safe_dump({"bench_services": service_definitions("bench-base-", registry)}))
+        ours_file, base_file = write_definitions(lab, workdir, with_lab_services=True)
         first = lab.playbook("site.yml")
         # Untimed: the baselines' Docker SDK, and both sets of 30 services created once.
         lab.playbook("benchmarks/baseline_prepare.yml")
@@ -189,6 +193,67 @@ def bench(size: int, runs: int, keep: bool, workdir: Path) -> dict:
         "swarm": swarm,
         "services": services,
     }
+
+
+def write_definitions(lab: Lab, workdir: Path, with_lab_services: bool) -> tuple[Path, Path]:
+    """The variable files of both ways: ours (swarm_services) and the baseline's (bench_services)."""
+    registry = lab.variables()["vars"]["lab_registry"]
+    ours_file, base_file = workdir / f"{lab.name}-ours.yml", workdir / f"{lab.name}-baseline.yml"
+    declared = lab.variables()["vars"]["swarm_services"] if with_lab_services else []
+    ours_file.write_text(
+        yaml.safe_dump({"swarm_services": declared + service_definitions("bench-ours-", registry)})
+    )
+    base_file.write_text(yaml.safe_dump({"bench_services": service_definitions("bench-base-", registry)}))
+    return ours_file, base_file
+
+
+def bench_services_only(name: str, runs: int, workdir: Path) -> dict:
+    """Only the services stage, on a running converged lab (its inventory under .lab/NAME): both sets of
+    30 services are created once, timed unchanged `runs` times each, and removed again."""
+    lab = Lab(0, workdir, name)
+    lab.size = len(lab.addresses())
+    ours_file, base_file = write_definitions(lab, workdir, with_lab_services=False)
+    lab.playbook("benchmarks/baseline_prepare.yml")
+    try:
+        lab.playbook("playbooks/services.yml", "-e", f"@{ours_file}")
+        lab.playbook("benchmarks/baseline_services.yml", "-e", f"@{base_file}")
+        services = alternate(
+            lab,
+            runs,
+            ["playbooks/services.yml", "-e", f"@{ours_file}"],
+            ["benchmarks/baseline_services.yml", "-e", f"@{base_file}"],
+        )
+    finally:
+        names = [
+            d["name"] for d in service_definitions("bench-ours-", "") + service_definitions("bench-base-", "")
+        ]
+        host = next(iter(lab.addresses().values()))
+        subprocess.run(
+            ["docker", "exec", f"mixedswarm-{name}-{host}", "docker", "service", "rm", *names], check=False
+        )
+    return {"size": lab.size, "services": services}
+
+
+def report_services(result: dict, runs: int, load: tuple[str, str]) -> None:
+    ours, base = result["services"]
+    print(f"Load average (1, 5, 15 min): before {load[0]}, after {load[1]}; median of {runs} runs\n")
+    row = [
+        str(result["size"]),
+        f"{seconds(ours):.1f} s",
+        f"{seconds(base):.1f} s",
+        ratio(seconds(ours), seconds(base)),
+        ratio(in_play(ours), in_play(base)),
+        f"{changed(ours)}; {changed(base)}",
+    ]
+    header = [
+        "nodes",
+        f"services.yml, {SERVICE_COUNT} services unchanged (health checks, mounts)",
+        "docker_swarm_service loop",
+        "ratio",
+        "ratio in the plays",
+        "changed (ours; baseline)",
+    ]
+    print(markdown_table(header, [row]))
 
 
 def seconds(runs: list[dict]) -> float:
@@ -294,8 +359,22 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="timed runs of each (median)")
     parser.add_argument("--profile", action="store_true", help="also print the slowest tasks of a re-run")
     parser.add_argument("--keep", action="store_true", help="leave the labs running")
+    parser.add_argument(
+        "--services-only",
+        metavar="LAB",
+        help="only the services stage against its baseline, on the running converged lab LAB (.lab/LAB)",
+    )
     args = parser.parse_args()
     before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    if args.services_only:
+        with tempfile.TemporaryDirectory(prefix="swarm-bench-") as workdir:
+            result = bench_services_only(args.services_only, args.runs, Path(workdir))
+        after = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(
+            f"Command: .venv/bin/python benchmarks/swarm_bench.py --services-only {args.services_only} --runs {args.runs}"
+        )
+        report_services(result, args.runs, (before, after))
+        return
     with tempfile.TemporaryDirectory(prefix="swarm-bench-") as workdir:
         results = [bench(size, args.runs, args.keep, Path(workdir)) for size in args.sizes]
     after = " ".join(f"{x:.2f}" for x in os.getloadavg())

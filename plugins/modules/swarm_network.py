@@ -41,9 +41,18 @@ options:
         type: bool
         default: false
       internal:
-        description: No outside connectivity.
+        description: No outside connectivity. Refused when the swarm has Windows nodes.
         type: bool
         default: false
+      ipv6:
+        description: Give the overlay IPv6 addresses too. Refused when the swarm has Windows nodes.
+        type: bool
+        default: false
+      mtu:
+        description:
+          - MTU of the overlay's interfaces (option C(com.docker.network.driver.mtu)); unset takes the engine's default
+            (1450 on Linux). Set it to the smallest path MTU when Linux and Windows nodes share the overlay (moby/moby#33596).
+        type: int
       subnet:
         description: Subnet in CIDR form; unset lets the engine choose.
         type: str

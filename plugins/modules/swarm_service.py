@@ -51,8 +51,11 @@ options:
         description:
           - C(replicated) runs O(services[].replicas) tasks, C(global) one task per eligible node. Cannot change in
             place.
+          - C(replicated-job) runs O(services[].replicas) tasks to completion (O(services[].max_concurrent) at once),
+            C(global-job) one per eligible node; the run waits until the job has completed and reports a failed task
+            with its node and error. A changed job runs again.
         type: str
-        choices: [replicated, global]
+        choices: [replicated, global, replicated-job, global-job]
         default: replicated
       replicas:
         description: Number of tasks of a replicated service.
@@ -186,6 +189,201 @@ options:
             description: C(stop-first) stops the old task before starting the new one; C(start-first) overlaps them.
             type: str
             choices: [stop-first, start-first]
+      max_concurrent:
+        description: 'A C(replicated-job): how many of its tasks run at once; default all of O(services[].replicas).'
+        type: int
+      healthcheck:
+        description:
+          - The container health check; a task is running only once it is healthy, and rolling updates wait for it.
+            Unset keeps the image's check.
+        type: dict
+        suboptions:
+          test:
+            description:
+              - The check, a shell command line (run by C(/bin/sh -c) on Linux, C(cmd /S /C) on Windows), or a list
+                whose first item is C(CMD-SHELL) followed by that command line, as compose writes it.
+              - Unset keeps the image's own check (its C(HEALTHCHECK)).
+            type: raw
+          interval:
+            description: Time between two checks, a duration such as C(10s), C(1m30s) or C(500ms).
+            type: raw
+          timeout:
+            description: Time one check may take, a duration such as C(10s), C(1m30s) or C(500ms).
+            type: raw
+          retries:
+            description: Consecutive failures that make the task unhealthy.
+            type: int
+          start_period:
+            description: Time after start during which failures do not count, a duration such as C(10s), C(1m30s)
+              or C(500ms).
+            type: raw
+          disable:
+            description: C(true) turns off any check, the image's too; no other key may be set with it.
+            type: bool
+            default: false
+      restart_policy:
+        description: When the engine restarts a stopped task; unset keys take the engine's defaults.
+        type: dict
+        suboptions:
+          condition:
+            description: When a stopped task is restarted; the engine's default is C(any).
+            type: str
+            choices: [none, on-failure, any]
+          delay:
+            description: Wait before a restart, a duration such as C(10s), C(1m30s) or C(500ms); default C(5s).
+            type: raw
+          max_attempts:
+            description: Restarts before giving up; 0 (default) means no limit.
+            type: int
+          window:
+            description: Time over which restarts are counted, a duration such as C(10s), C(1m30s) or C(500ms); 0
+              (default) means unbounded.
+            type: raw
+      mounts:
+        description:
+          - Filesystem mounts, one per O(services[].mounts[].target). A changed mount is replaced in place (C(--mount-add)),
+            a removed one taken out (C(--mount-rm)).
+        type: list
+        elements: dict
+        suboptions:
+          type:
+            description:
+              - C(volume) (a named volume, created on the node when missing), C(bind) (a path of the node), C(tmpfs)
+                (memory, Linux only) or C(npipe) (a named pipe, Windows only).
+            type: str
+            choices: [volume, bind, tmpfs, npipe]
+            default: volume
+          source:
+            description: Volume name, node path or pipe; unset for C(tmpfs) (and for an anonymous volume).
+            type: str
+          target:
+            description: Path inside the container; on Windows a drive path (C(C:\data)) or a pipe.
+            type: str
+            required: true
+          readonly:
+            description: Mount read-only.
+            type: bool
+            default: false
+          volume_driver:
+            description: Driver of a C(volume) mount created on a node.
+            type: str
+          volume_options:
+            description: Options of that driver.
+            type: dict
+          volume_labels:
+            description: Labels of a volume created on a node.
+            type: dict
+          volume_nocopy:
+            description: Do not copy the image's files at the target into a new volume.
+            type: bool
+            default: false
+          propagation:
+            description: Bind propagation of a C(bind) mount.
+            type: str
+            choices: [private, rprivate, shared, rshared, slave, rslave]
+          tmpfs_size:
+            description: Size of a C(tmpfs) mount, such as C(64M); unset means no limit.
+            type: raw
+          tmpfs_mode:
+            description: File mode of a C(tmpfs) mount in octal, such as C(1777).
+            type: raw
+      logging:
+        description:
+          - 'Log driver of the tasks and its options. Unset leaves the service''s driver alone (the engine''s default
+            for a new service): C(docker service update) cannot take a driver away again.'
+        type: dict
+        suboptions:
+          driver:
+            description: Driver name, such as C(json-file), C(local), C(syslog).
+            type: str
+          options:
+            description: 'Driver options, such as C(max-size: 10m).'
+            type: dict
+      hostname:
+        description: Container host name (Go template placeholders such as C({{.Task.Slot}}) work).
+        type: str
+      user:
+        description: User (and group) the command runs as, C(USER[:GROUP]).
+        type: str
+      workdir:
+        description: Working directory of the command.
+        type: str
+      dns:
+        description: DNS servers (IP addresses), compared as a set.
+        type: list
+        elements: str
+      dns_search:
+        description: DNS search domains, compared as a set.
+        type: list
+        elements: str
+      dns_options:
+        description: Resolver options such as C(ndots:2), compared as a set.
+        type: list
+        elements: str
+      hosts:
+        description: 'Extra C(/etc/hosts) entries, a dict C(NAME: IP) or a list of C(NAME:IP).'
+        type: raw
+      stop_signal:
+        description: Signal that stops the container, such as C(SIGQUIT).
+        type: str
+      stop_grace_period:
+        description: Time between the stop signal and a kill, a duration such as C(10s), C(1m30s) or C(500ms); default
+          C(10s).
+        type: raw
+      init:
+        description: Run an init process as PID 1 that reaps zombies.
+        type: bool
+      read_only:
+        description: Mount the container's root filesystem read-only.
+        type: bool
+      cap_add:
+        description: Linux capabilities to add, such as C(NET_ADMIN) (C(CAP_) prefix optional).
+        type: list
+        elements: str
+      cap_drop:
+        description: Linux capabilities to drop, or C(ALL).
+        type: list
+        elements: str
+      sysctls:
+        description: 'Namespaced kernel parameters, such as C(net.core.somaxconn: 1024).'
+        type: dict
+      ulimits:
+        description: 'Resource limits by name (C(nofile), C(nproc), ...): a number, C(SOFT:HARD) or C({soft, hard}).'
+        type: dict
+      max_replicas_per_node:
+        description: At most this many tasks of the service on one node; 0 (default) means no limit.
+        type: int
+      pids_limit:
+        description: Most processes in a container; 0 (default) means no limit.
+        type: int
+      generic_resources:
+        description:
+          - 'Node resources a task reserves, such as C(gpu: 1) (a count of a discrete resource) or a name of a named
+            one; only nodes whose engine advertises them (C(node-generic-resources)) run the task.'
+        type: dict
+      isolation:
+        description:
+          - 'Windows services: C(process) shares the host''s kernel (the image''s build must match the node''s), C(hyperv)
+            runs each container in a utility VM (older images run on newer hosts; the node needs the Hyper-V feature,
+            see the docker_windows role''s C(docker_windows_hyperv)). Refused on a Linux service.'
+        type: str
+        choices: [default, process, hyperv]
+      credential_spec:
+        description:
+          - 'Windows services: the gMSA credential spec the containers run with, exactly one of C(file), C(registry)
+            or C(config). Unset leaves the service''s spec alone. Refused on a Linux service.'
+        type: dict
+        suboptions:
+          file:
+            description: A file under C(C:\ProgramData\Docker\CredentialSpecs) of each node.
+            type: str
+          registry:
+            description: A value under the nodes' C(HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Virtualization\Containers\CredentialSpecs)
+              key.
+            type: str
+          config:
+            description: The name of a swarm config holding the spec.
+            type: str
       secrets:
         description: Secrets the tasks read as files; changing one updates the service in place.
         type: list

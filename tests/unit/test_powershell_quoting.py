@@ -203,6 +203,24 @@ def _base_spec():
     return spec
 
 
+def _task_spec(key, value):
+    """A Windows service whose task keys (health check, mounts, restart policy) carry the value."""
+    definition = {
+        "name": "app",
+        "image": "registry:5000/app:1",
+        "os": "windows",
+        "healthcheck": {"test": f"x{value}", "interval": "5s", "retries": 2},
+        "restart_policy": {"condition": "on-failure", "delay": "1s"},
+        "mounts": [
+            {"source": f"v{key}", "target": f"C:\\{value}", "volume_labels": {key: value}},
+            {"type": "npipe", "source": "\\\\.\\pipe\\docker_engine", "target": f"\\\\.\\pipe\\{value}"},
+        ],
+    }
+    (spec,), errors = validate_services([definition], {"windows"}, set())
+    assert not errors
+    return spec
+
+
 def _invocations(kind, data):
     value = data.draw(values, label="value")
     more = data.draw(st.lists(values, max_size=3), label="more")
@@ -210,6 +228,10 @@ def _invocations(kind, data):
     if kind == "create":
         spec = {**_base_spec(), "env": {key: value}, "labels": {f"l.{key}": value}, "args": more}
         return [create_argv(spec)]
+    if kind == "create with task keys":
+        return [create_argv(_task_spec(key, value))]
+    if kind == "update with task keys":
+        return [update_argv(_task_spec(key, value), _task_spec(key + "old", "old"))]
     if kind == "update":
         actual = {**_base_spec(), "env": {"OLD": "1", key: "x"}, "args": ["run", "--old"]}
         desired = {**_base_spec(), "env": {key: value}, "labels": {key: value}, "args": more}
@@ -244,9 +266,21 @@ def _invocations(kind, data):
 
 @pytest.mark.parametrize(
     "kind",
-    ["create", "update", "join", "unlock", "node update", "stack", "secret", "login", "service secrets"],
+    [
+        "create",
+        "update",
+        "create with task keys",
+        "update with task keys",
+        "join",
+        "unlock",
+        "node update",
+        "stack",
+        "secret",
+        "login",
+        "service secrets",
+    ],
 )
-# 150 random cases per kind of invocation.
+# 150 random cases per kind of invocation, 1650 in all.
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_docker_receives_exactly_what_the_plugin_meant(kind, data):
@@ -314,6 +348,10 @@ def generated_batches() -> dict[str, str]:
         "network": [create_network_argv(network) for network in networks],
         "services (classic lab)": creates,
         "services (adversarial)": [create_argv(odd_spec), update_argv({**odd_spec, "args": []}, specs[-1])],
+        "services (task keys)": [
+            create_argv(_task_spec("k", ADVERSARIAL[6])),
+            update_argv(_task_spec("k", ADVERSARIAL[1]), _task_spec("j", ADVERSARIAL[2])),
+        ],
         "wait for services": poll_invocations([s["name"] for s in specs]),
         "dns probe": lookup_invocations("3f2a9c", ["web", "tasks.web"]),
         "stack": [

@@ -101,7 +101,11 @@ def test_os_without_nodes_of_that_os_is_refused():
         ({"routing_mesh": "maybe"}, "routing_mesh", 'must be true or false, got a string "maybe"'),
         ({"networks": {"a": 1}}, "networks", 'must be a list, got a mapping {"a": 1}'),
         ({"image": {"a": 1}}, "image", 'must be a string, got a mapping {"a": 1}'),
-        ({"mode": "globl"}, "mode", "valid: replicated, global (did you mean 'global'?)"),
+        (
+            {"mode": "globl"},
+            "mode",
+            "valid: replicated, global, replicated-job, global-job (did you mean 'global'?)",
+        ),
         ({"publish": ["80:http"]}, "publish[0]", "PUBLISHED[:TARGET][/PROTOCOL]"),
         ({"publish": [80, 70000]}, "publish[1]", "outside 1-65535"),
         ({"publish": [{"published": 80, "mode": "mesh"}]}, "publish[0]", "valid: ingress, host"),
@@ -332,10 +336,8 @@ def test_values_are_typed_as_ansible_types_module_options():
 def test_a_value_ansible_cannot_convert_names_service_field_and_type_with_every_other_problem():
     _, errors = one({"name": "api", "image": "x", "replicas": "three", "replica": 2, "os": "macos"})
     assert errors == [
-        "service 'api', field 'replica': unknown key (did you mean 'replicas'?); valid keys: command, "
-        "configs, constraints, endpoint_mode, entrypoint, env, image, labels, limits, mode, name, networks, os, "
-        "placement_preferences, publish, publish_mode, replicas, reservations, rollback_config, routing_mesh, "
-        "secrets, state, update_config, windows_build",
+        "service 'api', field 'replica': unknown key (did you mean 'replicas'?); valid keys: "
+        + ", ".join(sorted(SERVICE_OPTIONS)),
         "service 'api', field 'os': a string \"macos\"; valid: linux, windows",
         "service 'api', field 'replicas': must be an integer, got a string \"three\"",
     ]

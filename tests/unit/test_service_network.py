@@ -5,7 +5,9 @@ import copy
 from service_fixtures import load
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.network import (
+    actual_network,
     create_network_argv,
+    network_differences,
     plan_networks,
     validate_networks,
 )
@@ -69,3 +71,43 @@ def test_foreign_network_is_used_but_never_removed():
     absent, _ = validate_networks([{"name": "svcnet", "state": "absent"}], {"linux"})
     actions, errors = plan_networks(absent, foreign)
     assert actions == [] and "not created by this project" in errors[0]
+
+
+def test_options_windows_does_not_support_are_refused_with_windows_nodes_before_any_change():
+    definition = {"name": "mixed", "internal": True, "ipv6": True, "subnet": "fd00:10::/64"}
+    _, errors = validate_networks([definition], {"linux", "windows"})
+    assert errors == [
+        "network 'mixed', field 'internal': the swarm has Windows nodes and Windows does not support internal "
+        "networks; set internal: false (or keep Windows services off this network and nodes)",
+        "network 'mixed', field 'ipv6': the swarm has Windows nodes and Windows does not support IPv6 on overlay "
+        "networks; set ipv6: false (or keep Windows services off this network and nodes)",
+        "network 'mixed', field 'subnet': the swarm has Windows nodes and Windows does not support IPv6 on overlay "
+        "networks",
+    ]
+    assert validate_networks([definition], {"linux"})[1] == []
+
+
+def test_overlay_mtu_is_set_compared_and_left_to_the_engine_when_unset():
+    (network,), errors = validate_networks([{"name": "mixed", "mtu": 1400}], {"linux", "windows"})
+    assert errors == []
+    argv = create_network_argv(network)
+    assert argv[argv.index("--opt") : argv.index("--opt") + 2] == [
+        "--opt",
+        "com.docker.network.driver.mtu=1400",
+    ]
+    inspect = {
+        "Name": "mixed",
+        "Driver": "overlay",
+        "Attachable": True,
+        "Options": {
+            "com.docker.network.driver.overlay.vxlanid_list": "4097",
+            "com.docker.network.driver.mtu": "1400",
+        },
+        "Labels": {"mixedswarm.managed": "true"},
+    }
+    assert network_differences(network, actual_network(inspect)) == []
+    assert network_differences({**network, "mtu": 1300}, actual_network(inspect)) == ["mtu"]
+    (default,), _ = validate_networks([{"name": "mixed"}], {"linux"})
+    assert network_differences(default, actual_network(inspect)) == []
+    _, errors = validate_networks([{"name": "mixed", "mtu": 20}], {"linux"})
+    assert errors == ["network 'mixed', field 'mtu': must be an MTU between 68 and 65535, got 20"]

@@ -6,6 +6,7 @@ from swarm_fixtures import load
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.windows_build import (
     engine_build,
     image_release,
+    runs_on,
     version_build,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.definition import validate_services
@@ -54,9 +55,55 @@ def test_an_image_no_node_can_run_is_refused_before_anything_changes():
     _, errors = _validate(IMAGE_2022, {"17763"})
     assert errors == [
         "service 'app', field 'image': the image is for Windows Server 2022 (build 20348) but the Windows nodes "
-        "run build(s) 17763; with process isolation a container needs its host's build: use the image tag for "
-        "the nodes' release"
+        "run build(s) 17763; with process isolation a container needs its host's build (or, with Hyper-V "
+        "isolation, an older one): use the image tag for the nodes' release"
     ]
+
+
+IMAGE_2019 = "mcr.microsoft.com/windows/servercore:ltsc2019"
+
+
+@pytest.mark.parametrize(
+    ("image_build", "host_build", "isolation", "runs"),
+    [
+        ("20348", "20348", "process", True),
+        ("20348", "26100", "process", True),  # Windows Server 2025's table: 2022 images, process isolation
+        ("20348", "26100", "default", True),
+        ("17763", "26100", "process", False),  # 2019 images on 2025: Hyper-V isolation only
+        ("17763", "20348", "process", False),
+        ("26100", "20348", "process", False),  # never a newer image on an older host
+        ("17763", "20348", "hyperv", True),  # older images on newer hosts with Hyper-V isolation
+        ("17763", "26100", "hyperv", True),
+        ("26100", "20348", "hyperv", False),
+    ],
+)
+def test_microsofts_compatibility_matrix(image_build, host_build, isolation, runs):
+    assert runs_on(image_build, host_build, isolation) is runs
+
+
+def test_an_ltsc2022_image_runs_on_a_pool_of_windows_server_2025_nodes():
+    (spec,), errors = _validate(IMAGE_2022, {"26100"})
+    assert errors == []
+    (spec,), errors = _validate(IMAGE_2022, {"20348", "26100"})
+    assert errors == []
+    assert not any("os.build" in c for c in spec["constraints"])
+
+
+def test_hyperv_isolation_runs_older_images_and_match_keeps_them_off_older_hosts():
+    _, errors = _validate(IMAGE_2019, {"26100"})
+    assert errors[0].endswith(
+        "use the image tag for the nodes' release, or isolation: hyperv (it runs older images on newer hosts)"
+    )
+    (spec,), errors = _validate(IMAGE_2019, {"26100", "20348"}, isolation="hyperv")
+    assert errors == []
+    (spec,), errors = _validate(IMAGE_2022, {"17763", "20348", "26100"}, isolation="hyperv")
+    assert "17763 cannot run it with Hyper-V isolation; set windows_build: match" in errors[0]
+    (spec,), errors = _validate(
+        IMAGE_2022, {"17763", "20348", "26100"}, isolation="hyperv", windows_build="match"
+    )
+    assert errors == []
+    assert "node.labels.os.build!=17763" in spec["constraints"]
+    assert not any("os.build==" in c for c in spec["constraints"])
 
 
 def test_mixed_builds_need_windows_build_match_which_constrains_to_the_build():

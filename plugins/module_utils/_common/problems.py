@@ -118,11 +118,9 @@ def _typed(value, option: dict, field: str, fail):
     except ValueError as exc:
         fail(field, str(exc))
         return _REFUSED
-    if "options" in option and "elements" not in option:
-        return typed_values(value, option["options"], fail, f"{field}.")
     if "elements" not in option:
-        return value
-    # A list of mappings with options (a service's secrets) types each mapping by them.
+        return typed_values(value, option["options"], fail, f"{field}.") if "options" in option else value
+    # Each element by its type, and a dict element by the options (a list of dicts with options).
     element = {"type": option["elements"], **({"options": option["options"]} if "options" in option else {})}
     items = [_typed(item, element, f"{field}[{i}]", fail) for i, item in enumerate(value)]
     return _REFUSED if any(item is _REFUSED for item in items) else items

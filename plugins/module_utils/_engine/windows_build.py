@@ -1,8 +1,9 @@
 """Windows builds: which one a node runs, which one an image needs. Pure functions.
 
 With process isolation (the default on Windows Server) a container shares the host's kernel, so
-its image must be built for the host's Windows build: an ltsc2022 image runs on Windows Server 2022
-(build 20348) and nowhere else (Microsoft, "Windows container version compatibility"). Each Windows
+its image must be built for the host's Windows build, except where Microsoft's compatibility matrix
+allows more (Windows Server 2022 images on Windows Server 2025 hosts); with Hyper-V isolation an
+older image runs on a newer host (runs_on). Each Windows
 node carries the owned label BUILD_LABEL with the build its engine reports; a service whose image tag
 names a release is checked against those labels before anything changes.
 """
@@ -65,34 +66,64 @@ def image_release(image: str) -> tuple[str, str] | None:
     return None
 
 
-def build_problems_and_constraint(
-    image: str, match: bool, node_builds: set[str]
-) -> tuple[list[str], str | None]:
-    """(problems, placement constraint) for a Windows service's image on nodes of `node_builds`.
+# Which image builds a host build runs, after Microsoft's "Windows container version compatibility"
+# matrix (learn.microsoft.com/virtualization/windowscontainers/deploy-containers/version-compatibility):
+# - process isolation (the default on Windows Server) needs the host's own build ("Windows Server
+#   containers are blocked from starting when the build number between the container host and the
+#   container image are different"), with one documented exception: the Windows Server 2025 table
+#   marks Windows Server 2022 images as supported with process isolation;
+# - Hyper-V isolation runs an image of the host's build or an older one ("Older containers will run
+#   the same on newer hosts with Hyper-V isolation ... a container based on a newer Windows build
+#   can only run on the newer host build").
+PROCESS_FORWARD = {"20348": {"26100"}}  # image build -> newer host builds that run it process-isolated
+ISOLATIONS = ("default", "process", "hyperv")
 
-    Refused: an image for a build no node runs; an image for one build on a swarm of several builds
-    unless `match` (then constrained to the nodes of that build); `match` without a release in the tag.
+
+def runs_on(image_build: str, host_build: str, isolation: str = "default") -> bool:
+    """Whether a host of host_build runs an image of image_build with this isolation ("default" is
+    process isolation, the default of Windows Server)."""
+    if isolation == "hyperv":
+        return int(image_build) <= int(host_build)
+    return host_build == image_build or host_build in PROCESS_FORWARD.get(image_build, set())
+
+
+def build_problems_and_constraint(
+    image: str, match: bool, node_builds: set[str], isolation: str = "default"
+) -> tuple[list[str], list[str]]:
+    """(problems, placement constraints) for a Windows service's image on nodes of `node_builds`.
+
+    Refused: an image no node's build runs with this isolation; an image some nodes cannot run unless
+    `match` (then constrained to the nodes that can); `match` without a release in the tag.
     """
     release = image_release(image)
     if release is None:
         if match:
             known = ", ".join(sorted(RELEASES))
-            return [f"windows_build: match needs an image tag that names a Windows release ({known})"], None
-        return [], None
+            return [f"windows_build: match needs an image tag that names a Windows release ({known})"], []
+        return [], []
     build, name = release
+    mode = "Hyper-V isolation" if isolation == "hyperv" else "process isolation"
     if not node_builds:
-        return [], f"node.labels.{BUILD_LABEL}=={build}" if match else None
+        return [], [f"node.labels.{BUILD_LABEL}=={build}"] if match else []
     listing = ", ".join(sorted(node_builds))
-    if build not in node_builds:
+    runnable = {b for b in node_builds if runs_on(build, b, isolation)}
+    if not runnable:
+        advice = "use the image tag for the nodes' release"
+        if isolation != "hyperv" and any(runs_on(build, b, "hyperv") for b in node_builds):
+            advice += ", or isolation: hyperv (it runs older images on newer hosts)"
         return [
             f"the image is for {name} (build {build}) but the Windows nodes run build(s) {listing}; with "
-            "process isolation a container needs its host's build: use the image tag for the nodes' release"
-        ], None
+            f"{mode} a container needs its host's build (or, with Hyper-V isolation, an older one): {advice}"
+        ], []
+    others = node_builds - runnable
     if match:
-        return [], f"node.labels.{BUILD_LABEL}=={build}"
-    if len(node_builds) > 1:
+        if len(runnable) == 1:
+            return [], [f"node.labels.{BUILD_LABEL}=={next(iter(runnable))}"]
+        return [], [f"node.labels.{BUILD_LABEL}!={b}" for b in sorted(others)]
+    if others:
         return [
-            f"the image is for {name} (build {build}) and the Windows nodes run builds {listing}; set "
-            "windows_build: match to place it only on the nodes of that build"
-        ], None
-    return [], None
+            f"the image is for {name} (build {build}) and the Windows nodes run builds {listing}, of which "
+            f"{', '.join(sorted(others))} cannot run it with {mode}; set windows_build: match to place it only on "
+            "the nodes that can"
+        ], []
+    return [], []

@@ -15,6 +15,11 @@ from collections.abc import Callable
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import OutputOf
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.polling import poll_until
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.jobs import (
+    is_job,
+    job_status,
+    mode_of_inspect,
+)
 
 FAILED_STATES = ("rejected", "failed")
 UPDATE_IN_PROGRESS = ("updating", "rollback_started")
@@ -114,6 +119,27 @@ def service_status(
     """
     spec = service.get("Spec", {})
     name = spec.get("Name", service.get("ID", "?"))
+    failures = [
+        t
+        for t in tasks
+        if t.get("ID") not in baseline
+        and t.get("Status", {}).get("State") in FAILED_STATES
+        and t["Status"].get("Err")
+    ]
+    if is_job(mode_of_inspect(spec.get("Mode", {}))["mode"]):
+        job = job_status(service, tasks)
+        return {
+            "name": name,
+            "desired": job["desired"],
+            "running": job["completed"],
+            "current": job["completed"],
+            "converged": job["done"],
+            "update_state": None,
+            "update_failed": False,
+            "update_message": "",
+            "failures": failures,
+            "unschedulable": job["pending"],
+        }
     active = [t for t in tasks if t.get("DesiredState") == "running"]
     running = [t for t in active if t.get("Status", {}).get("State") == "running"]
     current = [t for t in running if task_is_current(t.get("Spec"), spec.get("TaskTemplate"))]
@@ -123,13 +149,6 @@ def service_status(
         desired = len(active)
     update = service.get("UpdateStatus") or {}
     update_state = update.get("State")
-    failures = [
-        t
-        for t in tasks
-        if t.get("ID") not in baseline
-        and t.get("Status", {}).get("State") in FAILED_STATES
-        and t["Status"].get("Err")
-    ]
     unschedulable = [
         t for t in active if t.get("Status", {}).get("State") == "pending" and t.get("Status", {}).get("Err")
     ]

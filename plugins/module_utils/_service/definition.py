@@ -31,6 +31,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.fields i
     image_digest_problem,
     normalise_image,
 )
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.jobs import counted, is_job
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.options import SERVICE_OPTIONS
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.placement import (
     constraint_os,
@@ -41,6 +42,10 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.placemen
     os_constraint,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.ports import parse_port, port_sort_key
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.task_options import (
+    check_task_options,
+    os_problems,
+)
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.units import (
     DURATION_RULE,
     parse_duration,
@@ -92,14 +97,33 @@ def _os(definition, spec, fail):
     spec["windows_build"] = definition.get("windows_build") == "match"
 
 
+def check_job_keys(definition, spec, fail):
+    """Keys that only some modes have: max_concurrent (replicated jobs), rolling updates (not jobs)."""
+    spec["max_concurrent"] = None
+    max_concurrent = definition.get("max_concurrent")
+    if max_concurrent is not None and spec["mode"] != "replicated-job":
+        fail("max_concurrent", "applies to mode replicated-job only")
+    elif max_concurrent is not None and max_concurrent < 1:
+        fail("max_concurrent", f"must be an integer >= 1, got {shown(max_concurrent)}")
+    if is_job(spec["mode"]):
+        for key in ("update_config", "rollback_config"):
+            if definition.get(key):
+                fail(
+                    key,
+                    f"a {spec['mode']} runs its tasks to completion and has no rolling updates; remove {key}",
+                )
+
+
 def _mode_and_replicas(definition, spec, fail):
     spec["mode"] = definition.get("mode", "replicated")
     replicas = definition.get("replicas")
-    if spec["mode"] == "global":
+    check_job_keys(definition, spec, fail)
+    if not counted(spec["mode"]):
         if replicas is not None:
             fail(
                 "replicas",
-                "a global service runs one task per eligible node; remove replicas or use mode replicated",
+                f"a {spec['mode']} service runs one task per eligible node; remove replicas or use mode "
+                f"{spec['mode'].replace('global', 'replicated')}",
             )
         spec["replicas"] = None
     elif replicas is None:
@@ -108,6 +132,8 @@ def _mode_and_replicas(definition, spec, fail):
         fail("replicas", f"must be an integer >= 0, got {shown(replicas)}")
     else:
         spec["replicas"] = replicas
+    if spec["mode"] == "replicated-job":
+        spec["max_concurrent"] = definition.get("max_concurrent") or spec.get("replicas")
 
 
 def _command(definition, spec, fail):
@@ -298,7 +324,7 @@ def resolve_data(spec: dict, versions: dict, existing: dict) -> list[tuple[str, 
     return problems
 
 
-# In order: placement needs the OS, ports need the endpoint mode, secrets and configs the OS.
+# In order: placement needs the OS, ports need the endpoint mode, task options, secrets and configs the OS.
 _FIELD_CHECKS = (
     _image,
     _os,
@@ -309,6 +335,7 @@ _FIELD_CHECKS = (
     _networks,
     _placement,
     _resources_and_updates,
+    check_task_options,
     _data_refs,
 )
 
@@ -334,6 +361,7 @@ def _cluster_problems(
         problems.append(("os", mixed))
     elif spec["os"] and node_os and spec["os"] not in node_os:
         problems.append(("os", f"no {spec['os']} node in the swarm (nodes: {', '.join(sorted(node_os))})"))
+    problems += os_problems(spec, spec["os"] or (next(iter(node_os)) if len(node_os) == 1 else None))
     for network in spec["networks"]:
         if network in removed_networks:
             problems.append(
@@ -390,14 +418,13 @@ def validate_services(
             for field, message in resolve_data(spec, data_versions or {}, existing_data or {}):
                 errors.add("service", name, field, message)
             if spec["os"] == "windows":
-                problems, constraint = build_problems_and_constraint(
-                    spec["image"], spec["windows_build"], windows_builds or set()
+                problems, constraints = build_problems_and_constraint(
+                    spec["image"], spec["windows_build"], windows_builds or set(), spec["isolation"]
                 )
                 for problem in problems:
                     errors.add(
                         "service", name, "windows_build" if spec["windows_build"] else "image", problem
                     )
-                if constraint:
-                    spec["constraints"] = sorted({*spec["constraints"], constraint})
+                spec["constraints"] = sorted({*spec["constraints"], *constraints})
         specs.append(spec)
     return specs, errors

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.task_options import TASK_FIELDS
+
 # Spec fields in the order they are compared and shown.
 FIELDS = (
     "image",
     "mode",
     "replicas",
+    "max_concurrent",
     "args",
     "entrypoint",
     "env",
@@ -27,6 +30,7 @@ FIELDS = (
     "reservations",
     "update_config",
     "rollback_config",
+    *TASK_FIELDS,
     "secrets",
     "configs",
 )

@@ -2,8 +2,8 @@
 
 Service discovery (a service's name and tasks.<name> resolving to its tasks) works on
 user-defined overlay networks only, never on the routing mesh network `ingress`; services that
-should find each other share a network declared here. Encrypted overlays are refused when the
-swarm has Windows nodes (Windows does not support them). A network cannot be changed in place,
+should find each other share a network declared here. Encrypted, internal and IPv6 overlays are
+refused when the swarm has Windows nodes (Windows does not support them); the overlay MTU can be set. A network cannot be changed in place,
 so a managed network that differs from its definition is reported, not silently re-created.
 Pure functions, no Ansible.
 """
@@ -33,7 +33,16 @@ RESERVED = {
     "docker_gwbridge": "the engine's own bridge to the overlay networks",
 }
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-COMPARED = ("driver", "attachable", "encrypted", "internal", "subnet", "gateway", "labels")
+COMPARED = ("driver", "attachable", "encrypted", "internal", "ipv6", "mtu", "subnet", "gateway", "labels")
+MTU_OPTION = "com.docker.network.driver.mtu"
+# Overlay options Windows nodes do not support: Microsoft, "Windows container networking",
+# "Unsupported features and network options" (learn.microsoft.com/virtualization/windowscontainers/
+# container-networking/architecture) lists --internal, --ipv6 and encrypted overlays (--opt encrypted).
+WINDOWS_REFUSED = {
+    "encrypted": "encrypted overlay networks",
+    "internal": "internal networks",
+    "ipv6": "IPv6 on overlay networks",
+}
 
 
 def normalise_network(definition: dict, node_os: set[str], errors: DefinitionErrors) -> dict | None:
@@ -56,19 +65,28 @@ def normalise_network(definition: dict, node_os: set[str], errors: DefinitionErr
     if driver != "overlay":
         fail("driver", f"{driver!r}; only overlay networks span the swarm")
     network["driver"] = "overlay"
-    for key, default in (("attachable", True), ("encrypted", False), ("internal", False)):
+    for key, default in (("attachable", True), ("encrypted", False), ("internal", False), ("ipv6", False)):
         network[key] = values.get(key, default)
-    if network["encrypted"] and "windows" in node_os:
-        fail(
-            "encrypted",
-            "the swarm has Windows nodes and Windows does not support encrypted overlay networks; "
-            "set encrypted: false (or keep Windows services off this network and nodes)",
-        )
+    for key, what in WINDOWS_REFUSED.items():
+        if network[key] and "windows" in node_os:
+            fail(
+                key,
+                f"the swarm has Windows nodes and Windows does not support {what}; "
+                f"set {key}: false (or keep Windows services off this network and nodes)",
+            )
+    network["mtu"] = values.get("mtu")
+    if network["mtu"] is not None and not 68 <= network["mtu"] <= 65535:
+        fail("mtu", f"must be an MTU between 68 and 65535, got {network['mtu']}")
     network["subnet"] = network["gateway"] = None
     subnet = values.get("subnet")
     if subnet is not None:
         try:
             network["subnet"] = str(ipaddress.ip_network(str(subnet), strict=True))
+            if ipaddress.ip_network(network["subnet"]).version == 6 and "windows" in node_os:
+                fail(
+                    "subnet",
+                    "the swarm has Windows nodes and Windows does not support IPv6 on overlay networks",
+                )
         except ValueError as exc:
             fail("subnet", f"{subnet!r} is not a network in CIDR form such as 10.20.0.0/24 ({exc})")
     gateway = values.get("gateway")
@@ -118,6 +136,10 @@ def actual_network(inspect: dict) -> dict:
         "attachable": bool(inspect.get("Attachable")),
         "encrypted": "encrypted" in (inspect.get("Options") or {}),
         "internal": bool(inspect.get("Internal")),
+        "ipv6": bool(inspect.get("EnableIPv6")),
+        "mtu": int((inspect.get("Options") or {})[MTU_OPTION])
+        if MTU_OPTION in (inspect.get("Options") or {})
+        else None,
         "subnet": ipam[0].get("Subnet") or None,
         "gateway": ipam[0].get("Gateway") or None,
         "labels": dict(inspect.get("Labels") or {}),
@@ -125,22 +147,25 @@ def actual_network(inspect: dict) -> dict:
 
 
 def network_differences(desired: dict, actual: dict) -> list[str]:
-    """Fields that differ; subnet and gateway only when the definition sets them (else IPAM picks)."""
+    """Fields that differ; subnet and gateway only when the definition sets them (else IPAM picks), the
+    MTU too (else the engine's default)."""
     return [
         key
         for key in COMPARED
         if desired.get(key) != actual.get(key)
-        and not (key in ("subnet", "gateway") and desired.get(key) is None)
+        and not (key in ("subnet", "gateway", "mtu") and desired.get(key) is None)
     ]
 
 
 def create_network_argv(network: dict) -> list[str]:
     argv = ["docker", "network", "create", "--driver", "overlay"]
-    for key in ("attachable", "internal"):
+    for key in ("attachable", "internal", "ipv6"):
         if network[key]:
             argv.append(f"--{key}")
     if network["encrypted"]:
         argv += ["--opt", "encrypted"]
+    if network["mtu"]:
+        argv += ["--opt", f"{MTU_OPTION}={network['mtu']}"]
     if network["subnet"]:
         argv += ["--subnet", network["subnet"]]
     if network["gateway"]:

@@ -23,11 +23,25 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.fields i
     has_digest,
     normalise_image,
 )
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.jobs import (
+    JOB_FIXED,
+    is_job,
+    mode_args,
+    mode_of_inspect,
+)
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.placement import (
     constraint_os,
     normalise_constraint,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.ports import port_sort_key
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.task_options import (
+    KEPT_WHEN_UNSET,
+    TASK_FIELDS,
+    task_create_args,
+    task_options_of_inspect,
+    task_shown,
+    task_update_args,
+)
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.units import format_duration
 
 _UPDATE_KEYS = {
@@ -96,7 +110,6 @@ def actual_spec(inspect: dict, network_names: dict[str, str], keep_digest: bool 
     container = task.get("ContainerSpec", {})
     placement = task.get("Placement", {})
     endpoint = spec.get("EndpointSpec") or {}
-    mode = "global" if "Global" in spec.get("Mode", {}) else "replicated"
     networks = task.get("Networks") or spec.get("Networks") or []
     constraints = [normalise_constraint(c) for c in placement.get("Constraints") or []]
     pinned = {constraint_os(c) for c in constraints} - {None}
@@ -105,8 +118,7 @@ def actual_spec(inspect: dict, network_names: dict[str, str], keep_digest: bool 
         "state": "present",
         "image": normalise_image(container.get("Image", ""), keep_digest),
         "os": pinned.pop() if len(pinned) == 1 else None,
-        "mode": mode,
-        "replicas": spec["Mode"]["Replicated"].get("Replicas", 1) if mode == "replicated" else None,
+        **mode_of_inspect(spec.get("Mode", {})),
         "args": list(container.get("Args") or []),
         "entrypoint": list(container.get("Command") or []),
         "env": dict(item.split("=", 1) if "=" in item else (item, "") for item in container.get("Env") or []),
@@ -135,13 +147,18 @@ def actual_spec(inspect: dict, network_names: dict[str, str], keep_digest: bool 
         "reservations": _resources(task.get("Resources", {}).get("Reservations")),
         "update_config": _update_config_of_inspect(spec.get("UpdateConfig")),
         "rollback_config": _update_config_of_inspect(spec.get("RollbackConfig")),
+        **task_options_of_inspect(spec),
         "secrets": _data_refs_of_inspect(container.get("Secrets"), "Secret"),
         "configs": _data_refs_of_inspect(container.get("Configs"), "Config"),
     }
 
 
 def changed_fields(desired: dict, actual: dict) -> list[str]:
-    return [f for f in FIELDS if desired.get(f) != actual.get(f)]
+    return [
+        f
+        for f in FIELDS
+        if desired.get(f) != actual.get(f) and not (f in KEPT_WHEN_UNSET and desired.get(f) is None)
+    ]
 
 
 def _port_arg(port: dict) -> str:
@@ -169,7 +186,7 @@ def create_argv(spec: dict, with_registry_auth: bool = False) -> list[str]:
     with_registry_auth sends the manager's registry login to the nodes that pull."""
     argv = ["docker", "service", "create", "--detach", "--name", spec["name"]]
     argv += ["--with-registry-auth"] if with_registry_auth else []
-    argv += ["--mode", "global"] if spec["mode"] == "global" else ["--replicas", str(spec["replicas"])]
+    argv += mode_args(spec)
     argv += ["--endpoint-mode", spec["endpoint_mode"]]
     for key, value in spec["env"].items():
         argv += ["--env", f"{key}={value}"]
@@ -186,8 +203,10 @@ def create_argv(spec: dict, with_registry_auth: bool = False) -> list[str]:
     if spec["entrypoint"]:
         argv += ["--entrypoint", shlex.join(spec["entrypoint"])]
     argv += _resource_args("limits", spec["limits"]) + _resource_args("reservations", spec["reservations"])
-    argv += _update_config_args("update_config", spec["update_config"])
-    argv += _update_config_args("rollback_config", spec["rollback_config"])
+    if not is_job(spec["mode"]):  # a job runs to completion: no rolling update settings
+        argv += _update_config_args("update_config", spec["update_config"])
+        argv += _update_config_args("rollback_config", spec["rollback_config"])
+    argv += task_create_args(spec)
     for kind in ("secret", "config"):
         for ref in spec.get(f"{kind}s") or []:
             argv += [f"--{kind}", data_ref_arg(ref)]
@@ -241,6 +260,8 @@ def update_argv(desired: dict, actual: dict, with_registry_auth: bool = False) -
             argv += ["--image", want]
         elif field == "replicas":
             argv += ["--replicas", str(want)]
+        elif field == "max_concurrent":
+            argv += ["--max-concurrent", str(want)]
         elif field == "args":
             argv += ["--args", shlex.join(want)]
         elif field == "entrypoint":
@@ -265,6 +286,8 @@ def update_argv(desired: dict, actual: dict, with_registry_auth: bool = False) -
             argv += _resource_args(field, want)
         elif field in ("update_config", "rollback_config"):
             argv += _update_config_args(field, want)
+        elif field in TASK_FIELDS:
+            argv += task_update_args(field, want, have)
         elif field in ("secrets", "configs"):
             argv += _data_ref_changes(field[:-1], want, have)
     return [*argv, desired["name"]]
@@ -273,6 +296,11 @@ def update_argv(desired: dict, actual: dict, with_registry_auth: bool = False) -
 def display(spec: dict) -> dict:
     """A spec as a person reads it (durations and sizes in units) for diffs and summaries."""
     shown = {k: spec[k] for k in ("name", "os", *FIELDS) if k in spec and spec[k] not in (None, [], {})}
+    for field in TASK_FIELDS:
+        if field in shown:
+            shown[field] = task_shown(field, shown[field])
+            if shown[field] is None:
+                del shown[field]
     for kind in ("limits", "reservations"):
         if kind in shown:
             res = shown[kind]
@@ -323,6 +351,12 @@ def plan_services(
             errors.append(
                 f"service {name!r}, field 'mode': is {actual['mode']}, declared {spec['mode']}; the engine cannot "
                 "change a service's mode in place: remove it (state: absent) in one run and declare it again"
+            )
+        elif is_job(spec["mode"]) and (fixed := [f for f in JOB_FIXED if spec[f] != actual[f]]):
+            errors.append(
+                f"service {name!r}, field {fixed[0]!r}: is {actual[fixed[0]]}, declared {spec[fixed[0]]}; "
+                "docker service update cannot change a job's replicas or max_concurrent: remove the job "
+                "(state: absent) in one run and declare it again"
             )
         else:
             fields = changed_fields(spec, actual)

@@ -32,6 +32,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.windows_b
     build_problems_and_constraint,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.fields import image_digest_problem
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.jobs import MODES
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.options import STACK_OPTIONS
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.placement import (
     OS_NAMES,
@@ -56,7 +57,7 @@ DEPLOY_KEYS = (
     "rollback_config",
     "update_config",
 )
-DEPLOY_MODES = ("replicated", "global")
+DEPLOY_MODES = MODES  # replicated, global and the job modes (docker stack deploy takes them all)
 PLACEMENT_KEYS = ("constraints", "preferences", "max_replicas_per_node")
 RESOURCE_SECTIONS = ("limits", "reservations")
 HASH_LABEL = "mixedswarm.stack-hash"
@@ -215,13 +216,15 @@ def prepare_compose(
                 f"{shown(windows_build)}; valid: match (or leave it out)",
             )
         elif os_name == "windows" or "node.platform.os==windows" in constraints:
-            problems, constraint = build_problems_and_constraint(
-                str(service.get("image", "")), windows_build == "match", windows_builds or set()
+            problems, build_constraints = build_problems_and_constraint(
+                str(service.get("image", "")),
+                windows_build == "match",
+                windows_builds or set(),
+                str(service.get("isolation") or "default"),
             )
             for problem in problems:
                 errors.add("stack service", where, WINDOWS_BUILD_KEY if windows_build else "image", problem)
-            if constraint and constraint not in constraints:
-                constraints.append(constraint)
+            constraints += [c for c in build_constraints if c not in constraints]
         if constraints:
             placement["constraints"] = constraints
         elif not placement:
