@@ -162,7 +162,7 @@ CASES = (
          {"vars": {"swarm_registry_auth": [
              {"registry": "{{ lab_registry_login }}", "username": "lab", "password": "not-the-password"}
          ]}},
-         (":5000': login as 'lab' failed", "nothing was changed", "unauthorized")),
+         (":5000': login as 'lab' failed", "nothing was changed", "401 Unauthorized")),
     Case("registry-unreachable", "registry that does not answer the login", REGISTRY,
          {"vars": {"swarm_registry_auth": [
              {"registry": "{{ lab_registry | split(':') | first }}:5999", "username": "badinput", "password": "x"}
