@@ -81,6 +81,8 @@ class ActionModule(DockerCLIAction):
         (relative to the compose template, or to the playbook for an inline definition) and the
         files to ship next to it (data.ship_stack_data)."""
         refs, problems = stack_data_files(stack, compose)
+        if not refs and not problems:
+            return compose, {}
         base = (
             os.path.dirname(self._find_needle("templates", args["src"]))
             if args["src"]

@@ -420,3 +420,11 @@ def test_verify_plans_each_file_where_the_task_sees_it_with_the_controllers_hash
         "/run/secrets/db_password: the task does not hold what the controller sent (sha256 differs)",
         "/etc/app.conf: the task does not hold what the controller sent (sha256 differs)",
     ]
+
+
+def test_a_compose_document_without_file_sources_is_deployed_as_given():
+    from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.data import ship_stack_data
+
+    compose = {"services": {"api": {"image": IMAGE}}, "secrets": {"ext": {"external": True}}}
+    assert ship_stack_data("shop", compose, {}) == (compose, {})
+    assert ship_stack_data("shop", None, {}) == (None, {})

@@ -224,6 +224,8 @@ def ship_stack_data(stack: str, compose: dict, contents: dict) -> tuple[dict, di
     document names it), so a new content is a new version the stack's services roll to, as with
     swarm_secrets; the relative file name keeps the stack's hash independent of where it is shipped.
     """
+    if not contents:
+        return compose, {}
     shipped, files = dict(compose), {}
     for kind in KINDS:
         if not contents or not any(k == kind for k, _ in contents):
