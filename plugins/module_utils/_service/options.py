@@ -260,7 +260,8 @@ TASK_OPTIONS = {
                 "type": "str",
             },
             "registry": {
-                "description": "A value under the nodes' C(HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Virtualization\\Containers\\CredentialSpecs) key.",
+                "description": "A value under the nodes' C(HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"
+                "\\Virtualization\\Containers\\CredentialSpecs) key.",
                 "type": "str",
             },
             "config": {"description": "The name of a swarm config holding the spec.", "type": "str"},
