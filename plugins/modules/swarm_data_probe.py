@@ -38,6 +38,7 @@ attributes:
     description: Only reads.
   diff_mode:
     support: none
+    description: Nothing in the swarm changes, so there is nothing to show.
   idempotent:
     support: full
     description: Only reads.

@@ -36,6 +36,7 @@ attributes:
     description: Checks the entries and does not log in.
   diff_mode:
     support: none
+    description: Nothing in the swarm changes, so there is nothing to show.
   idempotent:
     support: full
     description: Logging in again with the same credentials changes nothing in the swarm.

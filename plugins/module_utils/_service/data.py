@@ -228,7 +228,7 @@ def ship_stack_data(stack: str, compose: dict, contents: dict) -> tuple[dict, di
         return compose, {}
     shipped, files = dict(compose), {}
     for kind in KINDS:
-        if not contents or not any(k == kind for k, _ in contents):
+        if not any(key[0] == kind for key in contents):
             continue
         section = {key: dict(entry) for key, entry in compose[f"{kind}s"].items()}
         for (entry_kind, key), content in contents.items():
