@@ -19,6 +19,9 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.verify i
     lookup_invocations,
 )
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.base import DockerCLIAction
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.manager_steps import (
+    running_container_ids,
+)
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.transport import run_docker
 
 
@@ -32,25 +35,7 @@ class ActionModule(DockerCLIAction):
 
     def act(self, args, result, task_vars):
         run = functools.partial(run_docker, self)
-        (containers,) = run(
-            [
-                [
-                    "docker",
-                    "ps",
-                    "--filter",
-                    f"label=com.docker.swarm.service.name={args['source']}",
-                    "--filter",
-                    "status=running",
-                    "--format",
-                    "{{json .}}",
-                ]
-            ]
-        )
-        ids = [d["ID"] for d in containers.documents if isinstance(d, dict)]
-        if not ids:
-            raise AnsibleActionFail(
-                f"no running container of service {args['source']} on this node: {containers.text or 'none listed'}"
-            )
+        ids = running_container_ids(run, args["source"])
         names = [args["target"], f"tasks.{args['target']}"]
 
         # Tasks that just (re)started reach the swarm's DNS within seconds, later when every manager

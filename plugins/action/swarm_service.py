@@ -22,7 +22,10 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.problems 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.convergence import (
     wait_for_convergence,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.definition import validate_services
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.definition import (
+    DATA_KINDS,
+    validate_services,
+)
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.options import SWARM_SERVICE_OPTIONS
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.spec import (
     diff_entries,
@@ -70,11 +73,17 @@ class ActionModule(DockerCLIAction):
             # Tasks that exist before any change: their failures are history, not this run's.
             ["docker", "service", "ps", "--quiet", "--no-trunc", OutputOf(MANAGED_SERVICE_IDS)],
         ]
+        # The names of the secrets and configs in the swarm, for services that name one not declared.
+        extra += [["docker", kind, "ls", "--format", "{{.Name}}"] for kind in DATA_KINDS]
         if names:
             extra.append(["docker", "service", "inspect", "--format", "{{json .}}", *names])
-        nodes, (network_result, ps_result, *service_result) = read_cluster_or_fail(
-            run, extra, self._task.check_mode
+        nodes, (network_result, ps_result, secret_result, config_result, *service_result) = (
+            read_cluster_or_fail(run, extra, self._task.check_mode)
         )
+        existing_data = {
+            kind: set(r.text.split("\n")) if r.ok else set()
+            for kind, r in zip(DATA_KINDS, (secret_result, config_result), strict=True)
+        }
         existing = {d["Spec"]["Name"]: d for r in service_result for d in r.documents if isinstance(d, dict)}
         network_names = {d["ID"]: d["Name"] for d in network_result.documents if isinstance(d, dict)}
         baseline = listed_task_ids(ps_result)
@@ -85,8 +94,14 @@ class ActionModule(DockerCLIAction):
             set(network_names.values()) | {name for name, state in declared.items() if state == "present"},
             windows_builds(nodes),
             removed_networks={name for name, state in declared.items() if state == "absent"},
+            data_versions=args["data_versions"],
+            existing_data=existing_data,
         )
-        actions, plan_errors = plan_services(specs, existing, network_names) if not errors else ([], [])
+        actions, plan_errors = (
+            plan_services(specs, existing, network_names, args["with_registry_auth"])
+            if not errors
+            else ([], [])
+        )
         if errors or plan_errors:
             raise AnsibleActionFail(errors_message("service definitions", errors + plan_errors))
 

@@ -10,6 +10,7 @@ Documentation: plugins/modules/swarm_stack.py.
 from __future__ import annotations
 
 import functools
+import os
 from typing import ClassVar
 
 import yaml
@@ -19,6 +20,18 @@ from ansible.plugins.loader import lookup_loader
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.problems import errors_message
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.convergence import (
     wait_for_convergence,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.data import (
+    CONTAINER_SPECS,
+    KINDS,
+    NAME_LABEL,
+    plan_data,
+    referenced,
+    ship_stack_data,
+    stack_data_files,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.data import (
+    HASH_LABEL as DATA_HASH_LABEL,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.options import SWARM_STACK_OPTIONS
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.stack import (
@@ -36,6 +49,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.cluster_re
 )
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.base import DockerCLIAction
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.manager_steps import (
+    apply_planned,
     listed_task_ids,
     read_cluster_or_fail,
     yaml_text,
@@ -61,6 +75,61 @@ class ActionModule(DockerCLIAction):
     TRANSFERS_FILES = True
     ARGUMENT_SPEC: ClassVar[dict] = SWARM_STACK_OPTIONS
     REQUIRED_IF = (("state", "present", ("definition", "src"), True),)
+
+    def _data_files(self, stack: str, args: dict, compose) -> tuple[dict, dict]:
+        """The compose document with its `file:` secrets and configs read on the controller
+        (relative to the compose template, or to the playbook for an inline definition) and the
+        files to ship next to it (data.ship_stack_data)."""
+        refs, problems = stack_data_files(stack, compose)
+        if not refs and not problems:
+            return compose, {}
+        base = (
+            os.path.dirname(self._find_needle("templates", args["src"]))
+            if args["src"]
+            else self._loader.get_basedir()
+        )
+        contents = {}
+        for kind, key, path in refs:
+            full = os.path.join(base, os.path.expanduser(path))
+            try:
+                real = self._loader.get_real_file(full, decrypt=True)
+                with open(real, "rb") as handle:
+                    contents[(kind, key)] = handle.read()
+                self._loader.cleanup_tmp_file(real)
+            except (AnsibleError, OSError) as exc:
+                problems.append(
+                    f"stack {stack!r}, field '{kind}s.{key}.file': cannot read {path!r} (from {base}) on the "
+                    f"controller: {getattr(exc, 'message', None) or exc.strerror}"
+                )
+        if problems:
+            raise AnsibleActionFail(errors_message(f"stack {stack!r}", problems))
+        return ship_stack_data(stack, compose, contents)
+
+    def _remove_superseded(self, run, stack: str, prepared: dict) -> list[str]:
+        """Remove the versions of the stack's shipped secrets and configs that no service uses now."""
+        wanted = {
+            kind: [
+                {
+                    "name": (entry.get("labels") or {}).get(NAME_LABEL),
+                    "state": "present",
+                    "digest": labels[DATA_HASH_LABEL],
+                }
+                for entry in (prepared.get(f"{kind}s") or {}).values()
+                if isinstance(entry, dict) and DATA_HASH_LABEL in (labels := entry.get("labels") or {})
+            ]
+            for kind in KINDS
+        }
+        if not any(wanted.values()):
+            return []
+        listed = run([["docker", kind, "ls", "--format", "{{json .}}"] for kind in KINDS] + [CONTAINER_SPECS])
+        in_use = referenced(listed[-1].documents)
+        removals = []
+        for kind, result in zip(KINDS, listed, strict=False):
+            actions, _errors, _versions = plan_data(kind, wanted[kind], result.documents, in_use[kind])
+            removals += [a for a in actions if a["action"] == "remove"]
+        if removals:
+            apply_planned(run, "stack secret or config", removals)
+        return [a["name"] for a in removals]
 
     def _compose(self, stack: str, args: dict, task_vars: dict):
         """The compose document from `definition`, or from the template `src` rendered here."""
@@ -102,7 +171,7 @@ class ActionModule(DockerCLIAction):
                     raise AnsibleActionFail(f"stack {stack!r}: docker stack rm failed: {removed.text}")
             return result
 
-        compose = self._compose(stack, args, task_vars)
+        compose, data_files = self._data_files(stack, args, self._compose(stack, args, task_vars))
         prepared, digest, errors = prepare_compose(stack, compose, cluster_os(nodes), windows_builds(nodes))
         if errors:
             raise AnsibleActionFail(errors_message(f"stack {stack!r}", errors))
@@ -131,11 +200,14 @@ class ActionModule(DockerCLIAction):
         try:
             path = self._connection._shell.join_path(tmp_dir, f"{stack}-compose.yml")
             self._transfer_data(path, text)
+            for name, content in data_files.items():
+                self._transfer_data(self._connection._shell.join_path(tmp_dir, name), content)
             (deployed,) = run([deploy_argv(stack, path, args["prune"], args["with_registry_auth"])])
         finally:
             self._remove_tmp_path(tmp_dir)
         if not deployed.ok:
             raise AnsibleActionFail(f"stack {stack!r}: docker stack deploy failed: {deployed.text}")
+        result["removed_versions"] = self._remove_superseded(run, stack, prepared)
         if args["wait"]:
             names = stack_service_names(stack, prepared)
             statuses, problems = wait_for_convergence(

@@ -13,6 +13,7 @@ from typing import ClassVar
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.convergence import read_tasks
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.data import KINDS, data_check_plans
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.options import STACK_OPTIONS
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.stack import STACK_NAMESPACE_LABEL
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.verify import (
@@ -84,6 +85,7 @@ class ActionModule(DockerCLIAction):
                 dns_probe=None,
                 dns_probe_skipped="no swarm yet",
                 http_targets=[],
+                data_checks=[],
                 summary=["No swarm yet (check mode): nothing to verify until the run is made for real."],
             )
             return result
@@ -104,6 +106,21 @@ class ActionModule(DockerCLIAction):
             )
         targets, http_problems, http_skipped = http_targets(args["http_checks"], services, tasks, nodes)
         problems += http_problems
+        data_plans, data_skipped = [], []
+        if any(
+            (d.get("Spec", {}).get("TaskTemplate", {}).get("ContainerSpec", {}).get(key))
+            for d in services.values()
+            for key in ("Secrets", "Configs")
+        ):
+            listings = run([["docker", kind, "ls", "--format", "{{json .}}"] for kind in KINDS])
+            data_plans, data_skipped = data_check_plans(
+                names,
+                services,
+                tasks,
+                nodes,
+                {kind: r.documents for kind, r in zip(KINDS, listings, strict=True)},
+                None if args["probe_nodes"] is None else set(args["probe_nodes"]),
+            )
         result.update(
             changed=False,
             nodes=sorted(nodes.values(), key=lambda n: n["hostname"]),
@@ -113,6 +130,8 @@ class ActionModule(DockerCLIAction):
             dns_probe_skipped=dns_skipped if dns_plan is None else "",
             http_targets=targets,
             http_skipped=http_skipped,
+            data_checks=data_plans,
+            data_checks_skipped=data_skipped,
             summary=summary_lines(nodes, rows),
         )
         if problems:

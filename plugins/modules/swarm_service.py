@@ -384,6 +384,53 @@ options:
           config:
             description: The name of a swarm config holding the spec.
             type: str
+      secrets:
+        description: Secrets the tasks read as files; changing one updates the service in place.
+        type: list
+        elements: dict
+        suboptions:
+          source:
+            description: &id001
+              - The logical name of an entry of O(ignore:swarm_secrets) / O(ignore:swarm_configs) (the service uses
+                its current version), or the name of a secret or config that exists in the swarm.
+            type: str
+            required: true
+          target:
+            description: &id002
+              - Where the task sees it. Defaults to the logical name, which the engine places under C(/run/secrets/)
+                (secrets) or C(/) (configs) on Linux and under C(C:\ProgramData\Docker\secrets) or C(C:\ProgramData\Docker\configs)
+                on Windows.
+            type: str
+          uid:
+            description: Owner user ID of the file (Linux only).
+            type: str
+          gid:
+            description: Owner group ID of the file (Linux only).
+            type: str
+          mode:
+            description: File mode (Linux only), an octal string such as C("0440") or its number; default C(0444).
+            type: raw
+      configs:
+        description: Configs the tasks read as files; changing one updates the service in place.
+        type: list
+        elements: dict
+        suboptions:
+          source:
+            description: *id001
+            type: str
+            required: true
+          target:
+            description: *id002
+            type: str
+          uid:
+            description: Owner user ID of the file (Linux only).
+            type: str
+          gid:
+            description: Owner group ID of the file (Linux only).
+            type: str
+          mode:
+            description: File mode (Linux only), an octal string such as C("0440") or its number; default C(0444).
+            type: raw
   networks:
     description:
       - The network definitions of O(ignore:swarm_networks); only their names are used here, so a service may name
@@ -407,6 +454,18 @@ options:
     description: Stop waiting once a service has this many tasks, created by this run, rejected or failed.
     type: int
     default: 2
+  data_versions:
+    description:
+      - 'The current version of each secret and config, as M(mixedswarm.swarm.swarm_secret) returns it (C(versions)):
+        C({secret: {LOGICAL: NAME}, config: {LOGICAL: NAME}}).'
+    type: dict
+    default: {}
+  with_registry_auth:
+    description:
+      - Create and update services with C(--with-registry-auth), so every node pulls with the credentials the manager
+        logged in with (M(mixedswarm.swarm.swarm_registry_login)).
+    type: bool
+    default: false
 attributes:
   check_mode:
     support: full

@@ -18,6 +18,9 @@ description:
   - Every service gets the labels C(mixedswarm.managed=true) and C(mixedswarm.stack-hash) (a hash of the
     prepared file). When all services of the stack carry the current hash, nothing is deployed (C(changed=false)).
   - A stack whose services the project did not deploy is never touched.
+  - Top-level C(secrets) and C(configs) with a C(file) are read on the controller (relative to O(src), or to the
+    playbook for O(definition)), copied next to the compose file and named C(STACK_KEY-HASH) with the project's labels,
+    so a new content is a new version; superseded versions no service uses are removed after the deploy.
   - After a deployment, waits for the stack's services to converge and fails fast, like M(mixedswarm.swarm.swarm_service).
 options:
   name:
@@ -104,6 +107,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+removed_versions:
+  description: Superseded versions of the stack's file secrets and configs removed after the deploy.
+  returned: when the stack was deployed
+  type: list
+  elements: str
 services:
   description: Swarm service names of the stack.
   returned: always

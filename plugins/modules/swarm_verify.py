@@ -122,6 +122,19 @@ http_skipped:
   returned: always
   type: list
   elements: str
+data_checks:
+  description:
+    - For each service that uses secrets or configs the project created, a node running one of its tasks (node_id,
+      hostname, os) and each file's path in the task with the sha256 of the version it refers to
+      (M(mixedswarm.swarm.swarm_data_probe) checks them there).
+  returned: success
+  type: list
+  elements: dict
+data_checks_skipped:
+  description: Services whose secrets and configs cannot be checked and why, one line each.
+  returned: success
+  type: list
+  elements: str
 summary:
   description: Readable lines, nodes with OS, role and labels, services with replicas, placement and ports.
   returned: always

@@ -62,6 +62,9 @@ NETWORKS = Group("networks", "playbooks/services.yml")
 SERVICES = Group("services", "playbooks/services.yml")
 STACK_ENTRIES = Group("stack-entries", "playbooks/services.yml")
 COMPOSE = Group("compose", "playbooks/services.yml")
+# Loaded on the controller, and a login only a registry can answer: each stops the stage first.
+SECRETS = Group("secrets", "playbooks/services.yml")
+REGISTRY = Group("registry", "playbooks/services.yml")
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,24 @@ CASES = (
          ("service 'api-ingress', field 'networks'", "routing mesh")),
     Case("service-unknown-network", "service on an undeclared network", SERVICES,
          service("api-net", networks=["nowhere"]), ("service 'api-net', field 'networks'", "neither declared nor existing")),
+    Case("service-unknown-secret", "service secret neither declared nor existing", SERVICES,
+         service("api-secret", secrets=[{"source": "nowhere"}]),
+         ("service 'api-secret', field 'secrets'", "neither declared in swarm_secrets nor existing")),
+    Case("secret-file-missing", "secret file missing on the controller", SECRETS,
+         {"vars": {"swarm_secrets": [{"name": "badinput_password", "file": "badinput-nowhere.txt"}]}},
+         ("secret 'badinput_password', field 'file'", "cannot read 'badinput-nowhere.txt' on the controller")),
+    # The lab registry's login endpoint (lab_registry_auth) refuses the password; nothing answers on
+    # port 5999 of the registry's address. Both logins are tried in the same run.
+    Case("registry-wrong-password", "wrong registry password", REGISTRY,
+         {"vars": {"swarm_registry_auth": [
+             {"registry": "{{ lab_registry_login }}", "username": "lab", "password": "not-the-password"}
+         ]}},
+         (":5000': login as 'lab' failed", "nothing was changed", "401 Unauthorized")),
+    Case("registry-unreachable", "registry that does not answer the login", REGISTRY,
+         {"vars": {"swarm_registry_auth": [
+             {"registry": "{{ lab_registry | split(':') | first }}:5999", "username": "badinput", "password": "x"}
+         ]}},
+         (":5999': login as 'badinput' failed", "nothing was changed")),
     Case("stack-definition-and-src", "stack with both definition and src", STACK_ENTRIES,
          stack({"name": "both", "definition": {"services": {}}, "src": str(FIXTURES / "compose.yml.j2")}),
          ("stack 'both', field 'definition'", "not both")),

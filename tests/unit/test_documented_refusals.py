@@ -33,6 +33,9 @@ LAB_ONLY = {
     "daemon option value only the engine refuses (unknown storage driver)": (
         "dockerd itself refuses the value when it starts"
     ),
+    "secret file missing on the controller": "the plugin looks the file up in the play's search path",
+    "registry that does not answer the login": "only docker login against the address can tell",
+    "wrong registry password": "only the registry can tell",
 }
 
 
@@ -104,6 +107,9 @@ OFFLINE = {
     "published port out of range": lambda: service("api-port", publish=[70000]),
     "service attached to ingress": lambda: service("api-ingress", networks=["ingress"]),
     "service on an undeclared network": lambda: service("api-net", networks=["nowhere"]),
+    "service secret neither declared nor existing": lambda: service(
+        "api-secret", secrets=[{"source": "nowhere"}]
+    ),
     "stack with both definition and src": lambda: stack_entry_problems(
         [{"name": "both", "definition": {"services": {}}, "src": "compose.yml.j2"}]
     ),

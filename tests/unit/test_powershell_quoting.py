@@ -40,12 +40,19 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import
     powershell_batch,
     powershell_payload,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.quoting import windows_arg
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.quoting import (
+    windows_arg,
+)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.data import (
+    content_hash,
+    create_invocation,
+)
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.definition import validate_services
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.network import (
     create_network_argv,
     validate_networks,
 )
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.registry import login_invocation
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.spec import (
     create_argv,
     update_argv,
@@ -349,6 +356,23 @@ def _invocations(kind, data):
         return [deploy_argv(key, f"C:\\Users\\{value}\\ansible-tmp\\{key}-compose.yml", True, True)]
     if kind == "read":
         return [*stack_services_invocations(key), *lookup_invocations(value or "c1", [value, key])]
+    if kind == "secret":
+        content = f"{value}\n{' '.join(more)}".encode()
+        return [create_invocation("secret", key, content_hash(content), content)]
+    if kind == "login":
+        return [login_invocation({"registry": "myregistry.azurecr.io", "username": key, "password": value})]
+    if kind == "service secrets":
+        ref = {
+            "source": f"{key}-0123456789ab",
+            "target": f"C:\\app\\{value}",
+            "uid": "0",
+            "gid": "0",
+            "mode": 0o444,
+        }
+        old = {**ref, "source": f"{key}-ba9876543210"}
+        created = create_argv({**_base_spec(), "secrets": [ref], "configs": [ref]}, with_registry_auth=True)
+        updated = update_argv({**_base_spec(), "secrets": [ref]}, {**_base_spec(), "secrets": [old]}, True)
+        return [created, updated]
     raise AssertionError(kind)
 
 
@@ -363,6 +387,9 @@ KINDS = [
     "node update",
     "stack",
     "read",
+    "secret",
+    "login",
+    "service secrets",
 ]
 
 
@@ -372,7 +399,7 @@ def _printed(step):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-# 100 random cases per kind of batch, 1,000 in all.
+# 100 random cases per kind of batch, 1,300 in all.
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_docker_receives_exactly_what_the_plugin_meant(kind, data):

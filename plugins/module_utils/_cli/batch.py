@@ -38,11 +38,16 @@ class OutputOf(list):
 
 
 class Invocation(list):
-    """An argv list with text for the program's stdin (e.g. an unlock key), kept out of its arguments."""
+    """An argv list with text for the program's stdin (e.g. an unlock key), kept out of its arguments.
 
-    def __init__(self, argv, stdin: str | None = None):
+    exact: the program must read the text byte for byte, with no line end added (the content of a
+    secret or config); otherwise a line end follows it, as a typed key would.
+    """
+
+    def __init__(self, argv, stdin: str | None = None, exact: bool = False):
         super().__init__(argv)
         self.stdin = stdin
+        self.exact = exact
 
 
 def _word(arg, shell: str) -> str:
@@ -60,7 +65,8 @@ def command_line(argv: list[str], shell: str) -> str:
     stdin = getattr(argv, "stdin", None)
     if stdin is None:
         return line
-    return f"printf '%s\\n' {quote(stdin, shell)} | {line}"
+    end = "" if getattr(argv, "exact", False) else "\\n"
+    return f"printf '%s{end}' {quote(stdin, shell)} | {line}"
 
 
 # The one script every PowerShell batch runs: fixed text, whatever the invocations and secrets are

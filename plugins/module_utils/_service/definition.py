@@ -258,7 +258,73 @@ def _resources_and_updates(definition, spec, fail):
         spec[key] = _check_update_config(definition.get(key), key, fail)
 
 
-# In order: placement needs the OS, ports need the endpoint mode, task options the OS.
+# What `docker service create --secret/--config source=NAME` sets when target, uid, gid or mode is not
+# given (docker/cli opts.SecretOpt and ConfigOpt); target is the logical name here, not the version's.
+DATA_FILE_DEFAULTS = {"uid": "0", "gid": "0", "mode": 0o444}
+DATA_KINDS = ("secret", "config")
+
+
+def _file_mode(value):
+    """A file mode from an octal string ("0440") or its number (0o440 == 288); None when invalid."""
+    if isinstance(value, str) and re.fullmatch(r"0?[0-7]{3}", value):
+        return int(value, 8)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 0o777:
+        return value
+    return None
+
+
+def _data_refs(definition, spec, fail):
+    """secrets and configs: each {source, target, uid, gid, mode}, source still the logical name
+    (validate_services resolves it to the current version)."""
+    for kind in DATA_KINDS:
+        refs, targets = [], set()
+        for index, item in enumerate(definition.get(f"{kind}s") or []):
+            field = f"{kind}s[{index}]"
+            source = item.get("source")
+            if not source:
+                fail(f"{field}.source", f"required: the name of a {kind} in swarm_{kind}s or in the swarm")
+                continue
+            ref = {"source": source, "target": item.get("target") or source, **DATA_FILE_DEFAULTS}
+            for key in ("uid", "gid"):
+                if item.get(key) is not None:
+                    ref[key] = item[key]
+            if item.get("mode") is not None:
+                ref["mode"] = _file_mode(item["mode"])
+                if ref["mode"] is None:
+                    fail(f"{field}.mode", f'must be an octal mode such as "0440", got {shown(item["mode"])}')
+                    continue
+            if spec.get("os") == "windows" and any(item.get(k) is not None for k in ("uid", "gid", "mode")):
+                # https://docs.docker.com/engine/swarm/secrets/#windows-support
+                fail(field, "uid, gid and mode are not supported for Windows services; leave them out")
+                continue
+            if ref["target"] in targets:
+                fail(f"{field}.target", f"{ref['target']!r} is the target of another {kind} of this service")
+            targets.add(ref["target"])
+            refs.append(ref)
+        spec[f"{kind}s"] = sorted(refs, key=lambda r: r["target"])
+
+
+def resolve_data(spec: dict, versions: dict, existing: dict) -> list[tuple[str, str]]:
+    """Replace each secret's and config's logical source with its current version (versions:
+    kind -> logical name -> object name); a source that is not declared must exist (existing: kind ->
+    names in the swarm). Returns (field, message) problems."""
+    problems = []
+    for kind in DATA_KINDS:
+        for ref in spec.get(f"{kind}s") or []:
+            declared = (versions.get(kind) or {}).get(ref["source"])
+            if declared:
+                ref["source"] = declared
+            elif ref["source"] not in existing.get(kind, set()):
+                problems.append(
+                    (
+                        f"{kind}s",
+                        f"{kind} {ref['source']!r} is neither declared in swarm_{kind}s nor existing in the swarm",
+                    )
+                )
+    return problems
+
+
+# In order: placement needs the OS, ports need the endpoint mode, task options, secrets and configs the OS.
 _FIELD_CHECKS = (
     _image,
     _os,
@@ -270,6 +336,7 @@ _FIELD_CHECKS = (
     _placement,
     _resources_and_updates,
     check_task_options,
+    _data_refs,
 )
 
 
@@ -317,12 +384,15 @@ def validate_services(
     known_networks: set[str],
     windows_builds: set[str] | None = None,
     removed_networks: set[str] = frozenset(),
+    data_versions: dict | None = None,
+    existing_data: dict | None = None,
 ) -> tuple[list[dict], DefinitionErrors]:
     """Normalise every definition and check it against the cluster.
 
     node_os: the OS names of the swarm's nodes; known_networks: declared or existing network names;
     windows_builds: the builds of the Windows nodes (their os.build labels);
-    removed_networks: networks declared absent, which no service may keep.
+    removed_networks: networks declared absent, which no service may keep;
+    data_versions, existing_data: for resolve_data (the secrets' and configs' versions and names).
     Returns (specs, errors); specs is only meaningful when errors is empty.
     """
     errors = DefinitionErrors()
@@ -344,6 +414,8 @@ def validate_services(
             continue
         if spec["state"] == "present":
             for field, message in _cluster_problems(spec, node_os, known_networks, removed_networks):
+                errors.add("service", name, field, message)
+            for field, message in resolve_data(spec, data_versions or {}, existing_data or {}):
                 errors.add("service", name, field, message)
             if spec["os"] == "windows":
                 problems, constraints = build_problems_and_constraint(

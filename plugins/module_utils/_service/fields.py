@@ -31,6 +31,8 @@ FIELDS = (
     "update_config",
     "rollback_config",
     *TASK_FIELDS,
+    "secrets",
+    "configs",
 )
 
 # What `docker service create` sets when no update/rollback flag is given (Docker 20.10 and later),

@@ -262,6 +262,175 @@ TASK_OPTIONS = {
 }
 
 
+# --- Secrets, configs and registry credentials (docs/services.md "Secrets and configs",
+# "Private registries") ---
+
+
+def changes_option(phases: str) -> dict:
+    """The `changes` option of a plugin whose creations and removals a playbook runs apart."""
+    return {
+        "description": ["Which of the planned changes to make; every definition is still validated.", phases],
+        "type": "str",
+        "choices": ["all", "create", "remove"],
+        "default": "all",
+    }
+
+
+# One entry of swarm_secrets or swarm_configs (module_utils._service.data).
+DATA_OPTIONS = {
+    "name": {
+        "description": [
+            "Logical name, which services give as their C(source). The swarm object is named C(NAME-HASH), the"
+            " first 12 hex digits of the content's sha256, so a new content is a new version."
+        ],
+        "type": "str",
+        "required": True,
+    },
+    "state": {
+        "description": "C(absent) removes every version this project created, once no service refers to it.",
+        "type": "str",
+        "choices": list(STATE),
+        "default": "present",
+    },
+    "file": {
+        "description": [
+            "A file on the controller (relative paths are looked up like M(ansible.builtin.copy)'s C(src));"
+            " a vault-encrypted file is decrypted. Its content must be UTF-8 text."
+        ],
+        "type": "path",
+    },
+    "data": {
+        "description": "The content itself, for example a vault-encrypted variable.",
+        "type": "str",
+        "no_log": True,
+    },
+    "template": {
+        "description": "A Jinja2 file rendered on the controller with the task's variables, like M(ansible.builtin.template).",
+        "type": "path",
+    },
+}
+
+# One entry of a service's secrets or configs.
+DATA_REF_OPTIONS = {
+    "source": {
+        "description": [
+            "The logical name of an entry of O(ignore:swarm_secrets) / O(ignore:swarm_configs) (the service uses its"
+            " current version), or the name of a secret or config that exists in the swarm."
+        ],
+        "type": "str",
+        "required": True,
+    },
+    "target": {
+        "description": [
+            "Where the task sees it. Defaults to the logical name, which the engine places under C(/run/secrets/)"
+            " (secrets) or C(/) (configs) on Linux and under C(C:\\ProgramData\\Docker\\secrets) or"
+            " C(C:\\ProgramData\\Docker\\configs) on Windows."
+        ],
+        "type": "str",
+    },
+    "uid": {"description": "Owner user ID of the file (Linux only).", "type": "str"},
+    "gid": {"description": "Owner group ID of the file (Linux only).", "type": "str"},
+    "mode": {
+        "description": 'File mode (Linux only), an octal string such as C("0440") or its number; default C(0444).',
+        "type": "raw",
+    },
+}
+
+SERVICE_DATA_OPTIONS = {
+    "secrets": {
+        "description": "Secrets the tasks read as files; changing one updates the service in place.",
+        "type": "list",
+        "elements": "dict",
+        "options": DATA_REF_OPTIONS,
+    },
+    "configs": {
+        "description": "Configs the tasks read as files; changing one updates the service in place.",
+        "type": "list",
+        "elements": "dict",
+        "options": DATA_REF_OPTIONS,
+    },
+}
+
+# Options of swarm_service that come from the secrets, configs and registry stages.
+SERVICE_RUN_DATA_OPTIONS = {
+    "data_versions": {
+        "description": [
+            "The current version of each secret and config, as M(mixedswarm.swarm.swarm_secret) returns it"
+            " (C(versions)): C({secret: {LOGICAL: NAME}, config: {LOGICAL: NAME}})."
+        ],
+        "type": "dict",
+        "default": {},
+    },
+    "with_registry_auth": {
+        "description": [
+            "Create and update services with C(--with-registry-auth), so every node pulls with the credentials"
+            " the manager logged in with (M(mixedswarm.swarm.swarm_registry_login))."
+        ],
+        "type": "bool",
+        "default": False,
+    },
+}
+
+SWARM_SECRET_OPTIONS = {
+    "secrets": {
+        "description": "Secret definitions (O(ignore:swarm_secrets)).",
+        "type": "list",
+        "elements": "dict",
+        "default": [],
+        "options": DATA_OPTIONS,
+    },
+    "configs": {
+        "description": "Config definitions (O(ignore:swarm_configs)), the same keys as O(secrets).",
+        "type": "list",
+        "elements": "dict",
+        "default": [],
+        "options": DATA_OPTIONS,
+    },
+    "validate_only": {
+        "description": "Validate, load the contents and plan against the swarm, change nothing (C(changed=false)).",
+        "type": "bool",
+        "default": False,
+    },
+    "changes": changes_option(
+        "C(create) only creates new versions and C(remove) only removes superseded or absent ones that no"
+        " service refers to, so a playbook creates versions before its services roll to them and removes"
+        " the old ones after."
+    ),
+}
+
+# One entry of swarm_registry_auth.
+REGISTRY_OPTIONS = {
+    "registry": {
+        "description": "Registry host (and port), for example C(myregistry.azurecr.io) or C(registry.lab:5000).",
+        "type": "str",
+        "required": True,
+    },
+    "username": {
+        "description": "User name (for Azure Container Registry, a service principal's app ID).",
+        "type": "str",
+        "required": True,
+    },
+    "password": {
+        "description": "Password or token, from vault or the environment; it reaches C(docker login) on stdin only.",
+        "type": "str",
+        "required": True,
+        "no_log": True,
+    },
+}
+
+SWARM_REGISTRY_LOGIN_OPTIONS = {
+    "registries": {
+        "description": "Registry credentials (O(ignore:swarm_registry_auth)).",
+        "type": "list",
+        "elements": "dict",
+        "required": True,
+        "options": REGISTRY_OPTIONS,
+    },
+}
+
+# --- end of secrets, configs and registry credentials ---
+
+
 # One entry of swarm_services (docs/services.md).
 SERVICE_OPTIONS = {
     "name": {"description": "Service name.", "type": "str", "required": True},
@@ -394,6 +563,7 @@ SERVICE_OPTIONS = {
         "options": update_options(["pause", "continue"]),
     },
     **TASK_OPTIONS,
+    **SERVICE_DATA_OPTIONS,
 }
 
 # One entry of swarm_networks.
@@ -512,6 +682,7 @@ SWARM_SERVICE_OPTIONS = {
         "type": "int",
         "default": 2,
     },
+    **SERVICE_RUN_DATA_OPTIONS,
 }
 
 SWARM_NETWORK_OPTIONS = {
@@ -523,17 +694,11 @@ SWARM_NETWORK_OPTIONS = {
         "options": NETWORK_OPTIONS,
     },
     "validate_only": VALIDATE_ONLY,
-    "changes": {
-        "description": [
-            "Which of the planned changes to make; every definition is still validated.",
-            "C(create) only creates networks and C(remove) only removes those declared absent, so a playbook "
-            "can create networks before its services and remove them after the services that used them are "
-            "gone.",
-        ],
-        "type": "str",
-        "choices": ["all", "create", "remove"],
-        "default": "all",
-    },
+    "changes": changes_option(
+        "C(create) only creates networks and C(remove) only removes those declared absent, so a playbook "
+        "can create networks before its services and remove them after the services that used them are "
+        "gone."
+    ),
 }
 
 SWARM_STACK_OPTIONS = {
@@ -563,4 +728,6 @@ MODULE_OPTIONS = {
     "swarm_service": SWARM_SERVICE_OPTIONS,
     "swarm_network": SWARM_NETWORK_OPTIONS,
     "swarm_stack": SWARM_STACK_OPTIONS,
+    "swarm_secret": SWARM_SECRET_OPTIONS,
+    "swarm_registry_login": SWARM_REGISTRY_LOGIN_OPTIONS,
 }

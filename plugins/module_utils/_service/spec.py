@@ -77,6 +77,28 @@ def _resources(raw: dict | None) -> dict:
     return {"cpus": int(raw.get("NanoCPUs", 0)), "memory": int(raw.get("MemoryBytes", 0))}
 
 
+def _data_refs_of_inspect(refs: list | None, prefix: str) -> list[dict]:
+    """A service's Secrets or Configs (prefix Secret or Config) in the spec form."""
+    shown = []
+    for ref in refs or []:
+        file = ref.get("File") or {}
+        shown.append(
+            {
+                "source": ref.get(f"{prefix}Name"),
+                "target": file.get("Name"),
+                "uid": file.get("UID", "0"),
+                "gid": file.get("GID", "0"),
+                "mode": file.get("Mode", 0o444),
+            }
+        )
+    return sorted(shown, key=lambda r: r["target"] or "")
+
+
+def data_ref_arg(ref: dict) -> str:
+    """The value of --secret/--secret-add (and --config...): every file option explicit."""
+    return f"source={ref['source']},target={ref['target']},uid={ref['uid']},gid={ref['gid']},mode={ref['mode']:04o}"
+
+
 def actual_spec(inspect: dict, network_names: dict[str, str], keep_digest: bool = False) -> dict:
     """The spec of an existing service from its `docker service inspect` document.
 
@@ -126,6 +148,8 @@ def actual_spec(inspect: dict, network_names: dict[str, str], keep_digest: bool 
         "update_config": _update_config_of_inspect(spec.get("UpdateConfig")),
         "rollback_config": _update_config_of_inspect(spec.get("RollbackConfig")),
         **task_options_of_inspect(spec),
+        "secrets": _data_refs_of_inspect(container.get("Secrets"), "Secret"),
+        "configs": _data_refs_of_inspect(container.get("Configs"), "Config"),
     }
 
 
@@ -157,9 +181,11 @@ def _update_config_args(kind: str, config: dict) -> list[str]:
     return args
 
 
-def create_argv(spec: dict) -> list[str]:
-    """`docker service create` for a spec; --detach because convergence is awaited separately."""
+def create_argv(spec: dict, with_registry_auth: bool = False) -> list[str]:
+    """`docker service create` for a spec; --detach because convergence is awaited separately.
+    with_registry_auth sends the manager's registry login to the nodes that pull."""
     argv = ["docker", "service", "create", "--detach", "--name", spec["name"]]
+    argv += ["--with-registry-auth"] if with_registry_auth else []
     argv += mode_args(spec)
     argv += ["--endpoint-mode", spec["endpoint_mode"]]
     for key, value in spec["env"].items():
@@ -181,6 +207,9 @@ def create_argv(spec: dict) -> list[str]:
         argv += _update_config_args("update_config", spec["update_config"])
         argv += _update_config_args("rollback_config", spec["rollback_config"])
     argv += task_create_args(spec)
+    for kind in ("secret", "config"):
+        for ref in spec.get(f"{kind}s") or []:
+            argv += [f"--{kind}", data_ref_arg(ref)]
     return [*argv, spec["image"], *spec["args"]]
 
 
@@ -205,12 +234,26 @@ def _list_changes(flag: str, desired: list, actual: list, render=str) -> list[st
     return args
 
 
-def update_argv(desired: dict, actual: dict) -> list[str]:
+def _data_ref_changes(kind: str, desired: list, actual: list) -> list[str]:
+    """--KIND-rm for each reference that goes (by source: the CLI removes by name), --KIND-add for
+    each that comes; a changed version or file option is both (the CLI removes first)."""
+    args = []
+    for ref in actual:
+        if ref not in desired:
+            args += [f"--{kind}-rm", ref["source"]]
+    for ref in desired:
+        if ref not in actual:
+            args += [f"--{kind}-add", data_ref_arg(ref)]
+    return args
+
+
+def update_argv(desired: dict, actual: dict, with_registry_auth: bool = False) -> list[str]:
     """`docker service update` with only the flags for fields that differ.
 
     The caller rejects mode changes before this (the engine cannot change mode in place).
     """
     argv = ["docker", "service", "update", "--detach"]
+    argv += ["--with-registry-auth"] if with_registry_auth else []
     for field in changed_fields(desired, actual):
         want, have = desired[field], actual[field]
         if field == "image":
@@ -245,6 +288,8 @@ def update_argv(desired: dict, actual: dict) -> list[str]:
             argv += _update_config_args(field, want)
         elif field in TASK_FIELDS:
             argv += task_update_args(field, want, have)
+        elif field in ("secrets", "configs"):
+            argv += _data_ref_changes(field[:-1], want, have)
     return [*argv, desired["name"]]
 
 
@@ -268,17 +313,24 @@ def display(spec: dict) -> dict:
             shown[kind] = {
                 k: format_duration(v) if k in ("delay", "monitor") else v for k, v in shown[kind].items()
             }
+    for kind in ("secrets", "configs"):
+        if kind in shown:
+            shown[kind] = [{**ref, "mode": f"{ref['mode']:04o}"} for ref in shown[kind]]
     return shown
 
 
 def plan_services(
-    specs: list[dict], existing: dict[str, dict], network_names: dict[str, str]
+    specs: list[dict],
+    existing: dict[str, dict],
+    network_names: dict[str, str],
+    with_registry_auth: bool = False,
 ) -> tuple[list[dict], list[str]]:
     """What to do for each service: create, update (only changed flags), remove or nothing.
 
     existing: `docker service inspect` documents by name; network_names: network ID -> name.
     Services without the project's label are never changed: declaring one is an error that says
-    how to hand it over. Returns (actions, errors).
+    how to hand it over. with_registry_auth: creates and updates send the registry login.
+    Returns (actions, errors).
     """
     actions, errors = [], []
     for spec in specs:
@@ -297,7 +349,7 @@ def plan_services(
                 actions.append(plan_action(name, "remove", ["docker", "service", "rm", name], actual, None))
             continue
         if actual is None:
-            actions.append(plan_action(name, "create", create_argv(spec), None, spec))
+            actions.append(plan_action(name, "create", create_argv(spec, with_registry_auth), None, spec))
         elif actual["mode"] != spec["mode"]:
             errors.append(
                 f"service {name!r}, field 'mode': is {actual['mode']}, declared {spec['mode']}; the engine cannot "
@@ -312,7 +364,11 @@ def plan_services(
         else:
             fields = changed_fields(spec, actual)
             if fields:
-                actions.append(plan_action(name, "update", update_argv(spec, actual), actual, spec, fields))
+                actions.append(
+                    plan_action(
+                        name, "update", update_argv(spec, actual, with_registry_auth), actual, spec, fields
+                    )
+                )
             else:
                 actions.append(plan_action(name, "none", None, actual, spec))
     return actions, errors

@@ -1,4 +1,5 @@
-"""Steps the service, network, stack and verify plugins share on the manager they run on."""
+"""Steps the service, network, stack and verify plugins share on the manager they run on, and the
+probes on the node they run on."""
 
 from __future__ import annotations
 
@@ -54,3 +55,27 @@ def apply_planned(run, kind: str, changes: list[dict]) -> None:
 def yaml_text(value) -> str:
     """Block-style YAML in the given key order, for diffs."""
     return yaml.dump(value, sort_keys=False, default_flow_style=False, Dumper=AnsibleDumper)
+
+
+def running_container_ids(run, service: str) -> list[str]:
+    """IDs of this node's running containers of a swarm service; none is a failure naming it."""
+    (containers,) = run(
+        [
+            [
+                "docker",
+                "ps",
+                "--filter",
+                f"label=com.docker.swarm.service.name={service}",
+                "--filter",
+                "status=running",
+                "--format",
+                "{{json .}}",
+            ]
+        ]
+    )
+    ids = [d["ID"] for d in containers.documents if isinstance(d, dict)]
+    if not ids:
+        raise AnsibleActionFail(
+            f"no running container of service {service} on this node: {containers.text or 'none listed'}"
+        )
+    return ids
