@@ -13,8 +13,8 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.drain imp
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.roll import (
     IN_PLACE,
     ROLL_LEADER,
-    ROLL_RESUME,
     ROLL_MANAGERS,
+    ROLL_RESUME,
     ROLL_WORKERS,
     RollRefused,
     plan_engine_roll,
