@@ -132,7 +132,9 @@ def lock_script(step: str, shell: str, holder: str, path: str = "") -> str:
     meant to travel on stdin behind the loader (module_utils._cli.batch), as every batch does."""
     sh, powershell = _SCRIPTS[step]
     if shell == POWERSHELL:
-        return _PS_COMMON.format(lock=ps_literal(path or WINDOWS_LOCK), holder=ps_literal(holder)) + powershell
+        return (
+            _PS_COMMON.format(lock=ps_literal(path or WINDOWS_LOCK), holder=ps_literal(holder)) + powershell
+        )
     return _sh(sh, path or LINUX_LOCK, holder)
 
 
