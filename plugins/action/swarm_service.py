@@ -24,6 +24,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.converge
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.definition import validate_services
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.options import SWARM_SERVICE_OPTIONS
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.placement import host_ports_by_node
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.spec import (
     diff_entries,
     display,
@@ -50,6 +51,16 @@ MANAGED_SERVICE_IDS = [
     "--filter",
     f"label={MANAGED_LABEL}={MANAGED_VALUE}",
 ]
+ALL_RUNNING_TASKS_ARGV = [
+    "docker",
+    "service",
+    "ps",
+    "--filter",
+    "desired-state=running",
+    "--format",
+    "{{json .}}",
+    OutputOf(["docker", "service", "ls", "--quiet"]),
+]
 
 
 def render(spec: dict) -> str:
@@ -69,10 +80,12 @@ class ActionModule(DockerCLIAction):
             ["docker", "network", "ls", "--no-trunc", "--format", "{{json .}}"],
             # Tasks that exist before any change: their failures are history, not this run's.
             ["docker", "service", "ps", "--quiet", "--no-trunc", OutputOf(MANAGED_SERVICE_IDS)],
+            # Every service's tasks meant to run, for the host-mode ports each node publishes already.
+            ALL_RUNNING_TASKS_ARGV,
         ]
         if names:
             extra.append(["docker", "service", "inspect", "--format", "{{json .}}", *names])
-        nodes, (network_result, ps_result, *service_result) = read_cluster_or_fail(
+        nodes, (network_result, ps_result, ports_result, *service_result) = read_cluster_or_fail(
             run, extra, self._task.check_mode
         )
         existing = {d["Spec"]["Name"]: d for r in service_result for d in r.documents if isinstance(d, dict)}
@@ -85,6 +98,9 @@ class ActionModule(DockerCLIAction):
             set(network_names.values()) | {name for name, state in declared.items() if state == "present"},
             windows_builds(nodes),
             removed_networks={name for name, state in declared.items() if state == "absent"},
+            nodes=list(nodes.values()),
+            # No service yet: `docker service ps` without a service fails, and no port is taken.
+            host_ports=host_ports_by_node(ports_result.documents) if ports_result.ok else {},
         )
         actions, plan_errors = plan_services(specs, existing, network_names) if not errors else ([], [])
         if errors or plan_errors:

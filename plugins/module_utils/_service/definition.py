@@ -39,6 +39,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.placemen
     normalise_constraint,
     normalise_preference,
     os_constraint,
+    placement_problems,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.ports import parse_port, port_sort_key
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.units import (
@@ -289,12 +290,17 @@ def validate_services(
     known_networks: set[str],
     windows_builds: set[str] | None = None,
     removed_networks: set[str] = frozenset(),
+    nodes: list[dict] | None = None,
+    host_ports: dict[str, dict] | None = None,
 ) -> tuple[list[dict], DefinitionErrors]:
     """Normalise every definition and check it against the cluster.
 
     node_os: the OS names of the swarm's nodes; known_networks: declared or existing network names;
     windows_builds: the builds of the Windows nodes (their os.build labels);
-    removed_networks: networks declared absent, which no service may keep.
+    removed_networks: networks declared absent, which no service may keep;
+    nodes: the swarm's nodes (node_read.node_from_inspect) and host_ports: host-mode ports their
+    tasks publish (placement.host_ports_by_node): with them, a service the scheduler could not
+    place is refused (placement.placement_problems) before anything is created.
     Returns (specs, errors); specs is only meaningful when errors is empty.
     """
     errors = DefinitionErrors()
@@ -306,6 +312,7 @@ def validate_services(
         if not isinstance(definition, Mapping):
             errors.append(f"every service definition must be a mapping, got {shown(definition)}")
             continue
+        start = len(errors)
         spec = normalise_service(definition, errors)
         name = definition.get("name")
         if isinstance(name, str):
@@ -327,5 +334,8 @@ def validate_services(
                     )
                 if constraint:
                     spec["constraints"] = sorted({*spec["constraints"], constraint})
+            if nodes and len(errors) == start:  # only a service otherwise valid
+                for field, message in placement_problems(spec, nodes, host_ports or {}):
+                    errors.add("service", name, field, message)
         specs.append(spec)
     return specs, errors
