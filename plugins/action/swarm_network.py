@@ -37,14 +37,17 @@ SWARM_NETWORK_IDS = ["docker", "network", "ls", "--quiet", "--filter", "scope=sw
 def node_addresses(nodes: dict, task_vars: dict) -> dict[str, list[str]]:
     """Each node's addresses: the address the swarm knows it by, and for the inventory hosts every
     address this run read (the swarm stage's `ip` read on Linux, gathered facts on Windows)."""
-    found = {node["hostname"]: [node["addr"]] for node in nodes.values() if node.get("addr")}
+    found = {}
     hostvars = task_vars.get("hostvars", {})
-    for host in task_vars.get("groups", {}).get("swarm", []):
+    for host in task_vars.get("groups", {}).get("swarm", []):  # inventory names first, in messages
         hv = hostvars.get(host, {})
         facts = (hv.get("swarm_node") or {}).get("network") or hv.get("ansible_facts") or {}
         addresses = host_addresses(facts)
         if addresses:
             found[host] = addresses
+    for node in nodes.values():
+        if node.get("addr"):
+            found.setdefault(node["hostname"], []).append(node["addr"])
     return found
 
 

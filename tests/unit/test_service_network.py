@@ -94,7 +94,7 @@ def test_subnets_colliding_with_the_nodes_each_other_or_existing_networks_are_re
     ingress = {"Name": "ingress", "IPAM": {"Config": [{"Subnet": "10.0.0.0/24", "Gateway": "10.0.0.1"}]}}
     mine = {"Name": "fine", "IPAM": {"Config": [{"Subnet": "10.99.0.0/24"}]}}  # itself: no collision
     assert subnet_problems(networks, nodes, [ingress, mine]) == [
-        "network 'labnet', field 'subnet': 172.29.106.0/24 holds 172.29.106.10 (i26-manager1), address(es) of the "
+        "network 'labnet', field 'subnet': 172.29.106.0/24 holds 172.29.106.10 (manager1), address(es) of the "
         "nodes; overlay traffic to them would stay in the overlay and cut the nodes off from each other. Choose a "
         "range no node uses",
         "network 'a', field 'subnet': 10.20.0.0/16 overlaps 10.20.5.0/24 of network 'b'",

@@ -65,14 +65,14 @@ def test_constraints_hold_as_swarmkit_compares_them():
 
 def test_a_constraint_no_node_satisfies_is_refused_before_the_service_exists():
     assert refusals({"constraints": ["node.labels.zone==mars"]}) == [
-        "service 'web', field 'constraints': no Ready, active node satisfies node.labels.zone==mars and "
-        "node.platform.os==linux, so no task could be placed (nodes: m1 (linux, manager, labels {'zone': 'earth'}), "
-        "w1 (linux, worker, labels {'zone': 'earth'}), w2 (linux, worker, labels {'zone': 'moon'}))"
+        "service 'web', field 'constraints': no Ready, active node of the 3 satisfies node.labels.zone==mars and "
+        "node.platform.os==linux, so no task could be placed; give a node the label (swarm_labels) or change the "
+        "constraint"
     ]
     # A drained node does not count: w3 is the only other moon node, and w2 is there.
     assert refusals({"constraints": ["node.labels.zone==moon"], "replicas": 3}) == []
     assert refusals({"constraints": ["node.labels.zone==moon", "node.hostname!=w2"]})[0].startswith(
-        "service 'web', field 'constraints': no Ready, active node satisfies"
+        "service 'web', field 'constraints': no Ready, active node of the 3 satisfies"
     )
 
 
@@ -81,7 +81,7 @@ def test_a_host_port_taken_on_the_eligible_nodes_is_refused_with_where():
     definition = {"replicas": 2, "publish": [{"published": 8080, "target": 80, "mode": "host"}]}
     assert refusals(definition, host_ports=taken) == [
         "service 'web', field 'publish': host-mode port 8080/tcp is free on 1 of the 3 eligible nodes (already "
-        "published on m1 (service other), w1 (service other)); 2 replicas need 2"
+        "published on m1 (service other), w1 (service other)); 2 replicas need 2 (one task per node can publish it)"
     ]
     # One replica fits on w2; its own port does not count against it on an update; udp is another port.
     assert refusals({**definition, "replicas": 1}, host_ports=taken) == []
@@ -94,8 +94,8 @@ def test_a_host_port_taken_on_the_eligible_nodes_is_refused_with_where():
 
 def test_reservations_beyond_every_node_and_max_replicas_per_node():
     assert refusals({"reservations": {"memory": "64G"}}) == [
-        "service 'web', field 'reservations': reserves 0 CPUs and 68719476736 bytes of memory per task, more than "
-        "m1, w1, w2 have; a task reserved there is never placed"
+        "service 'web', field 'reservations': reserves 0 CPUs and 68719476736 bytes of memory per task, more than 3 "
+        "of the 3 eligible nodes have in all; a task is never placed there"
     ]
     assert refusals({"reservations": {"cpus": 1.5}, "replicas": 3}) == []
     # 1.5 CPUs fit once on each 2-CPU node: 4 replicas have room for 3.

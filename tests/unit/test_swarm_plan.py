@@ -454,7 +454,10 @@ def test_a_host_that_failed_earlier_in_the_run_is_reported_as_such_not_as_unreac
     managers, workers, hosts = classic_fresh()
     hosts["win3"] = {"state": None, "failed_earlier": True}
     message = refused(managers, workers, hosts)
-    assert "host win3: manager failed earlier in this run (its error is above); fix that and run again" in message
+    assert (
+        "host win3: manager failed earlier in this run (its error is above); fix that and run again"
+        in message
+    )
     assert "unreachable" not in message
     hosts["win3"] = fresh(windows_facts(), "windows_info_inactive.json", ansible_host=WIN_ADDR)
     hosts["w9"] = {"state": None, "failed_earlier": True}

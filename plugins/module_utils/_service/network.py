@@ -194,7 +194,8 @@ def subnet_problems(
     address of a node (its own network, docker0, docker_gwbridge: overlay traffic to that range would
     stay inside the overlay and the nodes lose each other), or overlapping another declared subnet or
     the subnet of an existing network of another name (`docker network inspect` documents).
-    `node_addresses` maps a node's name to its addresses. One message per collision."""
+    `node_addresses` maps a node's name to its addresses (an address is named by the first node
+    that has it). One message per collision."""
     problems = []
     declared = [n for n in networks if n.get("state") == "present" and n.get("subnet")]
     taken = [
@@ -206,7 +207,7 @@ def subnet_problems(
         subnet = ipaddress.ip_network(network["subnet"])
         label = f"network {network['name']!r}, field 'subnet'"
         owners: dict[str, str] = {}  # each address once, named by the first node that has it
-        for node, addresses in sorted(node_addresses.items()):
+        for node, addresses in node_addresses.items():
             for address in addresses:
                 owners.setdefault(address, node)
         inside = sorted((a, n) for a, n in owners.items() if _address_in(a, subnet))

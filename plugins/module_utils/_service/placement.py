@@ -109,12 +109,6 @@ def constraint_holds(node: dict, constraint: str) -> bool | None:
     return equal if operator == "==" else not equal
 
 
-def _node_list(nodes: list[dict]) -> str:
-    return ", ".join(
-        f"{n['hostname']} ({n['os']}, {n['role']}, labels {dict(sorted(n['labels'].items()))})" for n in nodes
-    )
-
-
 def placement_problems(spec: dict, nodes: list[dict], host_ports: dict[str, dict]) -> list[tuple[str, str]]:
     """(field, message) when the scheduler could not place every task of `spec` (definition's
     normalised spec) on `nodes`. `host_ports` maps a node's hostname to {(published, protocol):
@@ -136,8 +130,9 @@ def placement_problems(spec: dict, nodes: list[dict], host_ports: dict[str, dict
         return [
             (
                 field,
-                f"no Ready, active node satisfies {' and '.join(spec['constraints']) or 'the placement'}, so no task "
-                f"could be placed (nodes: {_node_list(ready) or 'none Ready and active'})",
+                f"no Ready, active node of the {len(ready)} satisfies "
+                f"{' and '.join(spec['constraints']) or 'the placement'}, so no task could be placed; give a node "
+                "the label (swarm_labels) or change the constraint",
             )
         ]
     problems = []
@@ -153,12 +148,12 @@ def placement_problems(spec: dict, nodes: list[dict], host_ports: dict[str, dict
         per_node[node["hostname"]] = fit
     fitting = [n for n in eligible if per_node[n["hostname"]] >= 1]
     if (cpus or memory) and (not fitting or (not replicated and len(fitting) < len(eligible))):
-        short = [n["hostname"] for n in eligible if per_node[n["hostname"]] < 1]
+        short = len(eligible) - len(fitting)
         problems.append(
             (
                 "reservations",
-                f"reserves {cpus / 1e9:g} CPUs and {memory} bytes of memory per task, more than "
-                f"{', '.join(short)} {'has' if len(short) == 1 else 'have'}; a task reserved there is never placed",
+                f"reserves {cpus / 1e9:g} CPUs and {memory} bytes of memory per task, more than {short} of the "
+                f"{len(eligible)} eligible nodes {'has' if short == 1 else 'have'} in all; a task is never placed there",
             )
         )
     for port in (p for p in spec.get("ports", []) if p["mode"] == "host"):
@@ -171,14 +166,16 @@ def placement_problems(spec: dict, nodes: list[dict], host_ports: dict[str, dict
         free = len(eligible) - len(taken)
         if (replicated and free < wanted) or (not replicated and taken):
             need = (
-                f"{wanted} replicas need {wanted}" if replicated else "a global service needs it on every one"
+                f"{wanted} replicas need {wanted} (one task per node can publish it)"
+                if replicated
+                else "a global service needs it on every one"
             )
             where = ", ".join(f"{h} (service {s})" for h, s in sorted(taken.items()))
             problems.append(
                 (
                     "publish",
-                    f"host-mode port {key[0]}/{key[1]} is free on {free} of the {len(eligible)} eligible nodes "
-                    f"(already published on {where}); {need}",
+                    f"host-mode port {key[0]}/{key[1]} is free on {free} of the {len(eligible)} eligible nodes"
+                    f"{f' (already published on {where})' if where else ''}; {need}",
                 )
             )
         for hostname in taken:
