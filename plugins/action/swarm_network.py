@@ -45,9 +45,13 @@ def node_addresses(nodes: dict, task_vars: dict) -> dict[str, list[str]]:
         addresses = host_addresses(facts)
         if addresses:
             found[host] = addresses
+    # The swarm's own addresses of its nodes, named by the inventory host with that address.
+    by_address = {
+        hostvars.get(h, {}).get("ansible_host"): h for h in task_vars.get("groups", {}).get("swarm", [])
+    }
     for node in nodes.values():
         if node.get("addr"):
-            found.setdefault(node["hostname"], []).append(node["addr"])
+            found.setdefault(by_address.get(node["addr"]) or node["hostname"], []).append(node["addr"])
     return found
 
 
@@ -75,11 +79,9 @@ class ActionModule(DockerCLIAction):
         existing = {d["Name"]: d for r in first_results for d in r.documents if isinstance(d, dict)}
 
         networks, errors = validate_networks(args["networks"], cluster_os(nodes))
-        if not errors:
-            all_networks = (
-                [d for d in every_result.documents if isinstance(d, dict)] if every_result.ok else []
-            )
-            errors += subnet_problems(networks, node_addresses(nodes, task_vars), all_networks)
+        # Every valid definition's subnet, alongside the other definitions' problems.
+        all_networks = [d for d in every_result.documents if isinstance(d, dict)] if every_result.ok else []
+        errors += subnet_problems(networks, node_addresses(nodes, task_vars), all_networks)
         actions, plan_errors = plan_networks(networks, existing) if not errors else ([], [])
         if errors or plan_errors:
             raise AnsibleActionFail(errors_message("network definitions", errors + plan_errors))
