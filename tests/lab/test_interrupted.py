@@ -7,6 +7,10 @@ node gets the max-size its node should have, no daemon.json backup is left, ever
 with no roll label; throughout both runs a poller sees at least one task of each 2-replica service
 running and at most one node out of service.
 
+MIXEDSWARM_CHAOS=1 also kills site.yml at seeded random moments of a services change (a network
+and a 2-replica service whose env changes each time): after each, ONE run converges, verify passes,
+the next run changes nothing, and a hand-made service, network and node label are untouched.
+
 `make test` runs one kill point, after worker1's daemon.json was written and before its engine
 restarted (the step an interrupted change was never finished at), with only worker1 changing, then
 puts worker1 back. MIXEDSWARM_CHAOS=1 runs every step with both workers changing, then
@@ -151,9 +155,14 @@ class Poller(threading.Thread):
 
 def run_killed(lab, extra: Path, label: str, kill_when, timeout=600):
     """Start the engines stage, SIGKILL its process group once kill_when() holds; whether it fired."""
+    return run_killed_stage(lab, "playbooks/engines.yml", extra, label, kill_when, timeout)
+
+
+def run_killed_stage(lab, playbook: str, extra: Path, label: str, kill_when, timeout=600):
+    """Start `playbook`, SIGKILL its process group once kill_when() holds; whether it fired."""
     LOGS.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1"}
-    argv = [ANSIBLE_PLAYBOOK, "playbooks/engines.yml", "-i", str(lab.inventory), "-i", str(extra)]
+    argv = [ANSIBLE_PLAYBOOK, playbook, "-i", str(lab.inventory), "-i", str(extra)]
     with (LOGS / f"{label}.log").open("w") as log:
         proc = subprocess.Popen(
             argv, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
@@ -304,4 +313,107 @@ def test_rolls_killed_at_random_moments_are_finished_by_one_more_run(roll_lab, t
         poller.check()
         OUTCOMES.append(
             f"random {kill} (seed {SEED}, {delay:.1f} s): {'killed' if fired else 'ended first'}, converged"
+        )
+
+
+def services_vars(tmp_path: Path, generation: int) -> Path:
+    """A services change: a network and a 2-replica service whose env changes every generation."""
+    path = tmp_path / f"services-{generation}.json"
+    service = {
+        "name": "chaos-web",
+        "image": "{{ lab_registry }}/busybox:1",
+        "os": "linux",
+        "replicas": 2,
+        "command": list(WORKLOAD),
+        "networks": ["chaos-net"],
+        "env": {"GENERATION": str(generation)},
+        "routing_mesh": False,
+    }
+    path.write_text(
+        json.dumps(
+            {"all": {"vars": {"swarm_networks": [{"name": "chaos-net"}], "swarm_services": [service]}}}
+        )
+    )
+    return path
+
+
+@pytest.mark.skipif(
+    not CHAOS, reason="seeded random kills of a services change run on demand: MIXEDSWARM_CHAOS=1"
+)
+def test_services_changes_killed_at_random_moments_converge_in_one_run(roll_lab, tmp_path):
+    """A hand-made service, network and node label stay untouched; after each kill ONE run converges,
+    verify passes and the next run changes nothing."""
+    lab = roll_lab
+    image = f"{registry(lab)}/busybox:1"
+    lab.docker("manager1", "network", "create", "--driver", "overlay", "chaos-hand-net", check=False)
+    lab.docker(
+        "manager1", "service", "create", "--detach", "--name", "chaos-hand", "--endpoint-mode", "dnsrr", image, *WORKLOAD,
+        check=False,
+    )  # fmt: skip
+    worker = f"{lab.name}-worker2"
+    lab.docker("manager1", "node", "update", "--label-add", "chaos.hand=yes", worker)
+    hand = {
+        "service": lab.docker(
+            "manager1", "service", "inspect", "--format", "{{json .Spec}}", "chaos-hand"
+        ).stdout,
+        "network": lab.docker(
+            "manager1", "network", "inspect", "--format", "{{.Id}} {{.Created}}", "chaos-hand-net"
+        ).stdout,
+    }
+    rng = random.Random(SEED + 1)
+    try:
+        for kill in range(RANDOM_KILLS):
+            extra = services_vars(tmp_path, kill)
+            delay = rng.uniform(3, 40)
+            deadline = time.monotonic() + delay
+            label = f"{lab.name}-services-random-kill-{kill}"
+            fired = run_killed_stage(
+                lab, "site.yml", extra, label, lambda deadline=deadline: time.monotonic() > deadline
+            )
+            run = lab.play("site.yml", inventories=[extra], label=f"{lab.name}-services-after-kill-{kill}")
+            assert run.rc == 0, run.describe()
+            verify = lab.play(
+                "site.yml",
+                "--tags",
+                "verify",
+                inventories=[extra],
+                label=f"{lab.name}-services-verify-{kill}",
+            )
+            assert verify.rc == 0, verify.describe()
+            again = lab.play("site.yml", inventories=[extra], label=f"{lab.name}-services-again-{kill}")
+            assert again.rc == 0 and again.changed == 0, again.changed_tasks()
+            assert (
+                lab.docker(
+                    "manager1", "service", "inspect", "--format", "{{json .Spec}}", "chaos-hand"
+                ).stdout
+                == hand["service"]
+            )
+            assert (
+                lab.docker(
+                    "manager1", "network", "inspect", "--format", "{{.Id}} {{.Created}}", "chaos-hand-net"
+                ).stdout
+                == hand["network"]
+            )
+            labels = json.loads(
+                lab.docker("manager1", "node", "inspect", "--format", "{{json .Spec.Labels}}", worker).stdout
+            )
+            assert labels.get("chaos.hand") == "yes"
+            OUTCOMES.append(
+                f"services {kill} (seed {SEED + 1}, {delay:.1f} s): {'killed' if fired else 'ended first'}, converged"
+            )
+    finally:
+        gone = tmp_path / "services-gone.json"
+        gone.write_text(
+            json.dumps(
+                {"all": {"vars": {"swarm_services": [{"name": "chaos-web", "state": "absent"}],
+                                  "swarm_networks": [{"name": "chaos-net", "state": "absent"}]}}}
+            )
+        )  # fmt: skip
+        lab.play("playbooks/services.yml", inventories=[gone], label=f"{lab.name}-services-chaos-cleanup")
+        lab.docker("manager1", "service", "rm", "chaos-hand", check=False)
+        lab.docker("manager1", "node", "update", "--label-rm", "chaos.hand", worker, check=False)
+        lab.wait_for(
+            "the hand-made network to be free",
+            lambda: lab.docker("manager1", "network", "rm", "chaos-hand-net", check=False).returncode == 0,
+            timeout=60,
         )
