@@ -73,10 +73,23 @@ def process_alive(pid, started) -> bool:
     return now_started is not None and abs(now_started - int(started or 0)) <= 2
 
 
-def playbook_name() -> str:
-    """The playbook(s) this ansible-playbook runs, as given on its command line."""
+# ansible-playbook's options that take a value as the next word (an inventory file is no playbook).
+VALUE_OPTIONS = {
+    "-i", "--inventory", "--inventory-file", "-e", "--extra-vars", "-l", "--limit", "-t", "--tags",
+    "--skip-tags", "-u", "--user", "-c", "--connection", "-f", "--forks", "-M", "--module-path",
+    "--vault-id", "--vault-password-file", "--private-key", "--key-file", "-T", "--timeout",
+    "--start-at-task", "--become-method", "--become-user",
+}  # fmt: skip
+
+
+def playbook_name(argv: list[str] | None = None) -> str:
+    """The playbook(s) this ansible-playbook runs: the command line's words that are no option and
+    no option's value."""
+    argv = sys.argv[1:] if argv is None else argv
     books = [
-        os.path.basename(a) for a in sys.argv[1:] if a.endswith((".yml", ".yaml")) and not a.startswith("@")
+        os.path.basename(word)
+        for index, word in enumerate(argv)
+        if not word.startswith("-") and (index == 0 or argv[index - 1] not in VALUE_OPTIONS)
     ]
     return ",".join(books) or "a playbook"
 

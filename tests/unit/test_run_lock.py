@@ -96,3 +96,21 @@ def test_the_record_names_host_process_start_playbook_and_lease():
         "playbook": "site.yml",
         "expires": 1796241600,
     }
+
+
+def test_the_playbook_is_named_without_the_inventory_or_extra_vars():
+    from ansible_collections.mixedswarm.swarm.plugins.action.swarm_run_lock import playbook_name
+
+    argv = [
+        "-i",
+        "inv/hosts.yml",
+        "--check",
+        "playbooks/site.yml",
+        "-e",
+        "@vars.yml",
+        "--limit=w1",
+        "-e",
+        "a=b",
+    ]
+    assert playbook_name(argv) == "site.yml"
+    assert playbook_name(["--inventory", "x.yml"]) == "a playbook"
