@@ -239,7 +239,7 @@ def roll_lab(ops_lab):
         assert back.rc == 0, back.describe()
 
 
-def finish_and_check(lab, tmp_path, size, label, poller):
+def finish_and_check(lab, tmp_path, size, label):
     """ONE more run; then what every node's new container gets, no backups, every node given back."""
     run = lab.play("playbooks/engines.yml", inventories=[worker_vars(tmp_path, size)], label=label)
     assert run.rc == 0, run.describe()
@@ -254,31 +254,36 @@ def finish_and_check(lab, tmp_path, size, label, poller):
     return run
 
 
-@pytest.mark.parametrize("step", STEPS if CHAOS else CI_STEPS)
-def test_a_roll_killed_at_a_step_is_finished_by_one_more_run(roll_lab, tmp_path, step):
-    lab = roll_lab
-    # Alternate the size so every case changes the workers, and the lab ends at the default.
-    current = max_size(lab, "worker1")
-    size = "27m" if current == DEFAULT_SIZE else DEFAULT_SIZE
-    before = engine_times(lab, "worker1")[0], lab.exec("worker1", "cat", "/etc/docker/daemon.json").stdout
+def kill_then_finish(lab, tmp_path, size, label, kill_when):
+    """Kill a roll to `size` when kill_when() holds, run ONE more time and check; all under the poller.
+    (whether the kill fired, the finishing run, worker1's state when killed, the poller's extremes)."""
     poller = Poller(lab)
     poller.start()
     try:
-        fired = run_killed(
-            lab,
-            worker_vars(tmp_path, size),
-            f"{lab.name}-killed-at-{step.replace(' ', '-')}",
-            at_step(lab, step, before),
-        )
-        assert fired, f"the run ended before it reached the {step} step"
+        fired = run_killed(lab, worker_vars(tmp_path, size), f"{lab.name}-{label}", kill_when)
         state = {"worker1": node_row(lab, "worker1"), "engine": engine_times(lab, "worker1")}
-        run = finish_and_check(
-            lab, tmp_path, size, f"{lab.name}-after-kill-at-{step.replace(' ', '-')}", poller
-        )
+        run = finish_and_check(lab, tmp_path, size, f"{lab.name}-after-{label}")
     finally:
         poller.stop.set()
         poller.join()
-    fewest, most_out = poller.check()
+    return fired, run, state, poller.check()
+
+
+def other_size(lab) -> str:
+    """Alternate the size so every case changes the workers, and the lab ends at the default."""
+    return "27m" if max_size(lab, "worker1") == DEFAULT_SIZE else DEFAULT_SIZE
+
+
+@pytest.mark.parametrize("step", STEPS if CHAOS else CI_STEPS)
+def test_a_roll_killed_at_a_step_is_finished_by_one_more_run(roll_lab, tmp_path, step):
+    lab = roll_lab
+    size = other_size(lab)
+    before = engine_times(lab, "worker1")[0], lab.exec("worker1", "cat", "/etc/docker/daemon.json").stdout
+    label = f"killed-at-{step.replace(' ', '-')}"
+    fired, run, state, (fewest, most_out) = kill_then_finish(
+        lab, tmp_path, size, label, at_step(lab, step, before)
+    )
+    assert fired, f"the run ended before it reached the {step} step"
     OUTCOMES.append(f"{step}: converged in {run.seconds:.0f} s (killed with worker1 at {state})")
     print(f"\nkilled at {step}: fewest tasks {fewest}, most nodes out of service {most_out}; {OUTCOMES[-1]}")
 
@@ -288,29 +293,18 @@ def test_rolls_killed_at_random_moments_are_finished_by_one_more_run(roll_lab, t
     lab = roll_lab
     rng = random.Random(SEED)
     for kill in range(RANDOM_KILLS):
-        size = "27m" if max_size(lab, "worker1") == DEFAULT_SIZE else DEFAULT_SIZE
+        size = other_size(lab)
         delay = rng.uniform(2, 60)
-        started = time.monotonic()
-        poller = Poller(lab)
-        poller.start()
-        try:
-            fired = run_killed(
-                lab,
-                worker_vars(tmp_path, size),
-                f"{lab.name}-random-kill-{kill}",
-                lambda deadline=started + delay: time.monotonic() > deadline,
-            )
-            finish_and_check(lab, tmp_path, size, f"{lab.name}-after-random-kill-{kill}", poller)
-            again = lab.play(
-                "playbooks/engines.yml",
-                inventories=[worker_vars(tmp_path, size)],
-                label=f"{lab.name}-again-{kill}",
-            )
-            assert again.rc == 0 and again.changed == 0, again.changed_tasks()
-        finally:
-            poller.stop.set()
-            poller.join()
-        poller.check()
+        deadline = time.monotonic() + delay
+        fired, _run, _state, _extremes = kill_then_finish(
+            lab, tmp_path, size, f"random-kill-{kill}", lambda deadline=deadline: time.monotonic() > deadline
+        )
+        again = lab.play(
+            "playbooks/engines.yml",
+            inventories=[worker_vars(tmp_path, size)],
+            label=f"{lab.name}-again-{kill}",
+        )
+        assert again.rc == 0 and again.changed == 0, again.changed_tasks()
         OUTCOMES.append(
             f"random {kill} (seed {SEED}, {delay:.1f} s): {'killed' if fired else 'ended first'}, converged"
         )

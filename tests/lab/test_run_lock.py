@@ -41,6 +41,19 @@ def spawn(lab, *args):
     )
 
 
+def place_lock(lab, record: str):
+    """A lock on manager1 as another run would have left it, holding `record`."""
+    lab.exec("manager1", "mkdir", "-p", LOCK)
+    lab.exec("manager1", "sh", "-c", f"printf '%s\\n' '{record}' > {LOCK}/holder")
+
+
+def refusal(lab, label: str) -> str:
+    """The message of a services stage run told not to wait for the lock."""
+    refused = lab.play("playbooks/services.yml", "-e", "swarm_run_lock_wait=0", label=f"{lab.name}-{label}")
+    assert refused.rc != 0 and refused.changed == 0
+    return refused.failures()[0][2]
+
+
 def wait_for_lock(lab, proc, timeout=300):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and proc.poll() is None:
@@ -78,18 +91,13 @@ def test_a_run_refuses_at_once_when_told_to_and_waits_for_a_live_holder(ops_lab)
         record = holder_line(
             socket.gethostname(), sleeper.pid, process_started(sleeper.pid), "site.yml", 3600
         )
-        lab.exec("manager1", "mkdir", "-p", LOCK)
-        lab.exec("manager1", "sh", "-c", f"printf '%s\\n' '{record}' > {LOCK}/holder")
-        refused = lab.play(
-            "playbooks/services.yml", "-e", "swarm_run_lock_wait=0", label=f"{lab.name}-lock-refused"
-        )
-        assert refused.rc != 0
-        message = refused.failures()[0][2]
+        place_lock(lab, record)
+        message = refusal(lab, "lock-refused")
         assert message.startswith(
             f"another run holds the cluster's run lock on manager1 ({LOCK}): the run of site.yml by process "
             f"{sleeper.pid} on {socket.gethostname()}, started "
         ), message
-        assert "this run changed nothing" in message and refused.changed == 0
+        assert "this run changed nothing" in message
         assert holder(lab) == json.loads(record)
     finally:
         sleeper.kill()
@@ -125,16 +133,11 @@ def test_check_mode_needs_no_lock_and_a_live_lock_of_another_controller_is_waite
     lab = ops_lab
     other = {"host": "ci-elsewhere", "pid": 1, "started": int(time.time()), "playbook": "site.yml"}
     other["expires"] = other["started"] + 3600
-    lab.exec("manager1", "mkdir", "-p", LOCK)
-    lab.exec("manager1", "sh", "-c", f"printf '%s\\n' '{json.dumps(other, sort_keys=True)}' > {LOCK}/holder")
+    place_lock(lab, json.dumps(other, sort_keys=True))
     try:
         check = lab.play("playbooks/services.yml", "--check", label=f"{lab.name}-lock-check-mode")
         assert check.rc == 0, check.describe()
-        refused = lab.play(
-            "playbooks/services.yml", "-e", "swarm_run_lock_wait=0", label=f"{lab.name}-lock-other-controller"
-        )
-        assert refused.rc != 0
-        message = refused.failures()[0][2]
+        message = refusal(lab, "lock-other-controller")
         assert message.startswith(
             f"another run holds the cluster's run lock on manager1 ({LOCK}): the run of site.yml by process 1 on "
             "ci-elsewhere, started "

@@ -13,22 +13,17 @@ from powershell_model import grammar_problems
 
 from ansible_collections.mixedswarm.swarm.plugins.action.swarm_run_lock import process_alive, process_started
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.quoting import POWERSHELL, SH
-from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.run_lock import (
-    describe,
-    holder_line,
-    lock_script,
-    parse_answer,
-    parse_holder,
-    stale_reason,
-)
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm import run_lock
 
-A = holder_line("laptop", 4242, 1796227200, "site.yml", 14400)
-B = holder_line("ci", 77, 1796227260, "site.yml", 14400)
+A = run_lock.holder_line("laptop", 4242, 1796227200, "site.yml", 14400)
+B = run_lock.holder_line("ci", 77, 1796227260, "site.yml", 14400)
 
 
 def sh(step, holder, path):
-    out = subprocess.run(lock_script(step, SH, holder, str(path)), shell=True, capture_output=True, text=True)
-    return parse_answer(out.stdout)
+    out = subprocess.run(
+        run_lock.lock_script(step, SH, holder, str(path)), shell=True, capture_output=True, text=True
+    )
+    return run_lock.parse_answer(out.stdout)
 
 
 def test_of_two_runs_one_gets_the_lock_the_other_sees_who_holds_it(tmp_path):
@@ -54,22 +49,26 @@ def test_a_stale_lock_is_taken_over_only_if_it_is_still_the_stale_holders(tmp_pa
 
 def test_the_powershell_scripts_parse_and_carry_the_holder_as_a_literal():
     for step in ("acquire", "release", "take_over"):
-        script = lock_script(step, POWERSHELL, A)
+        script = run_lock.lock_script(step, POWERSHELL, A)
         assert grammar_problems(script) == [], step
         assert "$holder = '" + A + "'" in script
 
 
 def test_a_holder_is_gone_when_its_process_is_gone_here_or_its_lease_expired():
-    holder = parse_holder(A)
+    holder = run_lock.parse_holder(A)
     alive, dead = (lambda pid, started: True), (lambda pid, started: False)
-    assert stale_reason(holder, 1796227300, "laptop", alive) is None
-    assert stale_reason(holder, 1796227300, "laptop", dead) == "its process 4242 no longer runs on laptop"
-    # Another controller cannot see the process: only the lease counts.
-    assert stale_reason(holder, 1796227300, "ci", dead) is None
-    assert stale_reason(holder, 1796227200 + 14401, "ci", alive) == "its lease expired"
-    assert stale_reason(None, 1796227200 + 99999, "ci", dead) is None  # record not written yet: wait
+    assert run_lock.stale_reason(holder, 1796227300, "laptop", alive) is None
     assert (
-        describe(holder) == "the run of site.yml by process 4242 on laptop, started 2026-12-02 16:00:00 UTC"
+        run_lock.stale_reason(holder, 1796227300, "laptop", dead)
+        == "its process 4242 no longer runs on laptop"
+    )
+    # Another controller cannot see the process: only the lease counts.
+    assert run_lock.stale_reason(holder, 1796227300, "ci", dead) is None
+    assert run_lock.stale_reason(holder, 1796227200 + 14401, "ci", alive) == "its lease expired"
+    assert run_lock.stale_reason(None, 1796227200 + 99999, "ci", dead) is None  # record not written yet: wait
+    assert (
+        run_lock.describe(holder)
+        == "the run of site.yml by process 4242 on laptop, started 2026-12-02 16:00:00 UTC"
     )
 
 
@@ -85,7 +84,7 @@ def test_a_process_is_alive_only_with_its_own_start_time():
 
 @pytest.mark.parametrize("out", ["", "sh: mkdir: Permission denied\n"])
 def test_a_script_that_printed_no_status_is_reported_with_what_it_printed(out):
-    assert parse_answer(out) == ("", out.strip())
+    assert run_lock.parse_answer(out) == ("", out.strip())
 
 
 def test_the_record_names_host_process_start_playbook_and_lease():
