@@ -59,11 +59,11 @@ def registry(lab) -> str:
 
 
 def worker_vars(tmp_path: Path, size: str) -> Path:
-    """An inventory giving the two workers (only) the default options with log-opts.max-size `size`."""
+    """An inventory giving the CHANGED workers (only) the default options with log-opts.max-size `size`."""
     options = {"log-driver": "json-file", "log-opts": {"max-size": size, "max-file": "3"}}
     path = tmp_path / f"workers-{size}.json"
     path.write_text(
-        json.dumps({"all": {"hosts": {w: {"docker_linux_daemon_options": options} for w in WORKERS}}})
+        json.dumps({"all": {"hosts": {w: {"docker_linux_daemon_options": options} for w in CHANGED}}})
     )
     return path
 
