@@ -234,7 +234,14 @@ def roll_lab(ops_lab):
     for name in SERVICES:
         lab.docker("manager1", "service", "rm", name, check=False)
     print("\nkill points tried: " + "; ".join(OUTCOMES))
-    if any(max_size(lab, w) != DEFAULT_SIZE for w in WORKERS):
+    changed = [w for w in WORKERS if max_size(lab, w) != DEFAULT_SIZE]
+    if changed == ["worker1"] and max_size(lab, "worker2") == DEFAULT_SIZE:
+        # Quicker than a roll: worker2's daemon.json is byte for byte what the role writes by default.
+        default = lab.exec("worker2", "cat", "/etc/docker/daemon.json").stdout
+        lab.exec("worker1", "sh", "-c", f"cat > /etc/docker/daemon.json <<'EOF'\n{default}EOF")
+        lab.exec("worker1", "systemctl", "restart", "docker")
+        lab.wait_for("worker1 to be Ready", lambda: node_row(lab, "worker1") == ("active", "ready", False))
+    elif changed:
         back = lab.play("playbooks/engines.yml", label=f"{lab.name}-interrupted-reset")
         assert back.rc == 0, back.describe()
 
