@@ -58,7 +58,7 @@ def process_started(pid: int) -> int | None:
     out = subprocess.run(["ps", "-o", "etime=", "-p", str(pid)], capture_output=True, text=True, check=False)
     if out.returncode != 0 or not out.stdout.strip():
         return None
-    days, _, clock = out.stdout.strip().rpartition("-")
+    days, _dash, clock = out.stdout.strip().rpartition("-")
     seconds = 0
     for part in clock.split(":"):
         seconds = seconds * 60 + int(part)
@@ -155,7 +155,7 @@ class ActionModule(DockerCLIAction):
             other = parse_holder(seen) if status == HELD else None
             reason = stale_reason(other, time.time(), socket.gethostname(), process_alive)
             if reason:
-                taken, _ = self._script("take_over", seen)
+                taken, _seen = self._script("take_over", seen)
                 if taken == TAKEN_OVER:
                     self._display.warning(
                         f"took over the run lock on {self._lock_place()} from {describe(other)}: {reason}"
