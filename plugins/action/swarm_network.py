@@ -52,7 +52,9 @@ def node_addresses(nodes: dict, task_vars: dict) -> dict[str, list[str]]:
     for node in nodes.values():
         if node.get("addr"):
             found.setdefault(by_address.get(node["addr"]) or node["hostname"], []).append(node["addr"])
-    return found
+    # Inventory order first, then nodes the inventory does not name: the same message every run.
+    inventory = [h for h in task_vars.get("groups", {}).get("swarm", []) if h in found]
+    return {h: found[h] for h in [*inventory, *sorted(set(found) - set(inventory))]}
 
 
 def render(network: dict) -> str:

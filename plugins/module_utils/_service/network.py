@@ -194,8 +194,8 @@ def subnet_problems(
     address of a node (its own network, docker0, docker_gwbridge: overlay traffic to that range would
     stay inside the overlay and the nodes lose each other), or overlapping another declared subnet or
     the subnet of an existing network of another name (`docker network inspect` documents).
-    `node_addresses` maps a node's name to its addresses (an address is named by the first node
-    that has it). One message per collision."""
+    `node_addresses` maps a node's name to its addresses, in the order messages name them (an
+    address is named by the first node that has it). One message per collision."""
     problems = []
     declared = [n for n in networks if n.get("state") == "present" and n.get("subnet")]
     taken = [
@@ -210,7 +210,7 @@ def subnet_problems(
         for node, addresses in node_addresses.items():
             for address in addresses:
                 owners.setdefault(address, node)
-        inside = sorted((a, n) for a, n in owners.items() if _address_in(a, subnet))
+        inside = [(a, n) for a, n in owners.items() if _address_in(a, subnet)]
         if inside:
             problems.append(
                 f"{label}: {subnet} holds {', '.join(f'{a} ({n})' for a, n in inside)}, address(es) of the nodes; "
