@@ -12,13 +12,16 @@ from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import OutputOf
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.problems import errors_message
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.network import (
     plan_networks,
+    subnet_problems,
     validate_networks,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.options import SWARM_NETWORK_OPTIONS
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.spec import diff_entries
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.address import host_addresses
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.cluster_read import cluster_os
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.base import DockerCLIAction
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.manager_steps import (
@@ -27,6 +30,31 @@ from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.manager_s
     yaml_text,
 )
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.transport import run_docker
+
+SWARM_NETWORK_IDS = ["docker", "network", "ls", "--quiet", "--filter", "scope=swarm"]
+
+
+def node_addresses(nodes: dict, task_vars: dict) -> dict[str, list[str]]:
+    """Each node's addresses: the address the swarm knows it by, and for the inventory hosts every
+    address this run read (the swarm stage's `ip` read on Linux, gathered facts on Windows)."""
+    found = {}
+    hostvars = task_vars.get("hostvars", {})
+    for host in task_vars.get("groups", {}).get("swarm", []):  # inventory names first, in messages
+        hv = hostvars.get(host, {})
+        facts = (hv.get("swarm_node") or {}).get("network") or hv.get("ansible_facts") or {}
+        addresses = host_addresses(facts)
+        if addresses:
+            found[host] = addresses
+    # The swarm's own addresses of its nodes, named by the inventory host with that address.
+    by_address = {
+        hostvars.get(h, {}).get("ansible_host"): h for h in task_vars.get("groups", {}).get("swarm", [])
+    }
+    for node in nodes.values():
+        if node.get("addr"):
+            found.setdefault(by_address.get(node["addr"]) or node["hostname"], []).append(node["addr"])
+    # Inventory order first, then nodes the inventory does not name: the same message every run.
+    inventory = [h for h in task_vars.get("groups", {}).get("swarm", []) if h in found]
+    return {h: found[h] for h in [*inventory, *sorted(set(found) - set(inventory))]}
 
 
 def render(network: dict) -> str:
@@ -45,10 +73,17 @@ class ActionModule(DockerCLIAction):
         run = functools.partial(run_docker, self)
         names = [n["name"] for n in args["networks"] if isinstance(n.get("name"), str)]
         first = [["docker", "network", "inspect", "--format", "{{json .}}", *names]] if names else []
-        nodes, first_results = read_cluster_or_fail(run, first, self._task.check_mode)
+        # Every swarm network, for subnets already taken (ingress's too).
+        every = ["docker", "network", "inspect", "--format", "{{json .}}", OutputOf(SWARM_NETWORK_IDS)]
+        nodes, (every_result, *first_results) = read_cluster_or_fail(
+            run, [every, *first], self._task.check_mode
+        )
         existing = {d["Name"]: d for r in first_results for d in r.documents if isinstance(d, dict)}
 
         networks, errors = validate_networks(args["networks"], cluster_os(nodes))
+        # Every valid definition's subnet, alongside the other definitions' problems.
+        all_networks = [d for d in every_result.documents if isinstance(d, dict)] if every_result.ok else []
+        errors += subnet_problems(networks, node_addresses(nodes, task_vars), all_networks)
         actions, plan_errors = plan_networks(networks, existing) if not errors else ([], [])
         if errors or plan_errors:
             raise AnsibleActionFail(errors_message("network definitions", errors + plan_errors))

@@ -17,8 +17,10 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.drain imp
     drain_argv,
     give_back_argv,
     node_tasks_argv,
+    nowhere_to_go,
     running_here,
     service_of,
+    service_tasks_argv,
     unconverged,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import (
@@ -88,24 +90,41 @@ class ActionModule(DockerCLIAction):
                 raise AnsibleActionFail(f"{name}: draining failed: {failure_text([update])}")
 
         def still_waiting():
-            """Tasks still on the node and moved services not converged elsewhere yet."""
-            tasks, services = run_docker(self, [tasks_argv, SERVICES_ARGV])
+            """Tasks still on the node, moved services not converged elsewhere yet, and tasks that
+            have nowhere to go (the drain cannot complete: no point waiting for them)."""
+            argvs = [tasks_argv, SERVICES_ARGV] + ([service_tasks_argv(sorted(moving))] if moving else [])
+            tasks, services, *placed = run_docker(self, argvs)
             still = running_here(tasks.documents) if tasks.ok else ["(node tasks unreadable)"]
+            stuck = nowhere_to_go(placed[0].documents) if placed and placed[0].ok else []
             return still + (
                 unconverged(services.documents, moving) if services.ok else ["(services unreadable)"]
-            )
+            ), stuck
 
-        waiting, moved = poll_until(still_waiting, lambda waiting: not waiting, args["timeout"], POLL_SECONDS)
-        if not moved:
-            self._display.warning(
-                f"{name}: after {args['timeout']} s these tasks had not moved: {', '.join(waiting)}; "
-                "the engine changes anyway (their service may be constrained to this node)"
+        (waiting, stuck), moved = poll_until(
+            still_waiting, lambda reading: not reading[0] or reading[1], args["timeout"], POLL_SECONDS
+        )
+        if stuck or not moved:
+            # Stopped before its engine changes: the node gets back what it had, and the roll stops.
+            why = (
+                f"tasks have nowhere to go ({'; '.join(stuck)})"
+                if stuck
+                else f"after {args['timeout']} s these tasks had not moved: {', '.join(waiting)}"
+            )
+            (update,) = run_docker(self, [give_back_argv(node_id, previous, True)])
+            back = (
+                "it has its availability back"
+                if update.ok
+                else f"giving its availability back failed ({failure_text([update])})"
+            )
+            raise AnsibleActionFail(
+                f"{name}: the drain cannot complete: {why}; {back}, and the roll stops before its engine "
+                "changes. Let those services run elsewhere (constraints, resources, replicas per node) "
+                "or raise engine_roll_drain_timeout, then run again"
             )
         result.update(
             changed=changed,
             previous_availability=previous,
             moved_services=sorted(moving),
-            not_moved=waiting,
             msg=f"{name} drained; tasks of {', '.join(sorted(moving)) or 'no service'} moved",
         )
 

@@ -32,6 +32,13 @@ class ActionModule(DockerCLIAction):
             hv = hostvars[host]
             hosts[host] = {
                 "state": hv.get("swarm_node") if host in alive else None,
+                # Out of the play but it ran the engines stage's check in this run (a set_fact, never
+                # cached): it answered, then failed, so it is not called unreachable.
+                "failed_earlier": host not in alive
+                and any(
+                    hv.get(f) is not None
+                    for f in ("docker_linux_engine_change", "docker_windows_engine_change")
+                ),
                 "labels": hv.get("swarm_labels"),
                 "advertise_addr": hv.get("swarm_advertise_addr"),
                 "ansible_host": hv.get("ansible_host"),

@@ -27,6 +27,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.definiti
     validate_services,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.options import SWARM_SERVICE_OPTIONS
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.placement import host_ports_by_node
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.spec import (
     diff_entries,
     display,
@@ -53,6 +54,16 @@ MANAGED_SERVICE_IDS = [
     "--filter",
     f"label={MANAGED_LABEL}={MANAGED_VALUE}",
 ]
+ALL_RUNNING_TASKS_ARGV = [
+    "docker",
+    "service",
+    "ps",
+    "--filter",
+    "desired-state=running",
+    "--format",
+    "{{json .}}",
+    OutputOf(["docker", "service", "ls", "--quiet"]),
+]
 
 
 def render(spec: dict) -> str:
@@ -72,12 +83,14 @@ class ActionModule(DockerCLIAction):
             ["docker", "network", "ls", "--no-trunc", "--format", "{{json .}}"],
             # Tasks that exist before any change: their failures are history, not this run's.
             ["docker", "service", "ps", "--quiet", "--no-trunc", OutputOf(MANAGED_SERVICE_IDS)],
+            # Every service's tasks meant to run, for the host-mode ports each node publishes already.
+            ALL_RUNNING_TASKS_ARGV,
         ]
         # The names of the secrets and configs in the swarm, for services that name one not declared.
         extra += [["docker", kind, "ls", "--format", "{{.Name}}"] for kind in DATA_KINDS]
         if names:
             extra.append(["docker", "service", "inspect", "--format", "{{json .}}", *names])
-        nodes, (network_result, ps_result, secret_result, config_result, *service_result) = (
+        nodes, (network_result, ps_result, ports_result, secret_result, config_result, *service_result) = (
             read_cluster_or_fail(run, extra, self._task.check_mode)
         )
         existing_data = {
@@ -96,6 +109,9 @@ class ActionModule(DockerCLIAction):
             removed_networks={name for name, state in declared.items() if state == "absent"},
             data_versions=args["data_versions"],
             existing_data=existing_data,
+            nodes=list(nodes.values()),
+            # No service yet: `docker service ps` without a service fails, and no port is taken.
+            host_ports=host_ports_by_node(ports_result.documents) if ports_result.ok else {},
         )
         actions, plan_errors = (
             plan_services(specs, existing, network_names, args["with_registry_auth"])

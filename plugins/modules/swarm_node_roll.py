@@ -7,7 +7,10 @@ description:
     connection (sh or PowerShell).
   - O(step=drain) checks that stopping the node keeps quorum (for a manager), sets its availability to
     C(drain), then waits until the node runs no task and every service that had a task there runs all
-    its replicas elsewhere, at most O(timeout) seconds (after that it warns and returns).
+    its replicas elsewhere, at most O(timeout) seconds. A drain that cannot complete (a task the
+    scheduler has no suitable node for, or tasks still not moved after O(timeout) seconds) gives the
+    node its availability back and fails the task with the reason, so the engine is not changed under
+    tasks that have nowhere to go.
   - O(step=restore) waits until the node is Ready, and for a manager reachable, then sets its availability
     to O(availability) when given. A node not back within O(timeout) seconds fails the task, naming it.
 options:
@@ -71,11 +74,6 @@ previous_availability:
   sample: active
 moved_services:
   description: Services that had a task on the node when it was drained.
-  returned: step is drain
-  type: list
-  elements: str
-not_moved:
-  description: Tasks or services still waiting when the drain timeout ran out (empty when all moved).
   returned: step is drain
   type: list
   elements: str

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import LAB_SUBNET
 from harness import REPO
 
 pytestmark = pytest.mark.lab
@@ -133,6 +134,14 @@ CASES = (
          ("network 'local', field 'driver'", "only overlay")),
     Case("network-named-ingress", "network named ingress", NETWORKS, {"vars": {"swarm_networks": [{"name": "ingress"}]}},
          ("network 'ingress', field 'name'", "routing mesh")),
+    # Subnets against the nodes' own addresses and each other: refused before any network is made.
+    Case("network-subnet-of-the-nodes", "overlay subnet holding the nodes' addresses", NETWORKS,
+         {"vars": {"swarm_networks": [{"name": "labnet", "subnet": LAB_SUBNET}]}},
+         ("network 'labnet', field 'subnet'", "cut the nodes off")),
+    Case("network-subnets-overlap", "overlay subnets overlapping each other", NETWORKS,
+         {"vars": {"swarm_networks": [{"name": "wide", "subnet": "10.123.0.0/16"},
+                                      {"name": "narrow", "subnet": "10.123.4.0/24"}]}},
+         ("network 'wide', field 'subnet'", "overlaps")),
     Case("service-env-mapping", "service env value that is a mapping", SERVICES,
          service("api-env", env={"CONFIG": {"a": 1}}), ("service 'api-env', field 'env.CONFIG'", "got a mapping")),
     Case("service-delay-words", "update_config delay in words", SERVICES,
@@ -150,6 +159,17 @@ CASES = (
          ("service 'api-ingress', field 'networks'", "routing mesh")),
     Case("service-unknown-network", "service on an undeclared network", SERVICES,
          service("api-net", networks=["nowhere"]), ("service 'api-net', field 'networks'", "neither declared nor existing")),
+    Case("service-name-malformed", "malformed service name", SERVICES, service("api web!"),
+         ("service 'api web!', field 'name'", "invalid;")),
+    # Placement predicted against the nodes before the service exists (it would stay at 0/1, 5/6).
+    Case("service-constraint-nowhere", "constraint no node satisfies", SERVICES,
+         service("api-mars", constraints=["node.labels.zone==mars"]),
+         ("service 'api-mars', field 'constraints'", "no Ready, active node")),
+    Case("service-host-port-replicas", "more replicas than nodes for a host-mode port", SERVICES,
+         service("api-hostport", replicas=6, publish=[{"published": 18080, "target": 80, "mode": "host"}]),
+         ("service 'api-hostport', field 'publish'", "free on 5 of the 5")),
+    Case("service-reservation-too-big", "reservation larger than any node", SERVICES,
+         service("api-big", reservations={"memory": "64T"}), ("service 'api-big', field 'reservations'", "never placed")),
     Case("service-unknown-secret", "service secret neither declared nor existing", SERVICES,
          service("api-secret", secrets=[{"source": "nowhere"}]),
          ("service 'api-secret', field 'secrets'", "neither declared in swarm_secrets nor existing")),

@@ -7,6 +7,7 @@ stack validation), so a changed message or a row without a reproduction fails wi
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,10 @@ from test_linux_role import release_read
 
 from ansible_collections.mixedswarm.swarm.plugins.action.swarm_stack import load_compose
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.definition import validate_services
-from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.network import validate_networks
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.network import (
+    subnet_problems,
+    validate_networks,
+)
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.stack import (
     prepare_compose,
     stack_entry_problems,
@@ -61,6 +65,46 @@ def network(definition):
 def compose(stack, **deploy):
     definition = {"services": {"api": {"image": IMAGE, "x-os": "linux", "deploy": deploy}}}
     return list(prepare_compose(stack, definition, {"linux"})[2])
+
+
+LAB_HOSTS = ["manager1", "manager2", "manager3", "worker1", "worker2"]
+# The lab's nodes as a manager lists them: Ready, active, Linux, with 2 CPUs and 8 GiB each.
+LAB_NODES = [
+    {
+        "id": f"id-{host}",
+        "hostname": f"lab-{host}",
+        "role": host.rstrip("123"),
+        "availability": "active",
+        "status": "ready",
+        "labels": {"os": "linux"},
+        "os": "linux",
+        "architecture": "x86_64",
+        "nano_cpus": 2 * 10**9,
+        "memory_bytes": 8 * 1024**3,
+        "addr": f"172.29.223.{number}",
+    }
+    for number, host in enumerate(LAB_HOSTS, start=10)
+]
+
+
+def placed(name, **fields):
+    """A service's refusals with the lab's nodes to place it on."""
+    _, errors = validate_services(
+        [{"name": name, "image": IMAGE, "os": "linux", **fields}],
+        {"linux"},
+        set(),
+        nodes=LAB_NODES,
+        host_ports={},
+    )
+    return list(errors)
+
+
+def subnets(*definitions):
+    """Subnet refusals against the lab's nodes, their addresses written ADDR as the table writes them."""
+    networks, errors = validate_networks(list(definitions), {"linux"})
+    assert errors == []
+    addresses = {host: [node["addr"]] for host, node in zip(LAB_HOSTS, LAB_NODES, strict=True)}
+    return [re.sub(r"\b\d{1,3}(\.\d{1,3}){3}\b", "ADDR", p) for p in subnet_problems(networks, addresses, [])]
 
 
 def swarm_plan(workers=(), labels=None):
@@ -107,6 +151,18 @@ OFFLINE = {
     "published port out of range": lambda: service("api-port", publish=[70000]),
     "service attached to ingress": lambda: service("api-ingress", networks=["ingress"]),
     "service on an undeclared network": lambda: service("api-net", networks=["nowhere"]),
+    "malformed service name": lambda: service("api web!"),
+    "constraint no node satisfies": lambda: placed("api-mars", constraints=["node.labels.zone==mars"]),
+    "more replicas than nodes for a host-mode port": lambda: placed(
+        "api-hostport", replicas=6, publish=[{"published": 18080, "target": 80, "mode": "host"}]
+    ),
+    "reservation larger than any node": lambda: placed("api-big", reservations={"memory": "64T"}),
+    "overlay subnet holding the nodes' addresses": lambda: subnets(
+        {"name": "labnet", "subnet": "172.29.223.0/24"}
+    ),
+    "overlay subnets overlapping each other": lambda: subnets(
+        {"name": "wide", "subnet": "10.123.0.0/16"}, {"name": "narrow", "subnet": "10.123.4.0/24"}
+    ),
     "service secret neither declared nor existing": lambda: service(
         "api-secret", secrets=[{"source": "nowhere"}]
     ),

@@ -14,6 +14,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.roll impo
     IN_PLACE,
     ROLL_LEADER,
     ROLL_MANAGERS,
+    ROLL_RESUME,
     ROLL_WORKERS,
     RollRefused,
     plan_engine_roll,
@@ -315,3 +316,20 @@ def test_reads_hold_only_where_the_stage_changes_nothing():
     # A node with a change that rolls nowhere (not in a swarm) changes in place: only its read is stale.
     fresh = plan_engine_roll(hosts_of(nodes, changing={"worker2"}, inactive={"worker2"}), 1)
     assert "worker2" not in fresh["unchanged"] and "worker1" in fresh["unchanged"]
+
+
+def test_a_node_an_interrupted_roll_left_drained_is_finished_first():
+    """worker2 was drained by a killed roll and its engine still changes: it is out of service
+    already, so it goes first, alone, before worker1 (first in inventory order) is drained."""
+    nodes = cluster(leader=1)
+    nodes[4]["availability"] = "drain"
+    nodes[4]["labels"] = {ROLL_LABEL: "active"}
+    plan = plan_engine_roll(hosts_of(nodes), 1)
+    assert plan["order"][:2] == ["worker2", "worker1"] and plan["phase"]["worker2"] == ROLL_RESUME
+    assert plan["interrupted"] == []  # finished by its roll, not by the give-back play
+    assert "1. worker2 (left drained by an interrupted roll, finished first)" in roll_summary(plan)
+    # A manager left drained goes first too, and still only while the others keep quorum.
+    nodes = cluster(leader=1, down=("manager3",))
+    nodes[1]["labels"] = {ROLL_LABEL: "active"}
+    with pytest.raises(RollRefused, match="host manager2: stopping its engine would lose quorum"):
+        plan_engine_roll(hosts_of(nodes, changing={"manager2"}), 1)

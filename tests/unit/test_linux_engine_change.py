@@ -152,3 +152,66 @@ def test_the_role_is_idle_only_when_its_run_would_find_nothing_to_do(tmp_path):
     assert found["upstream"]["reasons"] == []
     for case in ("users", "ufw", "mode", "disabled", "upstream"):
         assert found[case]["idle"] is False, case
+
+
+def test_an_engine_older_than_its_daemon_json_or_binary_restarts_and_leftover_backups_go(tmp_path):
+    """A run killed between writing daemon.json (or upgrading) and restarting left the file as wanted
+    but the engine running with the old one: the read's times and /proc's exe say so, the engine
+    restarts (a roll on a swarm member), and copy's backups that run left make the role run again."""
+    options = {
+        "docker_linux_package_source": "distro",
+        "docker_linux_daemon_options": {},
+        "docker_linux_insecure_registries": [],
+    }
+    written = hashlib.sha1(b"{}\n").hexdigest()
+    settled = [
+        *DEBIAN_DPKG,
+        "ActiveState=active",
+        "UnitFileState=enabled",
+        "stat /etc/docker root:root:755",
+        "stat /etc/docker/daemon.json root:root:644",
+        f"{written}  /etc/docker/daemon.json",
+        "engine-binary=/usr/sbin/dockerd",
+    ]
+    found = engine_change(
+        tmp_path,
+        {
+            "applied": {
+                **options,
+                "recorded_dpkg_lines": [*settled, "engine-started=1000", "daemon-json-mtime=1000"],
+            },
+            "written-after": {
+                **options,
+                "recorded_dpkg_lines": [*settled, "engine-started=1000", "daemon-json-mtime=1001"],
+            },
+            "upgraded": {
+                **options,
+                "recorded_dpkg_lines": [
+                    *settled[:-1],
+                    "engine-binary=/usr/sbin/dockerd (deleted)",
+                    "engine-started=1000",
+                    "daemon-json-mtime=900",
+                ],
+            },
+            # Stopped engine: nothing to compare; starting it applies the file.
+            "stopped": {**options, "recorded_dpkg_lines": [*settled, "daemon-json-mtime=1001"]},
+            "backup-left": {
+                **options,
+                "recorded_dpkg_lines": [
+                    *settled,
+                    "engine-started=1000",
+                    "daemon-json-mtime=900",
+                    "backup /etc/docker/daemon.json.4242.2026-12-02@16:10:00~",
+                ],
+            },
+        },
+    )
+    stale = "engine not restarted since daemon.json or its packages changed"
+    assert found["applied"]["reasons"] == [] and found["applied"]["idle"] is True
+    assert found["written-after"]["reasons"] == [stale] and found["written-after"]["idle"] is False
+    assert found["upgraded"]["reasons"] == [stale]
+    assert found["stopped"]["reasons"] == [] and found["stopped"]["idle"] is True
+    assert found["backup-left"]["reasons"] == [] and found["backup-left"]["idle"] is False
+    # On a running swarm the reason rolls the node like any other engine change.
+    plan = plan_engine_roll(hosts_of(cluster(), changing={"worker1"}, changes=[stale]), 1)
+    assert plan["order"] == ["worker1"] and plan["phase"]["worker1"] == ROLL_WORKERS

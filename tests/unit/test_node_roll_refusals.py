@@ -62,3 +62,60 @@ def test_a_node_that_does_not_come_back_stops_the_roll_naming_it(monkeypatch):
         "manager2 did not come back into the swarm within 0 s (status down, unreachable); the roll stops here and "
         "the nodes not rolled yet keep their engines unchanged"
     )
+
+
+def test_a_drain_whose_tasks_have_nowhere_to_go_gives_the_node_back_and_stops_the_roll(monkeypatch):
+    """The scheduler has no node for web's moved task: the roll stops before the engine changes, and
+    the node gets back the availability it had (its label forgotten), instead of changing anyway."""
+    calls = []
+    on_node = [{"Name": "web.1", "DesiredState": "Running", "CurrentState": "Running 5 minutes ago"}]
+    pending = [
+        {
+            "Name": "web.1",
+            "DesiredState": "Running",
+            "Error": "no suitable node (scheduling constraints not satisfied on 3 nodes)",
+        }
+    ]
+    answers = [
+        [NODES, on_node],  # the nodes and the node's tasks before the drain
+        [[]],  # the drain
+        [[], [{"Name": "web", "Replicas": "1/2"}], pending],  # tasks gone, web short, its task pending
+        [[]],  # the give back
+    ]
+
+    def docker(_action, invocations, sensitive=False):
+        calls.extend(invocations)
+        return [Result(list(argv), 0, docs) for argv, docs in zip(invocations, answers.pop(0), strict=True)]
+
+    monkeypatch.setattr(swarm_node_roll, "run_docker", docker)
+    action = object.__new__(swarm_node_roll.ActionModule)
+    action._task = SimpleNamespace(check_mode=False)
+    with pytest.raises(AnsibleActionFail) as refused:
+        action.act(
+            {
+                "host": "manager2",
+                "availability": None,
+                "timeout": 300,
+                "node_id": MANAGER2_ID,
+                "step": "drain",
+            },
+            {},
+            {},
+        )
+    assert refused.value.message == (
+        "manager2: the drain cannot complete: tasks have nowhere to go (web.1: no suitable node (scheduling "
+        "constraints not satisfied on 3 nodes)); it has its availability back, and the roll stops before its "
+        "engine changes. Let those services run elsewhere (constraints, resources, replicas per node) or raise "
+        "engine_roll_drain_timeout, then run again"
+    )
+    assert calls[-1] == [
+        "docker",
+        "node",
+        "update",
+        "--availability",
+        "active",
+        "--label-rm",
+        "mixedswarm.roll-availability",
+        MANAGER2_ID,
+    ]
+    assert answers == []  # no waiting out the timeout once the scheduler said so

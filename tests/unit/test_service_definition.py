@@ -498,3 +498,15 @@ def test_items_after_a_bad_or_skipped_one_are_still_checked():
         'every service definition must be a mapping, got a string "web"',
         "service 'a', field 'replicas': must be an integer >= 0, got an integer -2",
     ]
+
+
+def test_a_malformed_name_is_invalid_and_a_missing_one_required():
+    _, errors = one({"name": "web app!", "image": "nginx", "os": "linux"})
+    assert errors == [
+        "service 'web app!', field 'name': invalid; letters, digits, '_', '.', '-', starting with a letter "
+        "or digit, at most 63"
+    ]
+    _, errors = one({"image": "nginx", "os": "linux"})
+    assert errors[0].startswith("service '(no name)', field 'name': required; letters")
+    _, errors = one({"name": "", "image": "nginx", "os": "linux"})
+    assert errors[0].startswith("service '', field 'name': required; letters")

@@ -73,6 +73,37 @@ def test_foreign_network_is_used_but_never_removed():
     assert actions == [] and "not created by this project" in errors[0]
 
 
+def test_subnets_colliding_with_the_nodes_each_other_or_existing_networks_are_refused():
+    from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.network import subnet_problems
+
+    networks, errors = validate_networks(
+        [
+            {"name": "labnet", "subnet": "172.29.106.0/24"},
+            {"name": "a", "subnet": "10.20.0.0/16"},
+            {"name": "b", "subnet": "10.20.5.0/24"},
+            {"name": "c", "subnet": "10.0.0.0/28"},
+            {"name": "fine", "subnet": "10.99.0.0/24"},
+            {"name": "old", "state": "absent"},
+        ],
+        {"linux"},
+    )
+    assert errors == []
+    nodes = {
+        "manager1": ["172.29.106.10", "172.17.0.1"],
+        "i26-manager1": ["172.29.106.10"],
+        "worker1": ["fe80::1"],
+    }
+    ingress = {"Name": "ingress", "IPAM": {"Config": [{"Subnet": "10.0.0.0/24", "Gateway": "10.0.0.1"}]}}
+    mine = {"Name": "fine", "IPAM": {"Config": [{"Subnet": "10.99.0.0/24"}]}}  # itself: no collision
+    assert subnet_problems(networks, nodes, [ingress, mine]) == [
+        "network 'labnet', field 'subnet': 172.29.106.0/24 holds 172.29.106.10 (manager1), address(es) of the "
+        "nodes; overlay traffic to them would stay in the overlay and cut the nodes off from each other. Choose a "
+        "range no node uses",
+        "network 'a', field 'subnet': 10.20.0.0/16 overlaps 10.20.5.0/24 of network 'b'",
+        "network 'c', field 'subnet': 10.0.0.0/28 overlaps 10.0.0.0/24 of the existing network 'ingress'",
+    ]
+
+
 def test_options_windows_does_not_support_are_refused_with_windows_nodes_before_any_change():
     definition = {"name": "mixed", "internal": True, "ipv6": True, "subnet": "fd00:10::/64"}
     _, errors = validate_networks([definition], {"linux", "windows"})

@@ -448,3 +448,18 @@ def test_one_manager_about_to_join_counts_once_for_quorum():
         f"roles: demoting swarm-manager1 ({LINUX_M1}) would leave 1 reachable of 2 managers, losing quorum; "
         "bring the unreachable managers back or demote fewer at once"
     )
+
+
+def test_a_host_that_failed_earlier_in_the_run_is_reported_as_such_not_as_unreachable():
+    managers, workers, hosts = classic_fresh()
+    hosts["win3"] = {"state": None, "failed_earlier": True}
+    message = refused(managers, workers, hosts)
+    assert (
+        "host win3: manager failed earlier in this run (its error is above); fix that and run again"
+        in message
+    )
+    assert "unreachable" not in message
+    hosts["win3"] = fresh(windows_facts(), "windows_info_inactive.json", ansible_host=WIN_ADDR)
+    hosts["w9"] = {"state": None, "failed_earlier": True}
+    plan = plan_swarm(managers, ["w9"], hosts)
+    assert "host w9: worker failed earlier in this run; it is left as it is this run" in plan["warnings"]

@@ -74,6 +74,8 @@ def test_node_entries_of_both_oses():
         "os": "windows",
         "architecture": "x86_64",
         "engine_version": "19.03.8",
+        "nano_cpus": 8000000000,
+        "memory_bytes": 25769336832,
         "leader": True,
         "reachability": "reachable",
         "manager_addr": "192.168.120.194:2377",

@@ -157,7 +157,9 @@ class DefinitionCheck:
         self.name_ok = isinstance(self.name, str) and bool(name_re.match(self.name))
         refused_name = "name" in definition and "name" not in self.values  # typed_values said why
         if not self.name_ok and not refused_name:
-            self.fail("name", f"required; {name_rule}")
+            # Missing or empty is "required"; a name given but malformed is "invalid".
+            given = isinstance(self.name, str) and self.name != ""
+            self.fail("name", f"{'invalid' if given else 'required'}; {name_rule}")
         self.state = self.values.get("state", "present")
 
     def fail(self, field: str, message: str) -> None:

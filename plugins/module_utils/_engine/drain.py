@@ -40,6 +40,17 @@ def unconverged(services: list[dict], names: set[str]) -> list[str]:
     return waiting
 
 
+def nowhere_to_go(tasks: list[dict]) -> list[str]:
+    """Tasks the scheduler cannot place anywhere (`docker service ps` JSON lines): a drain waiting
+    for them would never complete. The swarm scheduler leaves such a task pending with the error
+    "no suitable node (...)" (moby/swarmkit manager/scheduler: noSuitableNode)."""
+    return [
+        f"{t.get('Name', '?')}: {t['Error']}"
+        for t in tasks
+        if t.get("DesiredState") == "Running" and "no suitable node" in str(t.get("Error", ""))
+    ]
+
+
 def availability_before_roll(node: dict) -> str:
     """What a node had before a roll drained it: the label an interrupted roll left, else what it has now."""
     return node.get("labels", {}).get(ROLL_LABEL) or node["availability"]
@@ -58,6 +69,21 @@ SERVICES_ARGV = ["docker", "service", "ls", "--format", JSON]
 
 def node_tasks_argv(node_id: str) -> list[str]:
     return ["docker", "node", "ps", node_id, "--format", JSON]
+
+
+def service_tasks_argv(services: list[str]) -> list[str]:
+    """The tasks the swarm wants running for these services, with the scheduler's error in full."""
+    return [
+        "docker",
+        "service",
+        "ps",
+        "--filter",
+        "desired-state=running",
+        "--no-trunc",
+        "--format",
+        JSON,
+        *services,
+    ]
 
 
 def drain_argv(node_id: str, previous: str) -> list[str]:

@@ -19,14 +19,17 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.quorum imp
     manager_up,
 )
 
-# Groups the engines stage puts each host in (group_by key engine_<phase>).
-IN_PLACE, ROLL_WORKERS, ROLL_MANAGERS, ROLL_LEADER = (
+# Groups the engines stage puts each host in (group_by key engine_<phase>). ROLL_RESUME: a node an
+# interrupted roll left drained whose engine still changes; it is out of service already, so it is
+# finished first, alone, before any other node is drained.
+IN_PLACE, ROLL_RESUME, ROLL_WORKERS, ROLL_MANAGERS, ROLL_LEADER = (
     "in_place",
+    "roll_resume",
     "roll_workers",
     "roll_managers",
     "roll_leader",
 )
-ROLL_ORDER = (ROLL_WORKERS, ROLL_MANAGERS, ROLL_LEADER)
+ROLL_ORDER = (ROLL_RESUME, ROLL_WORKERS, ROLL_MANAGERS, ROLL_LEADER)
 
 
 class RollRefused(ValueError):
@@ -68,11 +71,13 @@ def plan_engine_roll(hosts: dict[str, dict], batch) -> dict:
             )
             continue
         node_ids[host] = node["id"]
-        if node["role"] != MANAGER:
+        if ROLL_LABEL in node.get("labels", {}):
+            phase[host] = ROLL_RESUME
+        elif node["role"] != MANAGER:
             phase[host] = ROLL_WORKERS
-            continue
-        phase[host] = ROLL_LEADER if node["leader"] else ROLL_MANAGERS
-        problem = manager_stop_problem(node["id"], nodes)
+        else:
+            phase[host] = ROLL_LEADER if node["leader"] else ROLL_MANAGERS
+        problem = manager_stop_problem(node["id"], nodes) if node["role"] == MANAGER else None
         if problem:
             problems.append(f"host {host}: {problem}")
     if problems:
@@ -97,7 +102,8 @@ def plan_engine_roll(hosts: dict[str, dict], batch) -> dict:
         "node_ids": node_ids,
         "control": control,
         "batch": int(batch),
-        # Nodes an earlier roll drained and did not give back; the stage restores them at its end.
+        # Nodes an earlier roll drained and did not give back, and whose engine does not change
+        # now: the stage gives them back before it drains any other node.
         "interrupted": interrupted,
         # Hosts whose swarm read still holds after the stage: their engine answered and does not
         # change, and no node rolls or is given back. The swarm stage reuses their read.
@@ -118,5 +124,7 @@ def roll_summary(plan: dict, check_mode: bool = False) -> str:
     lines = [f"{verb} node by node (workers {plan['batch']} at a time, then managers, the leader last):"]
     for index, host in enumerate(plan["order"], 1):
         what = plan["phase"][host].removeprefix("roll_").rstrip("s")
+        if what == "resume":
+            what = "left drained by an interrupted roll, finished first"
         lines.append(f"  {index}. {host} ({what}): {'; '.join(plan['reasons'][host])}")
     return "\n".join(lines)

@@ -40,6 +40,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.placemen
     normalise_constraint,
     normalise_preference,
     os_constraint,
+    placement_problems,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.ports import parse_port, port_sort_key
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.task_options import (
@@ -386,13 +387,18 @@ def validate_services(
     removed_networks: set[str] = frozenset(),
     data_versions: dict | None = None,
     existing_data: dict | None = None,
+    nodes: list[dict] | None = None,
+    host_ports: dict[str, dict] | None = None,
 ) -> tuple[list[dict], DefinitionErrors]:
     """Normalise every definition and check it against the cluster.
 
     node_os: the OS names of the swarm's nodes; known_networks: declared or existing network names;
     windows_builds: the builds of the Windows nodes (their os.build labels);
     removed_networks: networks declared absent, which no service may keep;
-    data_versions, existing_data: for resolve_data (the secrets' and configs' versions and names).
+    data_versions, existing_data: for resolve_data (the secrets' and configs' versions and names);
+    nodes: the swarm's nodes (node_read.node_from_inspect) and host_ports: host-mode ports their
+    tasks publish (placement.host_ports_by_node): with them, a service the scheduler could not
+    place is refused (placement.placement_problems) before anything is created.
     Returns (specs, errors); specs is only meaningful when errors is empty.
     """
     errors = DefinitionErrors()
@@ -404,6 +410,7 @@ def validate_services(
         if not isinstance(definition, Mapping):
             errors.append(f"every service definition must be a mapping, got {shown(definition)}")
             continue
+        start = len(errors)
         spec = normalise_service(definition, errors)
         name = definition.get("name")
         if isinstance(name, str):
@@ -426,5 +433,8 @@ def validate_services(
                         "service", name, "windows_build" if spec["windows_build"] else "image", problem
                     )
                 spec["constraints"] = sorted({*spec["constraints"], *constraints})
+            if nodes and len(errors) == start:  # only a service otherwise valid
+                for field, message in placement_problems(spec, nodes, host_ports or {}):
+                    errors.add("service", name, field, message)
         specs.append(spec)
     return specs, errors

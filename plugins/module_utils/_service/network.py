@@ -210,3 +210,49 @@ def plan_networks(networks: list[dict], existing: dict[str, dict]) -> tuple[list
         else:
             actions.append(plan_action(name, "none", None, actual, actual))
     return actions, errors
+
+
+def subnet_problems(
+    networks: list[dict], node_addresses: dict[str, list[str]], existing: list[dict]
+) -> list[str]:
+    """Declared subnets that would collide, checked before any network is created: one holding an
+    address of a node (its own network, docker0, docker_gwbridge: overlay traffic to that range would
+    stay inside the overlay and the nodes lose each other), or overlapping another declared subnet or
+    the subnet of an existing network of another name (`docker network inspect` documents).
+    `node_addresses` maps a node's name to its addresses, in the order messages name them (an
+    address is named by the first node that has it). One message per collision."""
+    problems = []
+    declared = [n for n in networks if n.get("state") == "present" and n.get("subnet")]
+    taken = [
+        (actual["name"], ipaddress.ip_network(actual["subnet"], strict=False))
+        for actual in map(actual_network, existing)
+        if actual["subnet"] and actual["name"] not in {n["name"] for n in declared}
+    ]
+    for index, network in enumerate(declared):
+        subnet = ipaddress.ip_network(network["subnet"])
+        label = f"network {network['name']!r}, field 'subnet'"
+        owners: dict[str, str] = {}  # each address once, named by the first node that has it
+        for node, addresses in node_addresses.items():
+            for address in addresses:
+                owners.setdefault(address, node)
+        inside = [(a, n) for a, n in owners.items() if _address_in(a, subnet)]
+        if inside:
+            problems.append(
+                f"{label}: {subnet} holds {', '.join(f'{a} ({n})' for a, n in inside)}, address(es) of the nodes; "
+                "overlay traffic to them would stay in the overlay and cut the nodes off from each other. "
+                "Choose a range no node uses"
+            )
+        for other in declared[index + 1 :]:
+            if subnet.overlaps(ipaddress.ip_network(other["subnet"])):
+                problems.append(f"{label}: {subnet} overlaps {other['subnet']} of network {other['name']!r}")
+        for name, other in taken:
+            if subnet.version == other.version and subnet.overlaps(other):
+                problems.append(f"{label}: {subnet} overlaps {other} of the existing network {name!r}")
+    return problems
+
+
+def _address_in(address: str, subnet) -> bool:
+    try:
+        return ipaddress.ip_address(address.split("%")[0]) in subnet
+    except ValueError:
+        return False

@@ -75,6 +75,9 @@ def node_from_inspect(doc: dict) -> dict:
         "os": platform.get("OS", "").lower(),
         "architecture": platform.get("Architecture", ""),
         "engine_version": (description.get("Engine") or {}).get("EngineVersion", ""),
+        # What the scheduler can reserve on it (services' reservations are held against these).
+        "nano_cpus": int((description.get("Resources") or {}).get("NanoCPUs") or 0),
+        "memory_bytes": int((description.get("Resources") or {}).get("MemoryBytes") or 0),
         "leader": bool(manager.get("Leader")),
         "reachability": manager.get("Reachability", ""),
         "manager_addr": manager.get("Addr", ""),

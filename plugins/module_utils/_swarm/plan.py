@@ -143,6 +143,18 @@ def _validate_host(host: str, role: str, spec: dict, subnet: str | None):
     problems = [f"host {host}: {p}" for p in label_problems(spec.get("labels"))]
     state = spec.get("state")
     if state is None:
+        if spec.get("failed_earlier"):
+            # It answered earlier in this run, then a task of its own failed: that error is the cause.
+            if role == MANAGER:
+                problems.append(
+                    f"host {host}: manager failed earlier in this run (its error is above); fix that and run again"
+                )
+                return problems, [], None
+            return (
+                problems,
+                [f"host {host}: worker failed earlier in this run; it is left as it is this run"],
+                None,
+            )
         if role == MANAGER:
             problems.append(
                 f"host {host}: manager is unreachable; make it reachable or move it out of swarm_managers"
@@ -170,7 +182,8 @@ def plan_swarm(
 ) -> dict:
     """Decide init, token source, joins, unlocks, desired roles and labels, prune and superseded entries.
 
-    `hosts` maps each inventory host to {"state": node_read(...) or None when unreachable,
+    `hosts` maps each inventory host to {"state": node_read(...) or None when unreachable (or failed
+    earlier in the run: then "failed_earlier" is true),
     "labels": swarm_labels, "advertise_addr": swarm_advertise_addr, "ansible_host": its address,
     "azure_os_version": the Windows version Azure reports, "facts": its facts}.
     `options`: unlock_key_given, prune_nodes, advertise_subnet, check_mode (a host whose engine
