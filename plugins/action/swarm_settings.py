@@ -7,14 +7,19 @@ from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.polling import poll_until
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.membership import (
     unlock_key_argv,
     unlock_key_in,
 )
-from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import INFO_ARGV
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import INFO_ARGV, NODES_ARGV
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.settings import (
+    CA_ROTATE_ARGV,
     current_settings,
     fixed_differences,
+    key_to_write,
+    nodes_on_old_ca,
+    trust_root,
     update_changes,
 )
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.base import DockerCLIAction
@@ -29,6 +34,8 @@ class ActionModule(DockerCLIAction):
         "wanted": {"type": "dict", "default": {}},
         "unlock_key_file": {"type": "path"},
         "rotate_unlock_key": {"type": "bool", "default": False},
+        "rotate_ca": {"type": "bool", "default": False},
+        "ca_timeout": {"type": "int", "default": 300},
     }
 
     def act(self, args, result, task_vars):
@@ -41,25 +48,12 @@ class ActionModule(DockerCLIAction):
                 result=result,
             )
         changes = update_changes(wanted, current)
-        autolock_after = wanted.get("autolock", current.get("autolock", False))
-        if rotate and not autolock_after:
-            raise AnsibleActionFail(
-                "swarm_rotate_unlock_key is true but autolock is off: there is no unlock key to rotate; "
-                "set swarm_autolock: true (with swarm_unlock_key_file) or leave the rotation out",
-                result=result,
+        try:
+            write_key = key_to_write(
+                changes, wanted, current, key_file, rotate, bool(key_file) and os.path.exists(key_file)
             )
-        # The key is written when autolock is turned on, on rotation, and once when autolock is on but
-        # the named file does not exist yet (autolock turned on by hand, or the file was moved away).
-        write_key = (
-            bool(key_file)
-            and autolock_after
-            and (changes["autolock_on"] or rotate or not os.path.exists(key_file))
-        )
-        if (changes["autolock_on"] or rotate) and not key_file:
-            raise AnsibleActionFail(
-                "autolock's unlock key would be lost: set swarm_unlock_key_file, the controller file it is written to",
-                result=result,
-            )
+        except ValueError as exc:
+            raise AnsibleActionFail(str(exc), result=result) from None
         if write_key:
             # Before anything changes: a key that cannot be written must not be created.
             _check_writable(key_file, result)
@@ -67,7 +61,10 @@ class ActionModule(DockerCLIAction):
         if write_key:
             diff["before"]["unlock_key_file"] = "rotated" if rotate else "absent"
             diff["after"]["unlock_key_file"] = f"{key_file} (mode 0600)"
-        changed = bool(changes["flags"]) or write_key
+        if args["rotate_ca"]:
+            diff["before"]["root_ca"] = "current"
+            diff["after"]["root_ca"] = "new, every node's certificate issued by it"
+        changed = bool(changes["flags"]) or write_key or args["rotate_ca"]
         result.update(
             changed=changed,
             diff=diff if changed else {},
@@ -76,13 +73,20 @@ class ActionModule(DockerCLIAction):
         )
         if self._task.check_mode or not changed:
             return result
+        if changes["flags"] or write_key:
+            self._update(changes, key_file, write_key, rotate, result)
+        if args["rotate_ca"]:
+            self._rotate_ca(args["ca_timeout"], result)
+        return result
+
+    def _update(self, changes, key_file, write_key, rotate, result):
         batch = [["docker", "swarm", "update", *changes["flags"]]] if changes["flags"] else []
         if write_key:
             batch.append(unlock_key_argv(rotate))
         # The update that turns autolock on prints the key, and unlock-key prints it: nothing of their
         # output goes into the result or a message.
         outcome = run_docker(self, batch, sensitive=True)
-        result["round_trips"] = 2
+        result["round_trips"] += 1
         failed = [r for r in outcome if not r.ok]
         if failed:
             raise AnsibleActionFail(
@@ -105,7 +109,32 @@ class ActionModule(DockerCLIAction):
                 f"the swarm's unlock key was written to {key_file} (mode 0600); encrypt it now with: "
                 f"ansible-vault encrypt {key_file}"
             )
-        return result
+
+    def _rotate_ca(self, timeout, result):
+        """A new root CA, then wait until the rotation is over and every Ready node holds a certificate
+        whose issuer is the new CA (each node's issuer compared with the swarm's)."""
+        (rotated,) = run_docker(self, [CA_ROTATE_ARGV])
+        result["round_trips"] += 1
+        if not rotated.ok:
+            raise AnsibleActionFail(f"rotating the root CA failed: {failure_text([rotated])}", result=result)
+
+        def read():
+            info, nodes = run_docker(self, [INFO_ARGV, NODES_ARGV])
+            result["round_trips"] += 1
+            if not (info.ok and info.documents and nodes.ok):
+                return ["(the manager does not answer yet)"]
+            root = trust_root(info.documents[0])
+            behind = nodes_on_old_ca(root, nodes.documents)
+            return behind + (["(the swarm still rotates)"] if root["rotating"] else [])
+
+        behind, done = poll_until(read, lambda left: not left, timeout)
+        if not done:
+            raise AnsibleActionFail(
+                f"the root CA was rotated, but after {timeout} s these still hold a certificate of the old CA: "
+                f"{', '.join(behind)}; make sure they reach a manager and run again (without swarm_ca_rotate)",
+                result=result,
+            )
+        result["ca_rotated"] = True
 
 
 def _subcommands(results) -> str:

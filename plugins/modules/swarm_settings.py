@@ -27,6 +27,18 @@ options:
     description: Rotate the unlock key on this run (C(swarm_rotate_unlock_key)) and write the new key to O(unlock_key_file).
     type: bool
     default: false
+  rotate_ca:
+    description:
+      - Rotate the swarm's root CA on this run (C(swarm_ca_rotate); C(docker swarm ca --rotate --detach)), then
+        wait until the rotation is over and every Ready node's certificate issuer (C(docker node inspect),
+        C(Description.TLSInfo.CertIssuerPublicKey)) is the new CA's; fails naming the nodes still behind after
+        O(ca_timeout). Set it for one run only, as every run with it rotates again.
+    type: bool
+    default: false
+  ca_timeout:
+    description: Seconds to wait for every node to hold a certificate from the new CA.
+    type: int
+    default: 300
 attributes:
   check_mode:
     support: full
@@ -57,6 +69,10 @@ fixed_differences:
   returned: always
   type: list
   elements: str
+ca_rotated:
+  description: True when the root CA was rotated and every Ready node holds a certificate from it.
+  returned: when O(rotate_ca) is true
+  type: bool
 unlock_key_file:
   description: The file the unlock key was written to (never the key).
   returned: when a key was written

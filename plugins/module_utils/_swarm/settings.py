@@ -222,6 +222,25 @@ def update_changes(wanted: dict, current: dict) -> dict:
     }
 
 
+def key_to_write(
+    changes: dict, wanted: dict, current: dict, key_file: str | None, rotate: bool, exists: bool
+) -> bool:
+    """Whether the unlock key is written to key_file this run: when autolock is turned on, on rotation,
+    and once when autolock is on but the file does not exist (autolock turned on by hand, or the file
+    moved away). ValueError when the key would be lost (no file named) or there is none to rotate."""
+    autolock_after = wanted.get("autolock", current.get("autolock", False))
+    if rotate and not autolock_after:
+        raise ValueError(
+            "swarm_rotate_unlock_key is true but autolock is off: there is no unlock key to rotate; "
+            "set swarm_autolock: true (with swarm_unlock_key_file) or leave the rotation out"
+        )
+    if (changes["autolock_on"] or rotate) and not key_file:
+        raise ValueError(
+            "autolock's unlock key would be lost: set swarm_unlock_key_file, the controller file it is written to"
+        )
+    return bool(key_file) and autolock_after and (changes["autolock_on"] or rotate or not exists)
+
+
 def fixed_differences(wanted: dict, current: dict) -> list[str]:
     """One line per setting fixed at init whose wanted value differs from the swarm's, saying what
     changing it takes."""
@@ -253,3 +272,30 @@ def init_flags(wanted: dict) -> list[str]:
         f"{FLAGS[k]}={wanted[k]}" for k in ("default_addr_pool_mask_length", "data_path_port") if k in wanted
     ]
     return flags
+
+
+# Rotate the swarm's root CA without waiting in the CLI (the run waits itself, node by node).
+CA_ROTATE_ARGV = ["docker", "swarm", "ca", "--rotate", "--detach", "--quiet"]
+
+
+def trust_root(info: dict) -> dict:
+    """The CA the swarm issues node certificates from now (docker info on a manager): its issuer
+    public key, and whether a root rotation is still under way."""
+    cluster = (info.get("Swarm") or {}).get("Cluster") or {}
+    return {
+        "issuer_key": (cluster.get("TLSInfo") or {}).get("CertIssuerPublicKey") or "",
+        "rotating": bool(cluster.get("RootRotationInProgress")),
+    }
+
+
+def nodes_on_old_ca(root: dict, node_docs: list[dict]) -> list[str]:
+    """`hostname (ID)` of every Ready node whose certificate was not issued by the swarm's CA yet
+    (docker node inspect: Description.TLSInfo.CertIssuerPublicKey). A node that is down renews when it
+    is back; the swarm keeps the rotation open until then (RootRotationInProgress)."""
+    return [
+        f"{(d.get('Description') or {}).get('Hostname', '?')} ({d.get('ID', '?')})"
+        for d in node_docs
+        if (d.get("Status") or {}).get("State") == "ready"
+        and ((d.get("Description") or {}).get("TLSInfo") or {}).get("CertIssuerPublicKey")
+        != root["issuer_key"]
+    ]
