@@ -173,6 +173,8 @@ def test_autolock_writes_its_key_to_the_file_and_managers_restarted_locked_are_u
         assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
         assert f"ansible-vault encrypt {key_file}" in flat(run.output)
         assert key not in run.output and key not in run.log.read_text()
+        # Nor in the journal of the manager the key was read on (sshd, the engine).
+        assert key not in lab.exec("manager1", "journalctl", "--no-pager", "--quiet", check=False).stdout
         # The command the run printed, as a user runs it.
         password = directory / "vault-password"
         password.write_text("settings-suite\n")
