@@ -48,7 +48,7 @@ def settings_lab(ops_lab):
 def extra(directory: Path, name: str, **variables) -> str:
     path = directory / f"{name}.json"
     path.write_text(json.dumps(variables))
-    return f"@{path}"
+    return f"--extra-vars=@{path}"
 
 
 def swarm(lab, label, *args, **kwargs):
