@@ -3,7 +3,7 @@ of worker2, which then joins the lab's swarm again), settings converged in one r
 the next, autolock turned on with its key written to a file and the managers unlocked from it after
 restarting, the root CA rotated with every node's issuer checked, managers drained.
 
-Leaves the lab as it found it: Docker's default settings, autolock off, every manager active, 3
+The autolock and drain cases run on demand (MIXEDSWARM_TEST_SETTINGS_LONG=1). Leaves the lab as it found it: Docker's default settings, autolock off, every manager active, 3
 managers and 2 workers Ready (the CA is a new one; nothing depends on the old). Each case prints its
 time (`pytest -s`).
 """
@@ -11,6 +11,7 @@ time (`pytest -s`).
 from __future__ import annotations
 
 import json
+import os
 import stat
 import subprocess
 import time
@@ -33,6 +34,14 @@ DEFAULTS = (
     "--cert-expiry=2160h",
 )
 TIMES: dict[str, float] = {}
+# The two long cases (every manager's engine restarted; tasks moved off the managers) run on demand:
+# together they took 470 s on a loaded build machine, beyond what these tests may add to `make test`.
+LONG = pytest.mark.skipif(
+    os.environ.get("MIXEDSWARM_TEST_SETTINGS_LONG") != "1",
+    reason="on demand: MIXEDSWARM_TEST_SETTINGS_LONG=1 (restarts every manager, moves tasks off the managers)",
+)
+# A task that stops as soon as it is told to (PID 1 ignores SIGTERM unless it traps it).
+WORKLOAD = ("sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done")
 
 
 @pytest.fixture(scope="module")
@@ -156,6 +165,7 @@ def test_settings_are_converged_in_one_run_shown_in_diff_and_unchanged_on_the_ne
     TIMES["settings converged, then changed=0"] = time.monotonic() - started
 
 
+@LONG
 def test_autolock_writes_its_key_to_the_file_and_managers_restarted_locked_are_unlocked_from_it(settings_lab):
     lab, directory = settings_lab
     started = time.monotonic()
@@ -239,13 +249,14 @@ def test_the_root_ca_is_rotated_and_every_node_holds_a_certificate_from_the_new_
     TIMES["root CA rotated, every node's issuer checked"] = time.monotonic() - started
 
 
+@LONG
 def test_drained_managers_run_no_task_when_the_run_ends(settings_lab):
     lab, directory = settings_lab
     started = time.monotonic()
     registry = yaml.safe_load(lab.inventory.read_text())["all"]["vars"]["lab_registry"]
     lab.docker(
         "manager1", "service", "create", "--detach", "--name", "settings-drain", "--replicas", "6",
-        f"{registry}/busybox:1", "sleep", "86400",
+        f"{registry}/busybox:1", *WORKLOAD,
     )  # fmt: skip
     try:
         lab.wait_for(
