@@ -20,12 +20,16 @@ class ActionModule(DockerCLIAction):
     ARGUMENT_SPEC: ClassVar[dict] = {
         "advertise_addr": {"type": "str", "required": True},
         "force_new_cluster": {"type": "bool", "default": False},
+        "flags": {"type": "list", "elements": "str", "default": []},
+        "data_path_addr": {"type": "str"},
     }
 
     def act(self, args, result, task_vars):
         force = args["force_new_cluster"]
         before = "restored state, no quorum" if force else "inactive"
         diff = {"before": {"swarm": before}, "after": {"swarm": "active", "role": "manager"}}
+        if args["flags"]:
+            diff["after"]["init_flags"] = args["flags"]
         what = "a one-manager swarm from this node's state" if force else "the swarm"
         if self._task.check_mode:
             result.update(
@@ -35,7 +39,8 @@ class ActionModule(DockerCLIAction):
                 msg=f"would initialize {what} on {args['advertise_addr']}",
             )
             return result
-        init, info = run_docker(self, [init_argv(args["advertise_addr"], force), INFO_ARGV])
+        argv = init_argv(args["advertise_addr"], force, args["flags"], args["data_path_addr"])
+        init, info = run_docker(self, [argv, INFO_ARGV])
         if force and not init.ok:
             # The node is active before and after: only the command's own result tells.
             raise AnsibleActionFail(

@@ -18,6 +18,7 @@ class ActionModule(DockerCLIAction):
         "advertise_addr": {"type": "str", "required": True},
         "role": {"type": "str", "choices": ["manager", "worker"], "required": True},
         "recover": {"type": "bool", "default": False},
+        "data_path_addr": {"type": "str"},
     }
 
     def act(self, args, result, task_vars):
@@ -34,6 +35,12 @@ class ActionModule(DockerCLIAction):
                 msg=f"would join as {args['role']} via {args['manager_addr'] or 'the manager this run initializes'}",
             )
             return result
-        argvs = join_argvs(args["token"], args["manager_addr"], args["advertise_addr"], args["recover"])
+        argvs = join_argvs(
+            args["token"],
+            args["manager_addr"],
+            args["advertise_addr"],
+            args["recover"],
+            args["data_path_addr"],
+        )
         *steps, info = run_docker(self, [*argvs, INFO_ARGV], sensitive=True)
         return membership_result(result, steps[-1], steps, info, diff, "joining the swarm failed")

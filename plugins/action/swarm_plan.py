@@ -18,6 +18,8 @@ class ActionModule(DockerCLIAction):
         "advertise_subnet": {"type": "str"},
         "unlock_key_given": {"type": "bool", "default": False},
         "prune_nodes": {"type": "bool", "default": False},
+        "settings": {"type": "dict", "default": {}},
+        "unlock_key_file": {"type": "str"},
     }
 
     def act(self, args, result, task_vars):
@@ -41,6 +43,7 @@ class ActionModule(DockerCLIAction):
                 ),
                 "labels": hv.get("swarm_labels"),
                 "advertise_addr": hv.get("swarm_advertise_addr"),
+                "data_path_addr": hv.get("swarm_data_path_addr"),
                 "ansible_host": hv.get("ansible_host"),
                 "azure_os_version": hv.get("azure_os_version"),
                 "facts": {"ansible_facts": hv.get("ansible_facts") or {}},
@@ -55,6 +58,8 @@ class ActionModule(DockerCLIAction):
                     "prune_nodes": args["prune_nodes"],
                     "advertise_subnet": args["advertise_subnet"],
                     "check_mode": self._task.check_mode,
+                    "settings": args["settings"],
+                    "unlock_key_file": args["unlock_key_file"],
                 },
             )
         except PlanError as exc:

@@ -7,6 +7,10 @@ from typing import ClassVar
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.polling import poll_until
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.drain import (
+    node_tasks_argv,
+    running_here,
+)
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import (
     INFO_ARGV,
     NODES_ARGV,
@@ -14,7 +18,11 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read 
     nodes_from_result,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.quorum import UnsafeChange
-from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.reconcile import reconcile
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.reconcile import (
+    DRAIN,
+    availability_argv,
+    reconcile,
+)
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.roles import outside_raft
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.base import DockerCLIAction
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.transport import (
@@ -29,6 +37,7 @@ class ActionModule(DockerCLIAction):
         "prune": {"type": "list", "elements": "str", "default": []},
         "superseded": {"type": "dict", "default": {}},
         "ready_timeout": {"type": "int", "default": 60},
+        "drain_timeout": {"type": "int", "default": 120},
     }
 
     def act(self, args, result, task_vars):
@@ -102,7 +111,32 @@ class ActionModule(DockerCLIAction):
             raise AnsibleActionFail(f"reconciling nodes failed:\n{failure_text(applied)}", result=result)
         if changes["promoted"]:
             self._wait_in_raft(changes["promoted"], args["ready_timeout"], result)
+        drained_now = [i for i in changes["drained"] if availability_argv(i, DRAIN) in argvs]
+        if drained_now:
+            self._wait_drained(drained_now, args["drain_timeout"], result)
         return result
+
+    def _wait_drained(self, node_ids, timeout, result):
+        """Nodes just drained run no task by the end of the run: the swarm moves their tasks to other
+        nodes (their replacements start there first), then stops them here."""
+
+        def read():
+            tasks = run_docker(self, [node_tasks_argv(i) for i in node_ids])
+            result["round_trips"] += 1
+            return [
+                name
+                for node_id, listing in zip(node_ids, tasks, strict=True)
+                for name in (running_here(listing.documents) if listing.ok else [f"(node {node_id} unread)"])
+            ]
+
+        left, moved = poll_until(read, lambda running: not running, timeout)
+        if not moved:
+            raise AnsibleActionFail(
+                f"drained, but tasks still run there after {timeout} s: {', '.join(left)}; check that other "
+                "nodes can take them (placement constraints, resources) and run again",
+                result=result,
+            )
+        result["drained"] = node_ids
 
     def _wait_in_raft(self, node_ids, timeout, result):
         """A promoted node is a manager once it is a reachable raft member: wait for that, so the

@@ -20,6 +20,17 @@ options:
     description: Run C(docker swarm init --force-new-cluster) on a manager whose swarm state was restored.
     type: bool
     default: false
+  flags:
+    description:
+      - Further C(docker swarm init) flags for the settings fixed when the swarm is created
+        (C(--default-addr-pool), C(--default-addr-pool-mask-length), C(--data-path-port)), as
+        M(mixedswarm.swarm.swarm_plan) returns them in C(plan.settings.init_flags).
+    type: list
+    elements: str
+    default: []
+  data_path_addr:
+    description: The node's data path (VXLAN) address, C(--data-path-addr); the advertise address when unset.
+    type: str
 attributes:
   check_mode:
     support: full

@@ -32,6 +32,9 @@ options:
     description: Leave first (C(docker swarm leave --force)); only for nodes stuck in C(pending) or C(error).
     type: bool
     default: false
+  data_path_addr:
+    description: The node's data path (VXLAN) address, C(--data-path-addr); the advertise address when unset.
+    type: str
 attributes:
   check_mode:
     support: full

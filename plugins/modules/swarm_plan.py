@@ -28,7 +28,9 @@ description:
     not in the inventory when pruning is off.
   - In check mode a host whose engine does not answer is planned as a new node, and a host whose stopped
     engine M(mixedswarm.swarm.swarm_node_info) left unread is left out of the plan; both with a warning.
-  - Reads host variables C(swarm_labels), C(swarm_advertise_addr), C(ansible_host) and C(azure_os_version) of every host.
+  - Reads host variables C(swarm_labels), C(swarm_advertise_addr), C(swarm_data_path_addr), C(ansible_host) and
+    C(azure_os_version) of every host. A C(swarm_data_path_addr) must be one of the host's addresses; it is
+    given to init and join; a member is not checked (its engine does not report it), and the plan warns.
 options:
   managers_group:
     description: Inventory group of the managers.
@@ -51,6 +53,24 @@ options:
     description: Drain and remove swarm nodes that are not in the inventory. Refused while any inventory host cannot be read.
     type: bool
     default: false
+  settings:
+    description:
+      - The swarm's own settings, each key the value of the variable C(swarm_<key>) or null when unset
+        (unset settings are not managed). Keys C(autolock), C(cert_expiry), C(task_history_limit),
+        C(snapshot_interval), C(dispatcher_heartbeat), C(default_addr_pools), C(default_addr_pool_mask_length),
+        C(data_path_port), C(manager_availability); docs/swarm.md has their table.
+      - Refused before any change, naming the variable and what is valid. A value of the wrong type; a
+        duration that is not one (C(2160h), C(5s)); a certificate expiry under 1h; a port outside 1024-49151; a
+        pool that is no IPv4 CIDR network or overlaps another; a mask length giving subnets larger than a pool; a
+        data path port other than 4789 while a Windows node runs a build before 1909 (Windows Server 2019);
+        autolock turned on without O(unlock_key_file); managers drained with no worker.
+      - Settings fixed at init (pools, mask length, data path port) that differ from the running swarm's are
+        warned about, saying what changing them takes; the plan returns them in C(plan.settings).
+    type: dict
+    default: {}
+  unlock_key_file:
+    description: C(swarm_unlock_key_file), the controller file autolock's unlock key is written to; required to turn autolock on.
+    type: str
 attributes:
   check_mode:
     support: full

@@ -25,7 +25,10 @@ description:
     reachable raft member within O(ready_timeout) seconds, or the task fails naming it.
 options:
   desired:
-    description: Host to its desired C(role) (manager or worker) and C(labels) (dict), as M(mixedswarm.swarm.swarm_plan) returns.
+    description:
+      - Host to its desired C(role) (manager or worker) and C(labels) (dict), as M(mixedswarm.swarm.swarm_plan)
+        returns; an C(availability) (active or drain) where the run manages it (managers under
+        C(swarm_manager_availability)).
     type: dict
     required: true
   prune:
@@ -41,6 +44,12 @@ options:
     description: Seconds to wait for every inventory host's node to be Ready (and the manager to answer).
     type: int
     default: 60
+  drain_timeout:
+    description:
+      - Seconds to wait, after nodes were set to drain, until no task runs on them any more (the swarm
+        starts their replacements elsewhere first); the task fails naming the tasks left after that.
+    type: int
+    default: 120
 attributes:
   check_mode:
     support: full

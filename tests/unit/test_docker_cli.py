@@ -199,7 +199,9 @@ class _FakeAction:
     """Stands in for an action plugin: runs what it is given in a local sh, as a connection would."""
 
     def __init__(self):
-        self._connection = type("Conn", (), {"_shell": type("Shell", (), {"SHELL_FAMILY": "sh"})()})()
+        context = type("PlayContext", (), {"no_log": False})()
+        shell = type("Shell", (), {"SHELL_FAMILY": "sh"})()
+        self._connection = type("Conn", (), {"_shell": shell, "_play_context": context})()
         self.commands = []
 
     def _low_level_execute_command(self, cmd, sudoable=True, in_data=None):

@@ -214,6 +214,10 @@ def test_no_secret_is_displayed_at_vvvvv(monkeypatch, tmp_path, shown, kind):
         action, [*join_argvs(JOIN_TOKEN, "10.42.1.4:2377", "10.42.1.5", True), INFO_ARGV], True
     )
     unlocked = run_docker(action, [unlock_invocation(UNLOCK_KEY)], True)
+    # A sensitive batch whose output is the secret (as `docker swarm unlock-key` prints the key), from a
+    # task without no_log: its output is censored for that round trip, and the task's setting kept.
+    printed = run_docker(action, token_argvs(False), True)
+    assert printed[0].text == JOIN_TOKEN and not play_context.no_log
     # The token read prints the tokens: its task is no_log, which the plugins honour for output.
     connection_no_log, play_context_no_log = _connect(kind, monkeypatch, tmp_path, no_log=True)
     tokens = run_docker(_action(connection_no_log, play_context_no_log), token_argvs(False), True)

@@ -23,6 +23,17 @@ def test_windows_manager_info():
         "cluster_id": "cjbn9h403asg60dqrxz3nlnn9",
         "autolock": False,
         "is_manager": True,
+        # The recorded Windows engine (19.03) reports every setting: Docker's defaults.
+        "settings": {
+            "autolock": False,
+            "cert_expiry": 90 * 24 * 3600 * 10**9,
+            "task_history_limit": 5,
+            "snapshot_interval": 10000,
+            "dispatcher_heartbeat": 5 * 10**9,
+            "default_addr_pools": ["10.0.0.0/8"],
+            "default_addr_pool_mask_length": 24,
+            "data_path_port": 4789,
+        },
         "node_addr": "192.168.120.194",
         "remote_managers": [
             {"node_id": "yekfp7jy5y82ks65sgmpxcdgb", "addr": "192.168.120.194:2377"},
@@ -59,6 +70,8 @@ def test_linux_infos():
     assert worker["state"] == "active" and not worker["is_manager"] and worker["cluster_id"] == ""
     assert worker["remote_managers"]
     assert inactive["state"] == "inactive"
+    # Only a manager knows the swarm's settings.
+    assert manager["settings"]["cert_expiry"] == 7776000000000000 and worker["settings"] == {}
 
 
 def test_node_entries_of_both_oses():

@@ -10,6 +10,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.windows_build import (
     engine_build,
 )
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.settings import current_settings
 
 JSON = "{{json .}}"
 INFO_ARGV = ["docker", "info", "--format", JSON]
@@ -42,6 +43,8 @@ def local_state(info: dict) -> dict:
             )
         ),
         "is_manager": bool(swarm.get("ControlAvailable")),
+        # The swarm's settings (settings.current_settings): known to managers only, else {}.
+        "settings": current_settings(info),
         "node_addr": swarm.get("NodeAddr") or "",
         "remote_managers": [
             {"node_id": m.get("NodeID", ""), "addr": m.get("Addr", "")}

@@ -10,6 +10,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.windows_b
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.address import (
     AddressError,
     choose_advertise_addr,
+    host_addresses,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.labels import (
     desired_labels,
@@ -28,6 +29,12 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.quorum imp
     quorum_warning,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.roles import role_changes
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.settings import (
+    fixed_differences,
+    init_flags,
+    wanted_settings,
+    windows_problems,
+)
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.superseded import superseded_entries
 
 # The swarm of inventory managers that are all locked: its ClusterID is unknown until they are unlocked.
@@ -177,6 +184,59 @@ def _validate_host(host: str, role: str, spec: dict, subnet: str | None):
     return problems, [], addr
 
 
+def _availability(role: str, wanted: dict) -> dict:
+    """{"availability": ...} when the node's availability is managed: managers follow
+    swarm_manager_availability; otherwise {} (left as it is)."""
+    managed = role == MANAGER and wanted.get("manager_availability")
+    return {"availability": wanted["manager_availability"]} if managed else {}
+
+
+def _plan_settings(options: dict, hosts: dict, states: dict, order: list, workers: list, created: bool):
+    """(problems, warnings, settings plan) for the swarm's own settings and each host's data path address.
+
+    `created`: whether the swarm exists already (else the run initializes it with the settings fixed
+    at init). The settings plan holds the wanted settings (settings.wanted_settings), the init flags,
+    and per host the data path address its init or join gets."""
+    wanted, problems = wanted_settings(options.get("settings") or {})
+    warnings = []
+    windows = {h: states[h].get("os_build") or "" for h in states if states[h]["os_type"] == "windows"}
+    problems += windows_problems(wanted, windows)
+    current = next((s["settings"] for s in states.values() if s.get("settings")), {})
+    if wanted.get("autolock") and not current.get("autolock") and not options.get("unlock_key_file"):
+        problems.append(
+            "variable swarm_autolock: turning autolock on needs swarm_unlock_key_file, the path on the controller "
+            "where the run writes the unlock key (mode 0600); set it, or leave swarm_autolock unset"
+        )
+    if wanted.get("manager_availability") == "drain" and not workers:
+        problems.append(
+            "variable swarm_manager_availability: drain leaves no node for tasks, as swarm_workers is empty; "
+            "add workers or set it to active"
+        )
+    if created and current:
+        warnings += fixed_differences(wanted, current)
+    data_path = {}
+    for host in order:
+        addr = (hosts.get(host) or {}).get("data_path_addr")
+        if not addr or host not in states:
+            continue
+        known = host_addresses(_host_facts(hosts[host]))
+        if known and addr not in known:
+            problems.append(
+                f"host {host}: swarm_data_path_addr {addr!r} is not an address of this host; valid: {', '.join(known)}"
+            )
+        elif states[host]["state"] in (ACTIVE, LOCKED):
+            warnings.append(
+                f"host {host}: swarm_data_path_addr applies when a node joins; the engine does not report the "
+                "address a member uses, so it is not checked (to change it, the node leaves and joins again)"
+            )
+        data_path[host] = addr
+    return (
+        problems,
+        warnings,
+        {"wanted": wanted, "init_flags": init_flags(wanted), "data_path_addrs": data_path},
+    )
+
+
 def plan_swarm(
     managers: list[str], workers: list[str], hosts: dict[str, dict], options: dict | None = None
 ) -> dict:
@@ -186,8 +246,10 @@ def plan_swarm(
     earlier in the run: then "failed_earlier" is true),
     "labels": swarm_labels, "advertise_addr": swarm_advertise_addr, "ansible_host": its address,
     "azure_os_version": the Windows version Azure reports, "facts": its facts}.
+    Optional per host: "data_path_addr" (swarm_data_path_addr).
     `options`: unlock_key_given, prune_nodes, advertise_subnet, check_mode (a host whose engine
-    does not answer is then planned as a new node). Raises PlanError.
+    does not answer is then planned as a new node), settings (each swarm_<setting> or None, see
+    settings.OPTIONS), unlock_key_file (where autolock's key is written). Raises PlanError.
     """
     options = options or {}
     problems = _validate_groups(managers, workers)
@@ -239,12 +301,24 @@ def plan_swarm(
         )
     members = [h for h in order if h in states and states[h]["state"] in (ACTIVE, LOCKED)]
     init_host = None if members else next((h for h in managers if h in states), None)
+    settings_problems, settings_warnings, settings = _plan_settings(
+        options, hosts, states, order, workers, bool(members)
+    )
+    problems += settings_problems
+    warnings += settings_warnings
     # A locked manager is unlocked before tokens are read or roles reconciled, so it can serve.
     token_host = (
         init_host or next((h for h in active if states[h]["is_manager"]), None) or next(iter(locked), None)
     )
     joins = {
-        h: {"role": role_of[h], "advertise_addr": addrs[h], "recover": states[h]["state"] != "inactive"}
+        h: {
+            "role": role_of[h],
+            "advertise_addr": addrs[h],
+            "recover": states[h]["state"] != "inactive",
+            **(
+                {"data_path_addr": settings["data_path_addrs"][h]} if h in settings["data_path_addrs"] else {}
+            ),
+        }
         for h in order
         if h in states and h != init_host and states[h]["state"] in NEEDS_JOIN
     }
@@ -300,9 +374,11 @@ def plan_swarm(
         "manager_addrs": sorted(
             {states[h]["node_addr"] for h in active if states[h]["is_manager"] and states[h]["node_addr"]}
         ),
+        "settings": settings,
         "desired": {
             h: {
                 "role": role_of[h],
+                **_availability(role_of[h], settings["wanted"]),
                 "labels": desired_labels(
                     states[h]["os_type"],
                     hosts[h].get("labels"),

@@ -5,6 +5,7 @@ demotion last. The decisions themselves live in roles, labels and superseded. Pu
 
 from __future__ import annotations
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.drain import give_back_argv
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.labels import (
     label_changes,
     label_update_argv,
@@ -16,6 +17,13 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.superseded
     removal_argvs,
     superseded_now,
 )
+
+DRAIN = "drain"
+
+
+def availability_argv(node_id: str, availability: str) -> list[str]:
+    """The node's availability set (a drained node runs no task; active takes tasks again)."""
+    return give_back_argv(node_id, availability, drop_label=False)
 
 
 def reconcile(
@@ -34,7 +42,9 @@ def reconcile(
     (superseded_entries), removed once the replacement is Ready (superseded_now). Hosts with no node
     yet (check mode before a join) are `pending`; hosts whose node is not Ready are `not_ready`;
     superseded entries not marked down yet are `going_down`; hosts to promote whose demotion is
-    still under way are `stepping_down`; `promoted` lists the NodeIDs the commands promote.
+    still under way are `stepping_down`; `promoted` lists the NodeIDs the commands promote. A host whose
+    desired entry has an "availability" (managers under swarm_manager_availability) gets it; `drained`
+    lists the NodeIDs that should run no task (the caller waits for their tasks to move off).
     Raises UnsafeChange when a demotion would lose quorum.
     """
     by_id = {n["id"]: n for n in nodes}
@@ -52,7 +62,7 @@ def reconcile(
     stepping_down = [managed[i] for i in promoted if by_id[i]["role"] == WORKER and by_id[i]["reachability"]]
     demote = [role_argv(i, s) for i, s in steps if s == "demote" and i != self_id]
     demote_self = [role_argv(i, s) for i, s in steps if s == "demote" and i == self_id]
-    labels, before, after = [], {}, {}
+    labels, availability, drained, before, after = [], [], [], {}, {}
     for node_id, host in managed.items():
         current = by_id[node_id]["labels"]
         add, remove = label_changes(current, desired[host]["labels"])
@@ -61,9 +71,19 @@ def reconcile(
             labels.append(argv)
         before[host] = {"role": by_id[node_id]["role"], "labels": current}
         after[host] = {"role": desired[host]["role"], "labels": labels_after(current, add, remove)}
+        wanted = desired[host].get("availability")
+        if wanted:
+            before[host]["availability"] = by_id[node_id]["availability"]
+            after[host]["availability"] = wanted
+            if wanted != by_id[node_id]["availability"]:
+                availability.append(availability_argv(node_id, wanted))
+            if wanted == DRAIN:
+                drained.append(node_id)
     for host in pending:
         before[host] = {"role": None, "labels": {}}
         after[host] = {"role": desired[host]["role"], "labels": desired[host]["labels"]}
+        if desired[host].get("availability"):
+            after[host]["availability"] = desired[host]["availability"]
     removals = [argv for i in removed for argv in removal_argvs(i)]
     for node_id in removed:
         entry = f"{by_id[node_id]['hostname']} ({node_id})"
@@ -72,7 +92,13 @@ def reconcile(
         if node_id in replaced:
             after[entry]["superseded_by"] = replaced[node_id]
     return {
-        "argvs": [role_argv(i, "promote") for i in promoted] + labels + demote + removals + demote_self,
+        "argvs": [role_argv(i, "promote") for i in promoted]
+        + labels
+        + availability
+        + demote
+        + removals
+        + demote_self,
+        "drained": drained,
         "pending": pending,
         "going_down": going_down,
         "stepping_down": stepping_down,

@@ -31,10 +31,26 @@ def run_docker(action, invocations: list[list[str]], sensitive: bool = False) ->
     fixed POWERSHELL_LOADER, as data for the fixed POWERSHELL_RUNNER: its size never meets a
     command-line limit, no connection plugin prints it at any verbosity, and no secret is ever
     part of a script block's text. `sensitive` batches (join tokens, unlock keys) reach a sh node
-    on stdin too, so the secret is in no command line that `-vvv` prints or `ps` on the node shows.
+    on stdin too, so the secret is in no command line that `-vvv` prints or `ps` on the node shows,
+    and their output is displayed at no verbosity (the play context's no_log, for that round trip).
     """
     if not invocations:
         return []
+    if sensitive:
+        # What the node prints may be the secret (an unlock key read, the key `swarm update --autolock`
+        # prints): the connection plugins display a command's output at -vvv unless the play context
+        # says no_log, so it says so for this round trip whatever the task says.
+        context = action._connection._play_context
+        was = context.no_log
+        context.no_log = True
+        try:
+            return _run(action, invocations, sensitive)
+        finally:
+            context.no_log = was
+    return _run(action, invocations, sensitive)
+
+
+def _run(action, invocations: list[list[str]], sensitive: bool) -> list[Result]:
     shell = shell_family(action)
     if shell == POWERSHELL:
         become = getattr(action._connection, "become", None)
