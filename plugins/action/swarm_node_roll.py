@@ -15,8 +15,10 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.drain imp
     availability_before_roll,
     back_in_service,
     drain_argv,
+    drain_progress,
     give_back_argv,
     node_tasks_argv,
+    restore_progress,
     running_here,
     service_of,
     unconverged,
@@ -91,11 +93,18 @@ class ActionModule(DockerCLIAction):
             """Tasks still on the node and moved services not converged elsewhere yet."""
             tasks, services = run_docker(self, [tasks_argv, SERVICES_ARGV])
             still = running_here(tasks.documents) if tasks.ok else ["(node tasks unreadable)"]
-            return still + (
-                unconverged(services.documents, moving) if services.ok else ["(services unreadable)"]
-            )
+            return still, unconverged(services.documents, moving) if services.ok else [
+                "(services unreadable)"
+            ]
 
-        waiting, moved = poll_until(still_waiting, lambda waiting: not waiting, args["timeout"], POLL_SECONDS)
+        (still, services_waiting), moved = poll_until(
+            still_waiting,
+            lambda reading: not (reading[0] or reading[1]),
+            args["timeout"],
+            POLL_SECONDS,
+            report=self.progress("drain", args["timeout"], lambda reading: drain_progress(name, *reading)),
+        )
+        waiting = still + services_waiting
         if not moved:
             self._display.warning(
                 f"{name}: after {args['timeout']} s these tasks had not moved: {', '.join(waiting)}; "
@@ -115,7 +124,11 @@ class ActionModule(DockerCLIAction):
             return next((n for n in nodes or [] if n["id"] == args["node_id"]), None), listing
 
         (node, listing), back = poll_until(
-            read_node, lambda reading: back_in_service(reading[0]), args["timeout"], POLL_SECONDS
+            read_node,
+            lambda reading: back_in_service(reading[0]),
+            args["timeout"],
+            POLL_SECONDS,
+            report=self.progress("back in service", args["timeout"], lambda r: restore_progress(name, r[0])),
         )
         if not back:
             seen = (
