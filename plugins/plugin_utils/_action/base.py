@@ -41,7 +41,7 @@ class DockerCLIAction(ActionBase):
     def show_progress(self, line: str) -> None:
         """A progress line of a long wait, shown on the controller at default verbosity while the
         action runs (Display forwards it from the worker process)."""
-        self._display.display(f"  [{self._task.get_name()}] {line}")
+        self._display.display(f"  [{self._task.name or self._task.action}] {line}")
 
     def progress(self, what: str, timeout: float, describe) -> Progress:
         """The reporter a wait passes to poll_until (report=...): lines through show_progress."""
