@@ -236,6 +236,8 @@ def test_findings_cover_cluster_dns_http_and_reachability():
     assert skipped == [
         {"check": "cluster", "result": "fail", "detail": "node x is down"},
         {"check": "DNS", "result": "skipped", "detail": "no dns_probe requested"},
+        {"check": "HTTP", "result": "skipped", "detail": "none requested"},
+        {"check": "reachability", "result": "skipped", "detail": "none requested or run"},
     ]
 
 

@@ -184,9 +184,13 @@ def verify_findings(
             )
         )
     rows += [finding("HTTP", None, reason) for reason in http_skipped]
+    if not http and not http_skipped:
+        rows.append(finding("HTTP", None, "none requested"))
     for pair in reachability:
         rows.append(finding("reachability", pair["ok"], pair["text"]))
     rows += [finding("reachability", None, reason) for reason in reachability_skipped]
+    if not reachability and not reachability_skipped:
+        rows.append(finding("reachability", None, "none requested or run"))
     return rows
 
 
