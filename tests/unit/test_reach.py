@@ -144,3 +144,21 @@ def test_the_verdict_names_both_tasks_their_nodes_and_the_error():
             'Exception calling "Wait": No connection could be made because refused',
         },
     ]
+
+
+def test_the_classic_lab_checks_linux_to_windows_and_windows_to_linux():
+    from pathlib import Path
+
+    import yaml
+
+    path = Path(__file__).resolve().parents[2] / "inventory/group_vars/swarm/services.yml"
+    classic = yaml.safe_load(path.read_text())
+    services = {s["name"]: s for s in classic["swarm_services"]}
+    pairs = classic["swarm_verify_reachability"]
+    assert pair_problems(pairs, set(services), set()) == []
+    directions = {(services[p["from"]]["os"], services[p["to"]]["os"]) for p in pairs}
+    assert directions == {("linux", "windows"), ("windows", "linux")}
+    # The Linux source runs busybox (nc), the Windows one Server Core (powershell).
+    linux_source = next(services[p["from"]] for p in pairs if services[p["from"]]["os"] == "linux")
+    windows_source = next(services[p["from"]] for p in pairs if services[p["from"]]["os"] == "windows")
+    assert linux_source["image"].startswith("busybox") and "servercore" in windows_source["image"]
