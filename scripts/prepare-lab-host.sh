@@ -14,6 +14,7 @@ HOST_PROGRAMS=(
   "debootstrap debootstrap the lab node image (roles/lab/tasks/image.yml)"
   "ssh openssh-client Ansible's connection to lab nodes"
   "ssh-keygen openssh-client the lab's SSH key (community.crypto.openssh_keypair)"
+  "chromium chromium the cluster report rendered by a real browser (tests/lab/test_operator_view.py)"
 )
 
 engine_answers() { command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; }

@@ -13,6 +13,7 @@ from typing import ClassVar
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.polling import poll_until
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.progress import shorten
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.verify import (
     judge_lookups,
     lookup_addresses,
@@ -47,7 +48,10 @@ class ActionModule(DockerCLIAction):
             return outcomes, lookups, judge_lookups(args["target"], args["expected_tasks"], lookups)
 
         outcomes, lookups, problems = poll_until(
-            look_up, lambda reading: not reading[2], args["settle_timeout"]
+            look_up,
+            lambda reading: not reading[2],
+            args["settle_timeout"],
+            report=self.progress("DNS settling", args["settle_timeout"], lambda reading: shorten(reading[2])),
         )[0]
         result.update(
             changed=False,

@@ -15,9 +15,11 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.drain imp
     availability_before_roll,
     back_in_service,
     drain_argv,
+    drain_progress,
     give_back_argv,
     node_tasks_argv,
     nowhere_to_go,
+    restore_progress,
     running_here,
     service_of,
     service_tasks_argv,
@@ -96,13 +98,19 @@ class ActionModule(DockerCLIAction):
             tasks, services, *placed = run_docker(self, argvs)
             still = running_here(tasks.documents) if tasks.ok else ["(node tasks unreadable)"]
             stuck = nowhere_to_go(placed[0].documents) if placed and placed[0].ok else []
-            return still + (
-                unconverged(services.documents, moving) if services.ok else ["(services unreadable)"]
-            ), stuck
+            waiting = unconverged(services.documents, moving) if services.ok else ["(services unreadable)"]
+            return still, waiting, stuck
 
-        (waiting, stuck), moved = poll_until(
-            still_waiting, lambda reading: not reading[0] or reading[1], args["timeout"], POLL_SECONDS
+        (still, services_waiting, stuck), moved = poll_until(
+            still_waiting,
+            lambda reading: not (reading[0] or reading[1]) or reading[2],
+            args["timeout"],
+            POLL_SECONDS,
+            report=self.progress(
+                "drain", args["timeout"], lambda reading: drain_progress(name, *reading[:2])
+            ),
         )
+        waiting = still + services_waiting
         if stuck or not moved:
             # Stopped before its engine changes: the node gets back what it had, and the roll stops.
             why = (
@@ -134,7 +142,11 @@ class ActionModule(DockerCLIAction):
             return next((n for n in nodes or [] if n["id"] == args["node_id"]), None), listing
 
         (node, listing), back = poll_until(
-            read_node, lambda reading: back_in_service(reading[0]), args["timeout"], POLL_SECONDS
+            read_node,
+            lambda reading: back_in_service(reading[0]),
+            args["timeout"],
+            POLL_SECONDS,
+            report=self.progress("back in service", args["timeout"], lambda r: restore_progress(name, r[0])),
         )
         if not back:
             seen = (

@@ -21,7 +21,9 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.quorum imp
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.reconcile import (
     DRAIN,
     availability_argv,
+    raft_progress,
     reconcile,
+    reconcile_progress,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.roles import outside_raft
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.base import DockerCLIAction
@@ -79,7 +81,12 @@ class ActionModule(DockerCLIAction):
                 or not (changes["not_ready"] or changes["going_down"] or changes["stepping_down"])
             )
 
-        failure, changes = poll_until(read_and_plan, settled, args["ready_timeout"])[0]
+        failure, changes = poll_until(
+            read_and_plan,
+            settled,
+            args["ready_timeout"],
+            report=self.progress("nodes settling", args["ready_timeout"], lambda r: reconcile_progress(*r)),
+        )[0]
         if changes is None:
             raise AnsibleActionFail(f"reading the nodes failed: {failure}", result=result)
         if changes["not_ready"]:
@@ -150,7 +157,9 @@ class ActionModule(DockerCLIAction):
                 return [{"hostname": "unread", "id": i} for i in node_ids]
             return outside_raft(nodes, node_ids)
 
-        missing, joined = poll_until(read, lambda outside: not outside, timeout)
+        missing, joined = poll_until(
+            read, lambda outside: not outside, timeout, report=self.progress("raft", timeout, raft_progress)
+        )
         if not joined:
             listing = ", ".join(f"{n['hostname']} ({n['id']})" for n in missing)
             raise AnsibleActionFail(

@@ -142,6 +142,7 @@ class ActionModule(DockerCLIAction):
                 {a["name"] for a in changes},
                 timeout=args["timeout"],
                 failure_threshold=args["max_task_failures"],
+                show=self.show_progress,
             )
             for name, status in statuses.items():
                 result["services"][name]["replicas"] = f"{status['running']}/{status['desired']}"

@@ -218,6 +218,7 @@ class ActionModule(DockerCLIAction):
                 set(names),
                 timeout=args["timeout"],
                 failure_threshold=args["max_task_failures"],
+                show=self.show_progress,
             )
             result["replicas"] = {n: f"{s['running']}/{s['desired']}" for n, s in statuses.items()}
             if problems:

@@ -12,9 +12,12 @@ from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.problems import errors_message
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._report.data import cluster_picture
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.convergence import read_tasks
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.data import KINDS, data_check_plans
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.options import STACK_OPTIONS
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.reach import pair_problems, reach_plan
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.stack import STACK_NAMESPACE_LABEL
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.verify import (
     check_services,
@@ -47,6 +50,8 @@ class ActionModule(DockerCLIAction):
             },
         },
         "probe_nodes": {"type": "list", "elements": "str"},
+        "reachability": {"type": "list", "elements": "raw", "default": []},
+        "validate_only": {"type": "bool", "default": False},
         "http_checks": {
             "type": "list",
             "elements": "dict",
@@ -60,8 +65,17 @@ class ActionModule(DockerCLIAction):
     }
 
     def act(self, args, result, task_vars):
-        run = functools.partial(run_docker, self)
         stacks = [s["name"] for s in args["stacks"] if s.get("state", "present") == "present"]
+        declared = {s.get("name") for s in args["services"] if s.get("state", "present") == "present"}
+        bad = pair_problems(args["reachability"], declared - {None}, set(stacks))
+        if bad:
+            raise AnsibleActionFail(
+                f"{task_vars.get('inventory_hostname', '?')}: " + errors_message("verify variables", bad)
+            )
+        if args["validate_only"]:
+            result.update(changed=False, msg="the verify stage's variables are valid")
+            return result
+        run = functools.partial(run_docker, self)
         listing = [
             [
                 "docker",
@@ -86,6 +100,8 @@ class ActionModule(DockerCLIAction):
                 dns_probe_skipped="no swarm yet",
                 http_targets=[],
                 data_checks=[],
+                reach_probes=[],
+                report=cluster_picture({}, [], {}),
                 summary=["No swarm yet (check mode): nothing to verify until the run is made for real."],
             )
             return result
@@ -98,9 +114,9 @@ class ActionModule(DockerCLIAction):
         problems = node_problems(nodes)
         rows, service_problems = check_services(names, services, tasks, nodes)
         problems += service_problems
+        probe_nodes = None if args["probe_nodes"] is None else set(args["probe_nodes"])
         dns_plan, dns_skipped = None, "no dns_probe requested"
         if args["dns_probe"]:
-            probe_nodes = None if args["probe_nodes"] is None else set(args["probe_nodes"])
             dns_plan, dns_skipped = dns_probe_plan(
                 args["dns_probe"]["source"], args["dns_probe"]["target"], tasks, nodes, probe_nodes
             )
@@ -119,8 +135,10 @@ class ActionModule(DockerCLIAction):
                 tasks,
                 nodes,
                 {kind: r.documents for kind, r in zip(KINDS, listings, strict=True)},
-                None if args["probe_nodes"] is None else set(args["probe_nodes"]),
+                probe_nodes,
             )
+        reach_probes, reach_problems = reach_plan(args["reachability"], tasks, nodes, probe_nodes)
+        problems += reach_problems
         result.update(
             changed=False,
             nodes=sorted(nodes.values(), key=lambda n: n["hostname"]),
@@ -132,6 +150,8 @@ class ActionModule(DockerCLIAction):
             http_skipped=http_skipped,
             data_checks=data_plans,
             data_checks_skipped=data_skipped,
+            reach_probes=reach_probes,
+            report=cluster_picture(nodes, rows, tasks),
             summary=summary_lines(nodes, rows),
         )
         if problems:

@@ -60,6 +60,23 @@ options:
         any node when unset. With no source task on them the probe is skipped, saying why.
     type: list
     elements: str
+  reachability:
+    description:
+      - "Pairs C({from: SERVICE, to: SERVICE, port: N}) (the verify stage's O(ignore:swarm_verify_reachability)): for
+        each, a task of C(from) on a node of O(probe_nodes) is chosen, on a node that runs no task of C(to) where
+        possible, with the address of every running task of C(to) on an overlay network both share; the plan is
+        returned in RV(reach_probes) and M(mixedswarm.swarm.swarm_reach_probe) runs it."
+      - Checked before anything else (also with O(validate_only)); each problem names the entry and the field. C(from)
+        and C(to) must name a service of O(services) or a service of a stack of O(stacks) (C(STACK_SERVICE)), and
+        C(port) must be an integer from 1 to 65535.
+      - A pair whose services have no running task or share no overlay network is a problem.
+    type: list
+    elements: raw
+    default: []
+  validate_only:
+    description: Only check O(reachability) (the services stage's validation runs it before any change); no node is read.
+    type: bool
+    default: false
   http_checks:
     description: Published services to request over HTTP; a service with 0 replicas is skipped, saying why.
     type: list
@@ -135,6 +152,16 @@ data_checks_skipped:
   returned: success
   type: list
   elements: str
+reach_probes:
+  description:
+    - One probe per O(reachability) pair (from, to, port, task, task_id, node_id, hostname, os and targets, each
+      with task, node, os, network and address).
+  returned: always
+  type: list
+report:
+  description: The cluster as M(mixedswarm.swarm.swarm_report) draws it (nodes, services with their tasks, networks).
+  returned: always
+  type: dict
 summary:
   description: Readable lines, nodes with OS, role and labels, services with replicas, placement and ports.
   returned: always

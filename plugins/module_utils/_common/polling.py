@@ -20,17 +20,24 @@ def poll_until(
     interval: float = 2.0,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    report: Callable[[Reading, float], None] | None = None,
 ) -> tuple[Reading, bool]:
     """Call read() until settled(reading) or timeout seconds have passed.
 
     The first reading is always taken, even with a timeout of 0. Returns the last reading and
     whether it settled; callers decide what an unsettled reading at the deadline means.
+    report(reading, elapsed seconds), when given, hears of every unsettled reading
+    (_common.progress.Progress turns them into progress lines).
     """
-    deadline = clock() + timeout
+    started = clock()
+    deadline = started + timeout
     while True:
         reading = read()
         if settled(reading):
             return reading, True
-        if clock() >= deadline:
+        now = clock()
+        if report is not None:
+            report(reading, now - started)
+        if now >= deadline:
             return reading, False
         sleep(interval)

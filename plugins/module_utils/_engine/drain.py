@@ -7,6 +7,7 @@ JSON lines. Pure functions.
 
 from __future__ import annotations
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.progress import shorten
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import JSON, MANAGER
 
 # Node label a drain sets to the availability to give back, and the restore removes: a roll that
@@ -104,3 +105,24 @@ def give_back_argv(node_id: str, availability: str, drop_label: bool) -> list[st
     """Give the node its availability back and forget the drain's record."""
     label = ["--label-rm", ROLL_LABEL] if drop_label else []
     return ["docker", "node", "update", "--availability", availability, *label, node_id]
+
+
+def drain_progress(name: str, still_here: list[str], services_waiting: list[str]) -> str:
+    """How far a drain is: 'worker2: drained, 2 tasks still on it (web.1, api.2)'."""
+    if still_here:
+        state = f"{name}: drained, {len(still_here)} task(s) still on it ({shorten(still_here)})"
+    else:
+        state = f"{name}: drained, no task left on it"
+    if services_waiting:
+        state += f"; waiting for moved services to run elsewhere: {shorten(services_waiting)}"
+    return state
+
+
+def restore_progress(name: str, node: dict | None) -> str:
+    """How far a rolled node is from being back: its status and, for a manager, its reachability."""
+    if node is None:
+        return f"{name}: not in the node list yet"
+    state = f"{name}: status {node['status']}, availability {node['availability']}"
+    if node["role"] == MANAGER:
+        state += f", manager {node['reachability'] or 'not reachable yet'}"
+    return state

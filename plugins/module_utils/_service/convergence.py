@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import OutputOf
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.polling import poll_until
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.progress import Progress, shorten
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.jobs import (
     is_job,
     job_status,
@@ -228,6 +229,23 @@ def read_tasks(run: Callable, names: list[str]) -> tuple[dict[str, dict], dict[s
     return services, group_tasks(services, tasks_result.documents)
 
 
+def convergence_progress(statuses: dict[str, dict], updated: set[str]) -> str:
+    """How far a convergence wait is: 'web: 3/5 tasks running on the new spec; 1/2 services converged'.
+
+    A service this run changed runs the "new" spec; one it did not change is waited for as it is.
+    """
+    waiting = [s for s in statuses.values() if not s["converged"]]
+    parts = []
+    for status in waiting:
+        spec = "new" if status["name"] in updated else "current"
+        part = f"{status['name']}: {status['current']}/{status['desired']} tasks running on the {spec} spec"
+        if status["update_state"] in UPDATE_IN_PROGRESS:
+            part += f" (update {status['update_state']})"
+        parts.append(part)
+    done = f"{len(statuses) - len(waiting)}/{len(statuses)} services converged"
+    return f"{shorten(parts)}; {done}" if parts else done
+
+
 def wait_for_convergence(
     run: Callable,
     names: list[str],
@@ -239,8 +257,11 @@ def wait_for_convergence(
     failure_threshold: int = 2,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    show: Callable[[str], None] | None = None,
 ) -> tuple[dict[str, dict], list[str]]:
     """Poll until every named service converged, one failed, or the timeout passed.
+
+    show, when given, receives progress lines while the wait lasts (_common.progress).
 
     Returns (statuses by name, problems). problems is empty on success; otherwise it names each
     failing service with its failing tasks (node and error), or, on timeout, what each
@@ -275,7 +296,12 @@ def wait_for_convergence(
         statuses, problems = reading[1:]
         return bool(problems) or all(s["converged"] for s in statuses.values())
 
-    (tasks, statuses, problems), done = poll_until(read_and_judge, settled, timeout, interval, clock, sleep)
+    report = None
+    if show is not None:
+        report = Progress("convergence", timeout, lambda r: convergence_progress(r[1], updated), show)
+    (tasks, statuses, problems), done = poll_until(
+        read_and_judge, settled, timeout, interval, clock, sleep, report=report
+    )
     if done:
         return statuses, problems
     lines = []

@@ -5,6 +5,7 @@ demotion last. The decisions themselves live in roles, labels and superseded. Pu
 
 from __future__ import annotations
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.progress import shorten
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._engine.drain import give_back_argv
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.labels import (
     label_changes,
@@ -114,3 +115,20 @@ def reconcile(
         ],
         "diff": {"before": before, "after": after},
     }
+
+
+def reconcile_progress(failure: str, changes: dict | None) -> str:
+    """What the node reconcile waits for: nodes not Ready, superseded entries not down (by NodeID),
+    demotions still under way."""
+    if changes is None:
+        return f"nodes unreadable: {failure.splitlines()[0] if failure else 'no answer'}"
+    parts = [f"{n['host']} {n['status'] or 'unknown'}" for n in changes["not_ready"]]
+    parts += [f"{i[:12]} (superseded) not down yet" for i in changes["going_down"]]
+    parts += [f"{h} still stepping down" for h in changes["stepping_down"]]
+    return "waiting for " + shorten(parts) if parts else "settled"
+
+
+def raft_progress(outside: list[dict]) -> str:
+    """The promoted nodes that are not reachable managers yet."""
+    names = [f"{n['hostname']} ({n.get('reachability') or 'not a raft member yet'})" for n in outside]
+    return f"{len(names)} promoted node(s) not reachable managers yet: {shorten(names)}"

@@ -8,6 +8,8 @@ from typing import ClassVar
 
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.progress import Progress
+
 
 class DockerCLIAction(ActionBase):
     """Base of the project's action plugins: checks the task's arguments against the plugin's
@@ -35,3 +37,12 @@ class DockerCLIAction(ActionBase):
 
     def act(self, args: dict, result: dict, task_vars: dict) -> dict:
         raise NotImplementedError
+
+    def show_progress(self, line: str) -> None:
+        """A progress line of a long wait, shown on the controller at default verbosity while the
+        action runs (Display forwards it from the worker process)."""
+        self._display.display(f"  [{self._task.name or self._task.action}] {line}")
+
+    def progress(self, what: str, timeout: float, describe) -> Progress:
+        """The reporter a wait passes to poll_until (report=...): lines through show_progress."""
+        return Progress(what, timeout, describe, self.show_progress)
