@@ -12,10 +12,6 @@ from typing import ClassVar
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import (
-    POWERSHELL_LOADER,
-    powershell_payload,
-)
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.quoting import POWERSHELL
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.run_lock import (
     ACQUIRED,
@@ -27,13 +23,17 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.run_lock i
     WINDOWS_LOCK,
     describe,
     holder_line,
+    lock_invocation,
     lock_script,
     parse_answer,
     parse_holder,
     stale_reason,
 )
 from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.base import DockerCLIAction
-from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.transport import shell_family
+from ansible_collections.mixedswarm.swarm.plugins.plugin_utils._action.transport import (
+    run_docker,
+    shell_family,
+)
 
 POLL_SECONDS = 5
 PROGRESS_SECONDS = 30
@@ -105,9 +105,8 @@ class ActionModule(DockerCLIAction):
         shell = shell_family(self)
         script = lock_script(step, shell, holder)
         if shell == POWERSHELL:
-            raw = self._low_level_execute_command(
-                POWERSHELL_LOADER, sudoable=True, in_data=powershell_payload(script)
-            )
+            (step_result,) = run_docker(self, [lock_invocation(script)])
+            raw = {"stdout": step_result.output, "rc": step_result.rc}
         else:
             raw = self._low_level_execute_command(script, sudoable=True)
         status, line = parse_answer(raw.get("stdout", ""))

@@ -1,10 +1,9 @@
 """Cross-OS reachability: the pairs' check, which task probes which addresses, the commands, the verdict."""
 
-from powershell_model import batch_steps, grammar_problems, received
+from powershell_model import grammar_problems, on_node
 from test_report import node, task
 
-from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import Result, batch_script
-from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.quoting import POWERSHELL
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import Result
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.reach import (
     connect_argv,
     pair_problems,
@@ -112,8 +111,8 @@ def test_windows_connect_reaches_docker_exe_unchanged_and_parses_as_powershell()
         "-Command",
         argv[7],
     ]
-    (step,) = batch_steps(batch_script([argv], POWERSHELL))
-    assert received(step) == argv[1:]
+    ((_, received),) = on_node([argv])
+    assert received == argv[1:]
     assert grammar_problems(argv[7]) == []
     assert "ConnectAsync('10.0.1.3',80).Wait(3000)" in argv[7] and "throw" in argv[7]
 

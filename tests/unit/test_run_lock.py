@@ -4,6 +4,7 @@ docs/operations.md says."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -52,6 +53,16 @@ def test_the_powershell_scripts_parse_and_carry_the_holder_as_a_literal():
         script = run_lock.lock_script(step, POWERSHELL, A)
         assert grammar_problems(script) == [], step
         assert "$holder = '" + A + "'" in script
+        argv = run_lock.lock_invocation(script)
+        assert argv[:-1] == ["powershell.exe", "-NoProfile", "-NonInteractive", "-EncodedCommand"]
+        assert base64.b64decode(argv[-1]).decode("utf-16-le") == script
+
+
+def test_a_typographic_quote_in_the_holder_stays_inside_its_literal():
+    holder = A.replace("site.yml", "\u2019site'.yml")
+    script = run_lock.lock_script("acquire", POWERSHELL, holder)
+    assert grammar_problems(script) == []
+    assert "$holder = '" + holder.replace("'", "''").replace("\u2019", "\u2019\u2019") + "'" in script
 
 
 def test_a_holder_is_gone_when_its_process_is_gone_here_or_its_lease_expired():

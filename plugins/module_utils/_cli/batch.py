@@ -211,6 +211,8 @@ class Result:
     rc: int
     documents: list = field(default_factory=list)
     text: str = ""
+    # Everything it printed, in order, before JSON documents and text were told apart.
+    output: str = ""
 
     @property
     def ok(self) -> bool:
@@ -245,7 +247,9 @@ def parse_batch_output(stdout: str, invocations: list[list[str]]) -> list[Result
         end = _END_RE.match(line)
         if end and current is not None and int(end.group(1)) == current:
             documents, text = split_output(buffer)
-            results[current] = Result(invocations[current], int(end.group(2)), documents, text)
+            results[current] = Result(
+                invocations[current], int(end.group(2)), documents, text, "\n".join(buffer)
+            )
             current = None
             continue
         if current is not None:

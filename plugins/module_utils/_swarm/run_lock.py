@@ -14,12 +14,13 @@ action plugin swarm_run_lock runs them. Pure functions.
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 import time
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.quoting import (
     POWERSHELL,
-    ps_literal,
     quote,
 )
 
@@ -125,17 +126,34 @@ _SCRIPTS = {
 }
 
 
+# The characters PowerShell's tokenizer takes as a single quote (CharTraits.IsSingleQuote): each
+# one ends a single-quoted literal unless it is doubled.
+_PS_SINGLE_QUOTE_RE = re.compile("(['\u2018\u2019\u201a\u201b])")
+
+
+def _ps_literal(text: str) -> str:
+    """A PowerShell single-quoted literal whose value is exactly `text` (no expansion of $ or `)."""
+    return "'" + _PS_SINGLE_QUOTE_RE.sub(r"\1\1", text) + "'"
+
+
 def lock_script(step: str, shell: str, holder: str, path: str = "") -> str:
     """The script for `step` (acquire, release, take_over) in the node's shell; `holder` is our line
     (acquire, release) or the stale holder's line as read (take_over); `path` replaces the lock's
-    place (tests). For PowerShell the script is
-    meant to travel on stdin behind the loader (module_utils._cli.batch), as every batch does."""
+    place (tests). A PowerShell script runs through lock_invocation."""
     sh, powershell = _SCRIPTS[step]
     if shell == POWERSHELL:
         return (
-            _PS_COMMON.format(lock=ps_literal(path or WINDOWS_LOCK), holder=ps_literal(holder)) + powershell
+            _PS_COMMON.format(lock=_ps_literal(path or WINDOWS_LOCK), holder=_ps_literal(holder)) + powershell
         )
     return _sh(sh, path or LINUX_LOCK, holder)
+
+
+def lock_invocation(script: str) -> list[str]:
+    """A PowerShell lock script as an invocation the batch runner starts (module_utils._cli.batch):
+    powershell.exe with the script as -EncodedCommand (base64 of UTF-16LE, as powershell.exe
+    documents it), so no quoting layer sees its text. It holds no secret, only the holder line."""
+    encoded = base64.b64encode(script.encode("utf-16-le")).decode("ascii")
+    return ["powershell.exe", "-NoProfile", "-NonInteractive", "-EncodedCommand", encoded]
 
 
 def parse_answer(stdout: str) -> tuple[str, str]:
