@@ -145,7 +145,7 @@ def test_definitions_need_exactly_one_source_and_unique_names():
         "none"
     )
     assert errors[2] == "secret 'a', field 'name': declared more than once; secret names must be unique"
-    assert errors[3].startswith("secret '-bad', field 'name': required; letters, digits")
+    assert errors[3].startswith("secret '-bad', field 'name': invalid; letters, digits")
     assert errors[4].startswith("secret 'e', field 'dat': unknown key (did you mean 'data'?)")
 
 
