@@ -188,6 +188,16 @@ CASES = (
              {"registry": "{{ lab_registry | split(':') | first }}:5999", "username": "badinput", "password": "x"}
          ]}},
          (":5999': login as 'badinput' failed", "nothing was changed")),
+    # Keys of the service spec (docs/services.md): each refused with its field path before any change.
+    Case("service-mount-type", "unknown mount type", SERVICES,
+         service("api-mount", mounts=[{"type": "nfs", "source": "x", "target": "/data"}]),
+         ("service 'api-mount', field 'mounts[0].type'", "valid: volume, bind, tmpfs, npipe")),
+    Case("service-windows-key-on-linux", "Windows-only key on a Linux service", SERVICES,
+         service("api-isolation", isolation="hyperv"),
+         ("service 'api-isolation', field 'isolation'", "is a windows option")),
+    Case("service-job-replicas", "job with replicas below 0", SERVICES,
+         service("api-job", mode="replicated-job", replicas=-1),
+         ("service 'api-job', field 'replicas'", "must be an integer >= 0")),
     Case("stack-definition-and-src", "stack with both definition and src", STACK_ENTRIES,
          stack({"name": "both", "definition": {"services": {}}, "src": str(FIXTURES / "compose.yml.j2")}),
          ("stack 'both', field 'definition'", "not both")),

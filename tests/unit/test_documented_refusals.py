@@ -166,6 +166,11 @@ OFFLINE = {
     "service secret neither declared nor existing": lambda: service(
         "api-secret", secrets=[{"source": "nowhere"}]
     ),
+    "unknown mount type": lambda: service(
+        "api-mount", mounts=[{"type": "nfs", "source": "x", "target": "/data"}]
+    ),
+    "Windows-only key on a Linux service": lambda: service("api-isolation", isolation="hyperv"),
+    "job with replicas below 0": lambda: service("api-job", mode="replicated-job", replicas=-1),
     "stack with both definition and src": lambda: stack_entry_problems(
         [{"name": "both", "definition": {"services": {}}, "src": "compose.yml.j2"}]
     ),
