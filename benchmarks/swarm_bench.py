@@ -66,8 +66,8 @@ def stage_of_play() -> dict[str, str]:
 
 def service_definitions(prefix: str, registry: str) -> list[dict]:
     """The 30 services both ways deploy: busybox from the lab registry, dnsrr, a health check, a
-    volume and a tmpfs mount, every fifth with a host-mode port (this machine has no IPVS for the
-    routing mesh)."""
+    volume and a tmpfs mount, a secret and a config (bench_data), every fifth with a host-mode port
+    (this machine has no IPVS for the routing mesh)."""
     definitions = []
     for n in range(1, SERVICE_COUNT + 1):
         service = {
@@ -83,12 +83,22 @@ def service_definitions(prefix: str, registry: str) -> list[dict]:
                 {"type": "volume", "source": f"{prefix}{n:02d}-data", "target": "/data"},
                 {"type": "tmpfs", "target": "/cache", "tmpfs_size": "1M"},
             ],
+            "secrets": [{"source": f"{prefix}secret"}],
+            "configs": [{"source": f"{prefix}config", "target": "/etc/bench.conf"}],
         }
         if n % 5 == 0:
             port = (9000 if prefix.endswith("ours-") else 9500) + n
             service["publish"] = [{"published": port, "target": 80, "mode": "host"}]
         definitions.append(service)
     return definitions
+
+
+def bench_data(prefix: str) -> dict:
+    """The secret and the config every service of `prefix` reads, as swarm_secrets / swarm_configs."""
+    return {
+        "swarm_secrets": [{"name": f"{prefix}secret", "data": "bench password"}],
+        "swarm_configs": [{"name": f"{prefix}config", "data": "answer = 42\n"}],
+    }
 
 
 class Lab:
@@ -210,10 +220,21 @@ def write_definitions(lab: Lab, workdir: Path, with_lab_services: bool) -> tuple
     registry = lab.variables()["vars"]["lab_registry"]
     ours_file, base_file = workdir / f"{lab.name}-ours.yml", workdir / f"{lab.name}-baseline.yml"
     declared = lab.variables()["vars"]["swarm_services"] if with_lab_services else []
-    ours_file.write_text(
-        yaml.safe_dump({"swarm_services": declared + service_definitions("bench-ours-", registry)})
-    )
-    base_file.write_text(yaml.safe_dump({"bench_services": service_definitions("bench-base-", registry)}))
+    ours = {
+        "swarm_services": declared + service_definitions("bench-ours-", registry),
+        **bench_data("bench-ours-"),
+    }
+    if with_lab_services:  # the lab's own secrets and configs stay declared beside the benchmark's
+        for key in ("swarm_secrets", "swarm_configs"):
+            ours[key] = lab.variables()["vars"].get(key, []) + ours[key]
+    ours_file.write_text(yaml.safe_dump(ours))
+    base = {"bench_services": service_definitions("bench-base-", registry), **bench_data("bench-base-")}
+    for service in base["bench_services"]:  # the same references in docker_swarm_service's words
+        service["community_docker"] = {
+            "secrets": [{"secret_name": s["source"]} for s in service["secrets"]],
+            "configs": [{"config_name": c["source"], "filename": c["target"]} for c in service["configs"]],
+        }
+    base_file.write_text(yaml.safe_dump(base))
     return ours_file, base_file
 
 
@@ -246,7 +267,7 @@ def report_services(result: dict, runs: int, load: tuple[str, str]) -> None:
     row = [str(result["size"]), *comparison(ours, base), f"{changed(ours)}; {changed(base)}"]
     header = [
         "nodes",
-        f"services.yml, {SERVICE_COUNT} services unchanged (health checks, mounts)",
+        f"services.yml, {SERVICE_COUNT} services unchanged (health checks, mounts, a secret, a config)",
         "docker_swarm_service loop",
         "ratio",
         "ratio in the plays",
