@@ -72,13 +72,11 @@ collection: venv
 ee-context: venv
 	$(BIN)/ansible-builder create --file execution-environment.yml --context .cache/ee
 
-# The lab suites spend most of their time waiting on nodes, so two pytest workers run them side by
-# side (tests/conftest.py keeps the tests of one lab on one worker); the lab's images are built
-# first, once, so that labs starting together do not build them twice.
-TEST_WORKERS ?= 2
+# The lab's images are built first, once, so that labs starting side by side do not build them
+# twice; then scripts/test-suites.sh runs tests/lab beside the rest of the suite.
 test: venv host lint sanity ee-context
 	$(BIN)/ansible-playbook playbooks/lab.yml -e lab_state=images
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup tests
+	scripts/test-suites.sh
 
 clean: lab-destroy
 	rm -rf $(VENV) .cache
