@@ -18,7 +18,6 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.run_lock i
     HELD,
     LINUX_LOCK,
     NOT_OURS,
-    RELEASED,
     TAKEN_OVER,
     WINDOWS_LOCK,
     describe,
@@ -131,7 +130,9 @@ class ActionModule(DockerCLIAction):
         result["holder"] = parse_holder(holder)
         if args["state"] == "released":
             status, seen = self._script("release", holder)
-            result.update(changed=status == RELEASED, msg=f"run lock on {self._lock_place()}: {status}")
+            # The lock is the run's own bookkeeping, not a change to the cluster: a second run of
+            # site.yml must still report changed=0.
+            result.update(changed=False, lock=status, msg=f"run lock on {self._lock_place()}: {status}")
             if status == NOT_OURS:
                 result["msg"] = (
                     f"the run lock on {self._lock_place()} is held by {describe(parse_holder(seen))}"
@@ -148,7 +149,9 @@ class ActionModule(DockerCLIAction):
             if status == ACQUIRED or seen == holder:
                 # Ours already: an earlier stage of this same run took it.
                 result.update(
-                    changed=status == ACQUIRED, msg=f"this run holds the run lock on {self._lock_place()}"
+                    changed=False,
+                    lock=status if status == ACQUIRED else HELD,
+                    msg=f"this run holds the run lock on {self._lock_place()}",
                 )
                 return
             other = parse_holder(seen) if status == HELD else None

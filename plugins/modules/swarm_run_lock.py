@@ -37,7 +37,8 @@ attributes:
     description: Takes no lock and changes nothing.
   diff_mode:
     support: none
-    description: Only the lock directory changes.
+    description: Only the lock directory changes, which is the run's own bookkeeping, so the task always
+      reports C(changed=false) (a second run of site.yml reports changed=0).
 author: mixed-swarm maintainers (!UNKNOWN)
 """
 
@@ -56,6 +57,12 @@ holder:
   returned: always
   type: dict
   sample: {"host": "laptop", "pid": 4242, "started": 1796227200, "playbook": "site.yml", "expires": 1796241600}
+lock:
+  description: What happened to the lock - C(acquired) (taken now), C(held) (this run held it already),
+    C(released), C(not-ours) (held by another run, left alone).
+  returned: unless in check mode
+  type: str
+  sample: acquired
 taken_over_from:
   description: The record of the holder whose stale lock this run took over.
   returned: when a stale lock was taken over
