@@ -12,6 +12,7 @@ docs/swarm.md's fault table reports.
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import threading
 import time
@@ -238,8 +239,10 @@ class Faults:
         ]
         key_file = self.dir / "unlock.key"
         for host in locked:
-            subprocess.run(["docker", "exec", "-i", self.lab.container(host), "docker", "swarm", "unlock"],
-                           input=key_file.read_text(), text=True, capture_output=True, check=False)  # fmt: skip
+            with contextlib.suppress(subprocess.TimeoutExpired):  # bounded: a cleanup never hangs the suite
+                subprocess.run(["docker", "exec", "-i", self.lab.container(host), "docker", "swarm", "unlock"],
+                               input=key_file.read_text(), text=True, capture_output=True, check=False,
+                               timeout=60)  # fmt: skip
         self.lab.docker("manager2", "swarm", "update", "--autolock=false", check=False)
         key_file.unlink(missing_ok=True)
         self.lab.docker("manager2", "service", "rm", HAND_SERVICE, "faultweb", "faultprobe", check=False)
