@@ -3,6 +3,8 @@ every docker command they send, pinned argument by argument."""
 
 import subprocess
 
+from powershell_model import grammar_problems
+
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import (
     Invocation,
     batch_script,
@@ -412,6 +414,9 @@ def test_verify_plans_each_file_where_the_task_sees_it_with_the_controllers_hash
     assert hash_invocation("c1", ["C:\\ProgramData\\Docker\\secrets\\it's"], "windows")[-1] == (
         "(Get-FileHash -Algorithm SHA256 -LiteralPath 'C:\\ProgramData\\Docker\\secrets\\it''s').Hash"
     )
+    # A typographic apostrophe ends a PowerShell literal too: doubled, the script still parses as one.
+    (script,) = hash_invocation("c1", ["C:\\app\\Bob\u2019s key"], "windows")[-1:]
+    assert "-LiteralPath 'C:\\app\\Bob\u2019\u2019s key'" in script and grammar_problems(script) == []
     files = plans[0]["files"]
     assert judge_hashes(files, f"{NEW_HASH}  /run/secrets/db_password\n{'C' * 64}\n") == []
     assert judge_hashes(

@@ -2,17 +2,30 @@
 
 sh gets POSIX single quotes. On Windows no PowerShell syntax is involved: the argument is written
 in Windows command-line form, the text the PowerShell runner (batch.POWERSHELL_RUNNER) hands to
-CreateProcess and docker.exe's Go runtime reads back. Pure functions.
+CreateProcess and docker.exe's Go runtime reads back. The few PowerShell scripts the project
+writes itself (the run lock, a file hash inside a Windows container) hold their values as
+single-quoted literals (ps_literal). Pure functions.
 """
 
 from __future__ import annotations
 
+import re
 import shlex
 import unicodedata
 
 SH = "sh"
 POWERSHELL = "powershell"
 SHELLS = (SH, POWERSHELL)
+
+# The characters PowerShell's tokenizer takes as a single quote (CharTraits.IsSingleQuote in
+# PowerShell's src/System.Management.Automation/engine/parser/CharTraits.cs, the same in 5.1 and 7):
+# each one ends a single-quoted literal unless it is doubled.
+_PS_SINGLE_QUOTE_RE = re.compile("(['\u2018\u2019\u201a\u201b])")
+
+
+def ps_literal(text: str) -> str:
+    """A PowerShell single-quoted literal whose value is exactly `text` (no expansion of $ or `)."""
+    return "'" + _PS_SINGLE_QUOTE_RE.sub(r"\1\1", text) + "'"
 
 
 def _dotnet_whitespace(char: str) -> bool:

@@ -19,6 +19,7 @@ import re
 from collections.abc import Mapping
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.batch import Invocation, OutputOf
+from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.quoting import ps_literal
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._common.ownership import (
     MANAGED_LABEL,
     MANAGED_VALUE,
@@ -318,8 +319,9 @@ def hash_invocation(container: str, paths: list[str], os_name: str) -> list[str]
     """`docker exec` that prints the sha256 of each file (never the content): sha256sum on Linux,
     Get-FileHash in the container's PowerShell on Windows."""
     if os_name == "windows":
-        literals = ("'" + p.replace("'", "''") + "'" for p in paths)
-        script = "; ".join(f"(Get-FileHash -Algorithm SHA256 -LiteralPath {p}).Hash" for p in literals)
+        script = "; ".join(
+            f"(Get-FileHash -Algorithm SHA256 -LiteralPath {ps_literal(p)}).Hash" for p in paths
+        )
         return ["docker", "exec", container, "powershell", "-NoProfile", "-Command", script]
     return ["docker", "exec", container, "sha256sum", *paths]
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 import time
 
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.quoting import (
     POWERSHELL,
+    ps_literal,
     quote,
 )
 
@@ -126,16 +126,6 @@ _SCRIPTS = {
 }
 
 
-# The characters PowerShell's tokenizer takes as a single quote (CharTraits.IsSingleQuote): each
-# one ends a single-quoted literal unless it is doubled.
-_PS_SINGLE_QUOTE_RE = re.compile("(['\u2018\u2019\u201a\u201b])")
-
-
-def _ps_literal(text: str) -> str:
-    """A PowerShell single-quoted literal whose value is exactly `text` (no expansion of $ or `)."""
-    return "'" + _PS_SINGLE_QUOTE_RE.sub(r"\1\1", text) + "'"
-
-
 def lock_script(step: str, shell: str, holder: str, path: str = "") -> str:
     """The script for `step` (acquire, release, take_over) in the node's shell; `holder` is our line
     (acquire, release) or the stale holder's line as read (take_over); `path` replaces the lock's
@@ -143,7 +133,7 @@ def lock_script(step: str, shell: str, holder: str, path: str = "") -> str:
     sh, powershell = _SCRIPTS[step]
     if shell == POWERSHELL:
         return (
-            _PS_COMMON.format(lock=_ps_literal(path or WINDOWS_LOCK), holder=_ps_literal(holder)) + powershell
+            _PS_COMMON.format(lock=ps_literal(path or WINDOWS_LOCK), holder=ps_literal(holder)) + powershell
         )
     return _sh(sh, path or LINUX_LOCK, holder)
 
