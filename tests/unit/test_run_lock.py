@@ -124,3 +124,28 @@ def test_the_playbook_is_named_without_the_inventory_or_extra_vars():
     ]
     assert playbook_name(argv) == "site.yml"
     assert playbook_name(["--inventory", "x.yml"]) == "a playbook"
+
+
+def test_the_holder_record_is_one_fixed_json_line_and_anything_else_is_no_holder():
+    # Compared byte for byte on release and takeover: the same fields always in the same order.
+    assert A == (
+        '{"expires": 1796241600, "host": "laptop", "pid": 4242, "playbook": "site.yml", "started": 1796227200}'
+    )
+    assert run_lock.parse_holder("not json") is None and run_lock.parse_holder("[1, 2]") is None
+
+
+def test_the_status_word_is_found_after_other_output_and_the_holder_is_the_line_after_it():
+    assert run_lock.parse_answer(f"a warning\nheld\n{B}\n") == ("held", B)
+    assert run_lock.parse_answer("noise\nreleased\n") == ("released", "")
+
+
+def test_a_lease_ends_after_its_last_second_and_a_record_without_one_counts_as_expired():
+    holder = run_lock.parse_holder(A)
+    alive = lambda pid, started: True  # noqa: E731
+    assert run_lock.stale_reason(holder, holder["expires"], "ci", alive) is None
+    assert run_lock.stale_reason({"host": "ci", "pid": 1}, 1, "laptop", alive) == "its lease expired"
+
+
+def test_the_powershell_lock_is_under_programdata_unless_a_path_is_given():
+    assert f"$lock = '{run_lock.WINDOWS_LOCK}'" in run_lock.lock_script("acquire", POWERSHELL, A)
+    assert "$lock = 'D:\\locks\\x'" in run_lock.lock_script("acquire", POWERSHELL, A, "D:\\locks\\x")
