@@ -56,13 +56,27 @@ def versions(lab, kind: str) -> set[str]:
 
 
 def task_hashes(lab) -> set[tuple[str, str]]:
-    """(secret sha256, config sha256) as each running task of the service reads them."""
+    """(secret sha256, config sha256) as each task the swarm wants running reads them. A task the
+    update replaced keeps its container until it stops (`sleep` as PID 1 ignores SIGTERM, so up to
+    the 10 s grace period): only containers of tasks whose desired state is running count."""
+    wanted = set(
+        lab.docker(
+            "manager1", "service", "ps", SERVICE, "--no-trunc", "--quiet", "--filter", "desired-state=running"
+        ).stdout.split()
+    )
     seen = set()
     for host in lab.hosts:
-        ids = lab.docker(
-            host, "ps", "--quiet", "--filter", f"label=com.docker.swarm.service.name={SERVICE}"
+        listed = lab.docker(
+            host,
+            "ps",
+            "--filter",
+            f"label=com.docker.swarm.service.name={SERVICE}",
+            "--format",
+            '{{.ID}} {{.Label "com.docker.swarm.task.id"}}',
         ).stdout
-        for container in ids.split():
+        for container, task in (line.split() for line in listed.splitlines() if line.strip()):
+            if task not in wanted:
+                continue
             out = lab.docker(
                 host, "exec", container, "sha256sum", f"/run/secrets/{SECRET}", "/etc/app.conf"
             ).stdout
