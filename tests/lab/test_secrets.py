@@ -10,7 +10,6 @@ sha256 with what the controller sent; the contents are never printed.
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 import time
 
@@ -110,12 +109,6 @@ class Poller(threading.Thread):
             time.sleep(0.5)
 
 
-# On demand until its open finding is explained: on the shared 3+2 lab the rotation ran, the old version
-# was gone and the service reported 2/2, yet both running tasks still read the first content.
-@pytest.mark.skipif(
-    os.environ.get("MIXEDSWARM_TEST_SECRETS_ROTATION") != "1",
-    reason="runs on demand: MIXEDSWARM_TEST_SECRETS_ROTATION=1 (docs/testing.md)",
-)
 def test_rotate_a_secret_while_the_service_keeps_running(ops_lab, tmp_path):
     lab = ops_lab
     secret_file = tmp_path / "password.txt"
