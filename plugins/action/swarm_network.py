@@ -57,6 +57,18 @@ def node_addresses(nodes: dict, task_vars: dict) -> dict[str, list[str]]:
     return {h: found[h] for h in [*inventory, *sorted(set(found) - set(inventory))]}
 
 
+def node_routes(task_vars: dict) -> dict[str, list[str]]:
+    """The networks each inventory host routes to, as this run's node read found them (Linux hosts;
+    Windows facts have no routes), in inventory order."""
+    hostvars = task_vars.get("hostvars", {})
+    found = {}
+    for host in task_vars.get("groups", {}).get("swarm", []):
+        routes = ((hostvars.get(host, {}).get("swarm_node") or {}).get("network") or {}).get("routes")
+        if routes:
+            found[host] = routes
+    return found
+
+
 def render(network: dict) -> str:
     shown = {k: v for k, v in network.items() if v not in (None, {}) and k != "state"}
     return yaml_text(shown)
@@ -83,7 +95,9 @@ class ActionModule(DockerCLIAction):
         networks, errors = validate_networks(args["networks"], cluster_os(nodes))
         # Every valid definition's subnet, alongside the other definitions' problems.
         all_networks = [d for d in every_result.documents if isinstance(d, dict)] if every_result.ok else []
-        errors += subnet_problems(networks, node_addresses(nodes, task_vars), all_networks)
+        errors += subnet_problems(
+            networks, node_addresses(nodes, task_vars), all_networks, node_routes(task_vars)
+        )
         actions, plan_errors = plan_networks(networks, existing) if not errors else ([], [])
         if errors or plan_errors:
             raise AnsibleActionFail(errors_message("network definitions", errors + plan_errors))

@@ -6,6 +6,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._cli.quoting impo
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.address import (
     IP_ADDR_ARGV,
     IP_ROUTE_ARGV,
+    IP_ROUTES_ARGV,
     network_facts,
 )
 from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.node_read import (
@@ -28,7 +29,7 @@ class ActionModule(DockerCLIAction):
         # On sh nodes the same round trip reads the host's addresses, which the swarm planner
         # would otherwise need a fact gathering for. Windows hosts keep their gathered facts.
         sh = shell_family(self) == SH
-        address_argvs = [IP_ADDR_ARGV, IP_ROUTE_ARGV] if sh else []
+        address_argvs = [IP_ADDR_ARGV, IP_ROUTE_ARGV, IP_ROUTES_ARGV] if sh else []
         if sh and self._task.check_mode:
             # Check mode changes nothing, so it must not start a stopped engine through docker.socket
             # either: it asks systemd first, in a round trip of its own.
@@ -41,8 +42,10 @@ class ActionModule(DockerCLIAction):
             info, nodes, *addresses = run_docker(self, [INFO_ARGV, NODES_ARGV, *address_argvs])
             state, round_trips = node_read(info, nodes), 1
         if addresses:
-            addr, route = addresses
-            state["network"] = network_facts(addr.text if addr.ok else "", route.text if route.ok else "")
+            addr, route, routes = addresses
+            state["network"] = network_facts(
+                addr.text if addr.ok else "", route.text if route.ok else "", routes.text if routes.ok else ""
+            )
         facts = {"swarm_node": state}
         if state.get("node_id"):
             facts["swarm_node_id"] = state["node_id"]

@@ -54,7 +54,9 @@ options:
             (1450 on Linux). Set it to the smallest path MTU when Linux and Windows nodes share the overlay (moby/moby#33596).
         type: int
       subnet:
-        description: Subnet in CIDR form; unset lets the engine choose.
+        description: Subnet in CIDR form; unset lets the engine choose. Refused when it holds an address of a node,
+          overlaps another network's subnet, or (for a new network) overlaps a network a Linux node routes to (its
+          LAN, a range behind a gateway, a Docker bridge).
         type: str
       gateway:
         description: Gateway address inside O(networks[].subnet).

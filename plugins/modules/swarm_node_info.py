@@ -88,11 +88,17 @@ swarm_node:
     network:
       description:
         - Linux nodes only. The host's addresses under the names of Ansible's network facts
-          (C(all_ipv4_addresses), C(all_ipv6_addresses), C(default_ipv4.address)); empty when C(ip)
-          is missing or printed no address.
+          (C(all_ipv4_addresses), C(all_ipv6_addresses), C(default_ipv4.address)), and C(routes), the
+          networks of the main IPv4 routing table but the default route (C(NETWORK via GATEWAY dev
+          DEVICE)), which M(mixedswarm.swarm.swarm_network) keeps overlay subnets away from; empty when
+          C(ip) is missing or printed no address.
       type: dict
       returned: on nodes reached over sh
-      sample: {"all_ipv4_addresses": ["172.17.0.1", "10.0.0.4"], "all_ipv6_addresses": [], "default_ipv4": {"address": "10.0.0.4"}}
+      sample:
+        all_ipv4_addresses: ["172.17.0.1", "10.0.0.4"]
+        all_ipv6_addresses: []
+        default_ipv4: {"address": "10.0.0.4"}
+        routes: ["172.17.0.0/16 dev docker0", "10.0.0.0/24 dev eth0", "10.8.0.0/16 via 10.0.0.1 dev eth0"]
 round_trips:
   description: Connections made to the node (1; 2 in check mode on Linux nodes whose engine runs).
   returned: always

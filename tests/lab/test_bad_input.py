@@ -13,6 +13,7 @@ so that table is always what the project really answers. MIXEDSWARM_WRITE_DOCS=1
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import re
@@ -23,6 +24,8 @@ import pytest
 import yaml
 from conftest import LAB_SUBNET
 from harness import REPO
+
+LAB_SLICE = str(list(ipaddress.ip_network(LAB_SUBNET).subnets(new_prefix=28))[-1])
 
 pytestmark = pytest.mark.lab
 
@@ -138,6 +141,10 @@ CASES = (
     Case("network-subnet-of-the-nodes", "overlay subnet holding the nodes' addresses", NETWORKS,
          {"vars": {"swarm_networks": [{"name": "labnet", "subnet": LAB_SUBNET}]}},
          ("network 'labnet', field 'subnet'", "cut the nodes off")),
+    # Inside the lab network's route, holding no node's address (its last /28).
+    Case("network-subnet-a-node-routes-to", "overlay subnet inside a network the nodes route to", NETWORKS,
+         {"vars": {"swarm_networks": [{"name": "lanslice", "subnet": LAB_SLICE}]}},
+         ("network 'lanslice', field 'subnet'", "route to (dev eth0)", "could not reach that range")),
     Case("network-subnets-overlap", "overlay subnets overlapping each other", NETWORKS,
          {"vars": {"swarm_networks": [{"name": "wide", "subnet": "10.123.0.0/16"},
                                       {"name": "narrow", "subnet": "10.123.4.0/24"}]}},

@@ -2,7 +2,7 @@
 
 The swarm planner chooses advertise addresses from `swarm_node.network` when no facts were
 gathered (playbooks/swarm.yml run on its own). Its parser (swarm_address.network_facts) reads
-`ip -o addr show` and `ip -4 route get`; Ansible's setup module parses `ip addr show` per
+`ip -o addr show`, `ip -4 route get` and `ip -o -4 route show` (the routes); Ansible's setup module parses `ip addr show` per
 interface. Both run here on every node of the shared lab (engines with docker0, docker_gwbridge
 and the lab network) and must agree.
 """
@@ -28,3 +28,6 @@ def test_the_node_read_finds_the_addresses_ansible_facts_list(ops_lab):
         assert network["default_ipv4"]["address"] == gathered["ansible_default_ipv4"]["address"], host
         # The lab network, docker0 and docker_gwbridge at least.
         assert len(network["all_ipv4_addresses"]) >= 3, (host, network)
+        # Its routes, which overlay subnets are kept clear of: the lab network's, never the default.
+        assert f"{ops_lab.subnet} dev eth0" in network["routes"], (host, network["routes"])
+        assert not any(route.startswith("0.0.0.0/0") for route in network["routes"]), (host, network["routes"])

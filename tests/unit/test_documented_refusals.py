@@ -87,6 +87,11 @@ LAB_NODES = [
 ]
 
 
+# What `ip -o -4 route show` lists on a lab node (the default route left out): the lab network,
+# docker0 and docker_gwbridge.
+LAB_ROUTES = ["172.29.223.0/24 dev eth0", "172.17.0.0/16 dev docker0", "172.18.0.0/16 dev docker_gwbridge"]
+
+
 def placed(name, **fields):
     """A service's refusals with the lab's nodes to place it on."""
     _, errors = validate_services(
@@ -104,7 +109,9 @@ def subnets(*definitions):
     networks, errors = validate_networks(list(definitions), {"linux"})
     assert errors == []
     addresses = {host: [node["addr"]] for host, node in zip(LAB_HOSTS, LAB_NODES, strict=True)}
-    return [re.sub(r"\b\d{1,3}(\.\d{1,3}){3}\b", "ADDR", p) for p in subnet_problems(networks, addresses, [])]
+    routes = {host: LAB_ROUTES for host in LAB_HOSTS}
+    problems = subnet_problems(networks, addresses, [], routes)
+    return [re.sub(r"\b\d{1,3}(\.\d{1,3}){3}\b", "ADDR", p) for p in problems]
 
 
 def swarm_plan(workers=(), labels=None):
@@ -159,6 +166,9 @@ OFFLINE = {
     "reservation larger than any node": lambda: placed("api-big", reservations={"memory": "64T"}),
     "overlay subnet holding the nodes' addresses": lambda: subnets(
         {"name": "labnet", "subnet": "172.29.223.0/24"}
+    ),
+    "overlay subnet inside a network the nodes route to": lambda: subnets(
+        {"name": "lanslice", "subnet": "172.29.223.240/28"}
     ),
     "overlay subnets overlapping each other": lambda: subnets(
         {"name": "wide", "subnet": "10.123.0.0/16"}, {"name": "narrow", "subnet": "10.123.4.0/24"}

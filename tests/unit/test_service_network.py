@@ -142,3 +142,65 @@ def test_overlay_mtu_is_set_compared_and_left_to_the_engine_when_unset():
     assert network_differences(default, actual_network(inspect)) == []
     _, errors = validate_networks([{"name": "mixed", "mtu": 20}], {"linux"})
     assert errors == ["network 'mixed', field 'mtu': must be an MTU between 68 and 65535, got 20"]
+
+
+def test_new_subnets_overlapping_a_network_a_node_routes_to_are_refused():
+    from ansible_collections.mixedswarm.swarm.plugins.module_utils._service.network import subnet_problems
+
+    networks, errors = validate_networks(
+        [
+            {"name": "vpn", "subnet": "10.8.4.0/24"},  # inside the range behind the VPN gateway
+            {"name": "lan", "subnet": "172.29.240.224/28"},  # inside the LAN, holding no node address
+            {"name": "home", "subnet": "192.168.7.0/24"},  # holds an address: that message only
+            {"name": "kept", "subnet": "172.17.5.0/24"},  # exists already: a route is not held against it
+            {"name": "clear", "subnet": "10.99.0.0/24"},
+        ],
+        {"linux"},
+    )
+    assert errors == []
+    routes = {
+        "manager1": [
+            "10.8.0.0/16 via 172.29.240.254 dev eth0",
+            "172.17.0.0/16 dev docker0",
+            "172.29.240.0/24 dev eth0",
+        ],
+        "worker1": ["10.8.0.0/16 via 172.29.240.254 dev eth0", "172.29.240.0/24 dev eth0"],
+    }
+    existing = [{"Name": "kept", "IPAM": {"Config": [{"Subnet": "172.17.5.0/24"}]}}]
+    problems = subnet_problems(networks, {"manager1": ["172.29.240.10", "192.168.7.5"]}, existing, routes)
+    assert problems == [
+        "network 'vpn', field 'subnet': 10.8.4.0/24 overlaps 10.8.0.0/16, which manager1, worker1 route to (via "
+        "172.29.240.254 dev eth0); containers on the overlay could not reach that range. Choose a range no node "
+        "routes to",
+        "network 'lan', field 'subnet': 172.29.240.224/28 overlaps 172.29.240.0/24, which manager1, worker1 route "
+        "to (dev eth0); containers on the overlay could not reach that range. Choose a range no node routes to",
+        "network 'home', field 'subnet': 192.168.7.0/24 holds 192.168.7.5 (manager1), address(es) of the nodes; "
+        "overlay traffic to them would stay in the overlay and cut the nodes off from each other. Choose a range "
+        "no node uses",
+    ]
+    # One node routing there is named alone; an IPv6 subnet is not compared with IPv4 routes.
+    (one,) = subnet_problems(networks[:1], {}, [], {"worker1": routes["worker1"]})
+    assert "which worker1 routes to (via 172.29.240.254 dev eth0)" in one
+    v6, _ = validate_networks([{"name": "six", "ipv6": True, "subnet": "fd00:10::/64"}], {"linux"})
+    assert subnet_problems(v6, {}, [], routes) == []
+    # Without a read of the routes (services.yml on its own), nothing is held against them.
+    assert subnet_problems(networks[:2], {}, []) == []
+
+
+def test_the_network_plugin_takes_each_hosts_routes_from_this_runs_node_read_in_inventory_order():
+    from ansible_collections.mixedswarm.swarm.plugins.action.swarm_network import node_routes
+
+    task_vars = {
+        "groups": {"swarm": ["worker1", "manager1", "win1", "old"]},
+        "hostvars": {
+            "manager1": {"swarm_node": {"network": {"routes": ["172.29.240.0/24 dev eth0"]}}},
+            "worker1": {"swarm_node": {"network": {"routes": ["10.8.0.0/16 via 10.0.0.1 dev eth0"]}}},
+            "win1": {"ansible_facts": {"ip_addresses": ["10.0.0.9"]}},  # Windows: no routes read
+            "old": {"swarm_node": {"network": {}}},  # a read without `ip`
+        },
+    }
+    assert node_routes(task_vars) == {
+        "worker1": ["10.8.0.0/16 via 10.0.0.1 dev eth0"],
+        "manager1": ["172.29.240.0/24 dev eth0"],
+    }
+    assert list(node_routes(task_vars)) == ["worker1", "manager1"]

@@ -10,6 +10,7 @@ from ansible_collections.mixedswarm.swarm.plugins.module_utils._swarm.address im
     choose_advertise_addr,
     host_addresses,
     network_facts,
+    routed_networks,
 )
 
 
@@ -144,3 +145,38 @@ def test_network_facts_of_an_ipv4_only_host_with_the_source_address_last():
         "all_ipv6_addresses": [],
         "default_ipv4": {"address": "10.0.0.4"},
     }
+
+
+# `ip -o -4 route show` as a lab manager printed it (Debian 12, iproute2 6.1), with a route behind a
+# gateway, a host route, a blackhole and an explicit unicast route added in the forms ip-route(8) prints
+# (ip ends each line with a space, left out here).
+IP_ROUTES_OUTPUT = """\
+default via 172.29.240.1 dev eth0
+10.8.0.0/16 via 172.29.240.254 dev eth0 proto static
+172.17.0.0/16 dev docker0 proto kernel scope link src 172.17.0.1 linkdown
+172.18.0.0/16 dev docker_gwbridge proto kernel scope link src 172.18.0.1
+172.29.240.0/24 dev eth0 proto kernel scope link src 172.29.240.10
+192.0.2.7 via 172.29.240.1 dev eth0
+blackhole 198.51.100.0/24 proto static
+unicast 203.0.113.0/24 via 172.29.240.1 dev eth0
+"""
+
+
+def test_routed_networks_are_the_main_table_but_the_default_and_routes_that_reach_nothing():
+    assert routed_networks(IP_ROUTES_OUTPUT) == [
+        "10.8.0.0/16 via 172.29.240.254 dev eth0",
+        "172.17.0.0/16 dev docker0",
+        "172.18.0.0/16 dev docker_gwbridge",
+        "172.29.240.0/24 dev eth0",
+        "192.0.2.7/32 via 172.29.240.1 dev eth0",
+        "203.0.113.0/24 via 172.29.240.1 dev eth0",
+    ]
+    assert routed_networks("Error: ipv4: FIB table does not exist.\n") == []
+    assert routed_networks("") == []
+
+
+def test_network_facts_carry_the_routes_only_when_they_were_read():
+    facts = network_facts(IP_ADDR_OUTPUT, IP_ROUTE_OUTPUT, IP_ROUTES_OUTPUT)
+    assert facts["routes"][1] == "172.17.0.0/16 dev docker0" and len(facts["routes"]) == 6
+    assert "routes" not in network_facts(IP_ADDR_OUTPUT, IP_ROUTE_OUTPUT)
+    assert network_facts(IP_ADDR_OUTPUT, IP_ROUTE_OUTPUT, "")["routes"] == []

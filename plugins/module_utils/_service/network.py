@@ -213,14 +213,21 @@ def plan_networks(networks: list[dict], existing: dict[str, dict]) -> tuple[list
 
 
 def subnet_problems(
-    networks: list[dict], node_addresses: dict[str, list[str]], existing: list[dict]
+    networks: list[dict],
+    node_addresses: dict[str, list[str]],
+    existing: list[dict],
+    node_routes: dict[str, list[str]] | None = None,
 ) -> list[str]:
     """Declared subnets that would collide, checked before any network is created: one holding an
     address of a node (its own network, docker0, docker_gwbridge: overlay traffic to that range would
     stay inside the overlay and the nodes lose each other), or overlapping another declared subnet or
     the subnet of an existing network of another name (`docker network inspect` documents).
     `node_addresses` maps a node's name to its addresses, in the order messages name them (an
-    address is named by the first node that has it). One message per collision."""
+    address is named by the first node that has it). A subnet still to be created must also stay
+    clear of the networks the nodes route to (`node_routes`: node -> routed_networks lines, e.g. the
+    company range behind a VPN gateway or a Docker bridge): containers on the overlay would reach
+    the overlay instead of those addresses. A network that already exists is not refused for a
+    route, which may have come after it. One message per collision."""
     problems = []
     declared = [n for n in networks if n.get("state") == "present" and n.get("subnet")]
     taken = [
@@ -228,6 +235,7 @@ def subnet_problems(
         for actual in map(actual_network, existing)
         if actual["subnet"] and actual["name"] not in {n["name"] for n in declared}
     ]
+    existing_names = {actual["name"] for actual in map(actual_network, existing)}
     for index, network in enumerate(declared):
         subnet = ipaddress.ip_network(network["subnet"])
         label = f"network {network['name']!r}, field 'subnet'"
@@ -242,6 +250,8 @@ def subnet_problems(
                 "overlay traffic to them would stay in the overlay and cut the nodes off from each other. "
                 "Choose a range no node uses"
             )
+        elif network["name"] not in existing_names:
+            problems += _route_problems(label, subnet, node_routes or {})
         for other in declared[index + 1 :]:
             if subnet.overlaps(ipaddress.ip_network(other["subnet"])):
                 problems.append(f"{label}: {subnet} overlaps {other['subnet']} of network {other['name']!r}")
@@ -249,6 +259,22 @@ def subnet_problems(
             if subnet.version == other.version and subnet.overlaps(other):
                 problems.append(f"{label}: {subnet} overlaps {other} of the existing network {name!r}")
     return problems
+
+
+def _route_problems(label: str, subnet, node_routes: dict[str, list[str]]) -> list[str]:
+    """One message per routed network the subnet overlaps, naming the nodes that route to it."""
+    routers: dict[str, list[str]] = {}  # route -> nodes, in node order
+    for node, routes in node_routes.items():
+        for route in routes:
+            routed = ipaddress.ip_network(route.split()[0], strict=False)
+            if routed.version == subnet.version and routed.overlaps(subnet):
+                routers.setdefault(route, []).append(node)
+    return [
+        f"{label}: {subnet} overlaps {route.split()[0]}, which {', '.join(nodes)} route"
+        f"{'s' if len(nodes) == 1 else ''} to ({' '.join(route.split()[1:]) or 'directly'}); containers on the overlay "
+        "could not reach that range. Choose a range no node routes to"
+        for route, nodes in routers.items()
+    ]
 
 
 def _address_in(address: str, subnet) -> bool:

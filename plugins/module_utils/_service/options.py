@@ -605,7 +605,12 @@ NETWORK_OPTIONS = {
         ],
         "type": "int",
     },
-    "subnet": {"description": "Subnet in CIDR form; unset lets the engine choose.", "type": "str"},
+    "subnet": {
+        "description": "Subnet in CIDR form; unset lets the engine choose. Refused when it holds an address of"
+        " a node, overlaps another network's subnet, or (for a new network) overlaps a network a Linux node"
+        " routes to (its LAN, a range behind a gateway, a Docker bridge).",
+        "type": "str",
+    },
     "gateway": {"description": "Gateway address inside O(networks[].subnet).", "type": "str"},
     "labels": {"description": "Network labels; C(mixedswarm.managed=true) is always added.", "type": "dict"},
 }

@@ -15,6 +15,21 @@ import ipaddress
 # every interface's addresses, and the source address of the route to 8.8.8.8 as the default IPv4.
 IP_ADDR_ARGV = ["ip", "-o", "addr", "show"]
 IP_ROUTE_ARGV = ["ip", "-4", "route", "get", "8.8.8.8"]
+# The main IPv4 routing table, one line per route (`ip -o route show`): the networks the node reaches
+# through a gateway or an interface, which an overlay subnet must not shadow.
+IP_ROUTES_ARGV = ["ip", "-o", "-4", "route", "show"]
+# Route types ip-route(8) prints before the destination; a type other than unicast reaches nothing.
+_ROUTE_TYPES = (
+    "unicast",
+    "blackhole",
+    "unreachable",
+    "prohibit",
+    "throw",
+    "local",
+    "broadcast",
+    "multicast",
+    "nat",
+)
 
 
 class AddressError(ValueError):
@@ -36,10 +51,36 @@ def _usable(address: str) -> bool:
     return not (ip.is_loopback or ip.is_link_local or ip.is_unspecified)
 
 
-def network_facts(addr_text: str, route_text: str) -> dict:
+def routed_networks(text: str) -> list[str]:
+    """The networks of the routes IP_ROUTES_ARGV printed, each as `NETWORK via GATEWAY dev DEVICE`
+    (the parts present), e.g. `10.0.0.0/8 via 172.29.240.1 dev eth0`. The default route is left
+    out (it covers every address), and so are routes of a type that reaches nothing (blackhole,
+    unreachable, ...); a destination without a prefix length is a host route (/32)."""
+    found = []
+    for line in text.splitlines():
+        words = line.split()
+        if words and words[0] in _ROUTE_TYPES:
+            if words[0] != "unicast":
+                continue
+            words = words[1:]
+        if not words or words[0] == "default":
+            continue
+        try:
+            network = ipaddress.ip_network(words[0], strict=False)
+        except ValueError:
+            continue  # an error message, not a route
+        how = [f"{key} {words[at + 1]}" for at, key in enumerate(words[:-1]) if key in ("via", "dev")]
+        route = " ".join([str(network), *how])
+        if route not in found:
+            found.append(route)
+    return found
+
+
+def network_facts(addr_text: str, route_text: str, routes_text: str | None = None) -> dict:
     """all_ipv4_addresses, all_ipv6_addresses and default_ipv4 as Ansible's facts name them, from
     what IP_ADDR_ARGV and IP_ROUTE_ARGV printed (`ip -o` prints one line per address:
-    `2: eth0    inet 10.0.0.4/24 brd ... scope global eth0`). {} when no address was read."""
+    `2: eth0    inet 10.0.0.4/24 brd ... scope global eth0`), and with IP_ROUTES_ARGV's output
+    `routes` (routed_networks; Ansible's facts have no such list). {} when no address was read."""
     found = {"inet": [], "inet6": []}
     for line in addr_text.splitlines():
         words = line.split()
@@ -51,11 +92,14 @@ def network_facts(addr_text: str, route_text: str) -> dict:
         return {}
     route = route_text.split()
     default = route[route.index("src") + 1] if "src" in route[:-1] else None
-    return {
+    facts = {
         "all_ipv4_addresses": found["inet"],
         "all_ipv6_addresses": found["inet6"],
         "default_ipv4": {"address": default} if default else {},
     }
+    if routes_text is not None:
+        facts["routes"] = routed_networks(routes_text)
+    return facts
 
 
 def host_addresses(facts: dict) -> list[str]:
