@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -237,3 +238,28 @@ def playbook(path: str, *args: str, label: str, env: dict | None = None, timeout
     log.write_text(f"$ ansible-playbook {path} {' '.join(args)}\n{proc.stdout}\n{proc.stderr}")
     report = json_report(proc.stdout)
     return Run(proc.returncode, report["stats"], report["plays"], proc.stdout + proc.stderr, seconds, log)
+
+
+def run_killed_stage(lab, playbook: str, extra: Path, label: str, kill_when, timeout=600):
+    """Start `playbook`, SIGKILL its process group once kill_when() holds; whether it fired."""
+    LOGS.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1"}
+    argv = [ANSIBLE_PLAYBOOK, playbook, "-i", str(lab.inventory), "-i", str(extra)]
+    with (LOGS / f"{label}.log").open("w") as log:
+        proc = subprocess.Popen(
+            argv, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + timeout
+        while proc.poll() is None and time.monotonic() < deadline:
+            try:
+                if kill_when():
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+                    return True
+            except (subprocess.SubprocessError, ValueError, KeyError, IndexError):
+                pass  # a node between states: read again
+            time.sleep(0.3)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        return False

@@ -30,4 +30,7 @@ def test_the_node_read_finds_the_addresses_ansible_facts_list(ops_lab):
         assert len(network["all_ipv4_addresses"]) >= 3, (host, network)
         # Its routes, which overlay subnets are kept clear of: the lab network's, never the default.
         assert f"{ops_lab.subnet} dev eth0" in network["routes"], (host, network["routes"])
-        assert not any(route.startswith("0.0.0.0/0") for route in network["routes"]), (host, network["routes"])
+        assert not any(route.startswith("0.0.0.0/0") for route in network["routes"]), (
+            host,
+            network["routes"],
+        )
