@@ -11,6 +11,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import yaml
 from role_runner import REPO, run_per_host
 from test_engine_roll import cluster, hosts_of
 
@@ -178,11 +179,11 @@ def test_an_engine_older_than_its_daemon_json_or_binary_restarts_and_leftover_ba
         {
             "applied": {
                 **options,
-                "recorded_dpkg_lines": [*settled, "engine-started=1000", "daemon-json-mtime=1000"],
+                "recorded_dpkg_lines": [*settled, "engine-started=1000", "config-mtime=1000"],
             },
             "written-after": {
                 **options,
-                "recorded_dpkg_lines": [*settled, "engine-started=1000", "daemon-json-mtime=1001"],
+                "recorded_dpkg_lines": [*settled, "engine-started=1000", "config-mtime=1001"],
             },
             "upgraded": {
                 **options,
@@ -190,28 +191,130 @@ def test_an_engine_older_than_its_daemon_json_or_binary_restarts_and_leftover_ba
                     *settled[:-1],
                     "engine-binary=/usr/sbin/dockerd (deleted)",
                     "engine-started=1000",
-                    "daemon-json-mtime=900",
+                    "config-mtime=900",
+                ],
+            },
+            # Running without /var/run/docker.sock (the TLS API's dockerd had unlinked the socket
+            # unit's path): restarted with its socket unit.
+            "socket-missing": {
+                **options,
+                "recorded_dpkg_lines": [
+                    *settled,
+                    "engine-started=1000",
+                    "config-mtime=900",
+                    "engine-socket=missing",
                 ],
             },
             # Stopped engine: nothing to compare; starting it applies the file.
-            "stopped": {**options, "recorded_dpkg_lines": [*settled, "daemon-json-mtime=1001"]},
+            "stopped": {**options, "recorded_dpkg_lines": [*settled, "config-mtime=1001"]},
             "backup-left": {
                 **options,
                 "recorded_dpkg_lines": [
                     *settled,
                     "engine-started=1000",
-                    "daemon-json-mtime=900",
+                    "config-mtime=900",
                     "backup /etc/docker/daemon.json.4242.2026-12-02@16:10:00~",
                 ],
             },
         },
     )
-    stale = "engine not restarted since daemon.json or its packages changed"
+    stale = "engine not restarted since its configuration or packages changed"
     assert found["applied"]["reasons"] == [] and found["applied"]["idle"] is True
     assert found["written-after"]["reasons"] == [stale] and found["written-after"]["idle"] is False
     assert found["upgraded"]["reasons"] == [stale]
+    assert found["socket-missing"]["reasons"] == [stale]
     assert found["stopped"]["reasons"] == [] and found["stopped"]["idle"] is True
     assert found["backup-left"]["reasons"] == [] and found["backup-left"]["idle"] is False
     # On a running swarm the reason rolls the node like any other engine change.
     plan = plan_engine_roll(hosts_of(cluster(), changing={"worker1"}, changes=[stale]), 1)
     assert plan["order"] == ["worker1"] and plan["phase"]["worker1"] == ROLL_WORKERS
+
+
+def test_the_tls_api_is_an_engine_change_until_its_files_and_drop_in_are_as_written(tmp_path):
+    """docker_linux_tls_enabled: daemon.json gains the listeners and tls* keys, the node's TLS files
+    and the unit drop-in are compared by owner, mode and sha1sum; turned off, a drop-in left is one."""
+    role_vars = yaml.safe_load((REPO / "roles" / "docker_linux" / "vars" / "main.yml").read_text())
+    dropin_path = role_vars["_docker_linux_tls_dropin"]
+    dropin = hashlib.sha1(role_vars["_docker_linux_tls_dropin_text"].encode()).hexdigest()
+    files = {}
+    for name in ("ca.pem", "server-cert.pem", "server-key.pem"):
+        (tmp_path / name).write_text(f"-----BEGIN {name}-----\n")
+        files[name] = hashlib.sha1((tmp_path / name).read_bytes()).hexdigest()
+    tls_options = {
+        "docker_linux_tls_enabled": True,
+        "docker_linux_tls_source": "supplied",
+        "docker_linux_tls_port": 2376,
+        "docker_linux_tls_ca_cert": str(tmp_path / "ca.pem"),
+        "docker_linux_tls_server_cert": str(tmp_path / "server-cert.pem"),
+        "docker_linux_tls_server_key": str(tmp_path / "server-key.pem"),
+    }
+    options = {
+        "docker_linux_package_source": "distro",
+        "docker_linux_daemon_options": {},
+        "docker_linux_insecure_registries": [],
+    }
+    with_tls = {
+        "hosts": ["unix:///var/run/docker.sock", "tcp://0.0.0.0:2376"],
+        "tlscacert": "/etc/docker/tls/ca.pem",
+        "tlscert": "/etc/docker/tls/server-cert.pem",
+        "tlskey": "/etc/docker/tls/server-key.pem",
+        "tlsverify": True,
+    }
+
+    def daemon_json(options: dict) -> str:
+        text = json.dumps(options, indent=2, sort_keys=True, separators=(",", ": ")) + "\n"
+        return f"{hashlib.sha1(text.encode()).hexdigest()}  /etc/docker/daemon.json"
+
+    unit = [*DEBIAN_DPKG, "ActiveState=active", "UnitFileState=enabled", "stat /etc/docker root:root:755"]
+    unit += ["stat /etc/docker/daemon.json root:root:644"]
+    tls_files = ["stat /etc/docker/tls root:root:755"]
+    for name, mode in (("ca.pem", 644), ("server-cert.pem", 644), ("server-key.pem", 600)):
+        tls_files += [
+            f"stat /etc/docker/tls/{name} root:root:{mode}",
+            f"{files[name]}  /etc/docker/tls/{name}",
+        ]
+    tls_files += [f"stat {dropin_path} root:root:644", f"{dropin}  {dropin_path}"]
+    off = [*unit, daemon_json({})]
+    on = [*unit, daemon_json(with_tls), *tls_files]
+    differ = "TLS files or the unit drop-in differ"
+    found = engine_change(
+        tmp_path,
+        {
+            "off": {**options, "recorded_dpkg_lines": off},
+            "turned-on": {**options, **tls_options, "recorded_dpkg_lines": off},
+            "on": {**options, **tls_options, "recorded_dpkg_lines": on},
+            "key-readable": {
+                **options,
+                **tls_options,
+                "recorded_dpkg_lines": [
+                    line.replace("server-key.pem root:root:600", "server-key.pem root:root:644")
+                    for line in on
+                ],
+            },
+            "key-replaced": {
+                **options,
+                **tls_options,
+                "recorded_dpkg_lines": [line.replace(files["server-key.pem"], "0" * 40) for line in on],
+            },
+            "drop-in-edited": {
+                **options,
+                **tls_options,
+                "recorded_dpkg_lines": [line.replace(dropin, "0" * 40) for line in on],
+            },
+            "turned-off": {**options, "recorded_dpkg_lines": [*off, f"stat {dropin_path} root:root:644"]},
+            "written-after-start": {
+                **options,
+                **tls_options,
+                "recorded_dpkg_lines": [*on, "engine-started=1000", "config-mtime=1001"],
+            },
+        },
+    )
+    assert found["off"]["reasons"] == [] and found["off"]["idle"] is True
+    assert found["turned-on"]["reasons"] == ["daemon.json differs", differ]
+    assert found["on"]["reasons"] == [] and found["on"]["idle"] is True
+    for case in ("key-readable", "key-replaced", "drop-in-edited", "turned-off"):
+        assert found[case]["reasons"] == [differ], case
+        assert found[case]["idle"] is False, case
+    assert found["written-after-start"]["reasons"] == [
+        "engine not restarted since its configuration or packages changed"
+    ]

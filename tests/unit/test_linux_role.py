@@ -78,6 +78,16 @@ def test_bad_inputs_are_rejected_with_the_field_and_what_is_valid(tmp_path: Path
         "live_restore": {"docker_linux_daemon_options": {"live-restore": True}},
         "unknown_option": {"docker_linux_daemon_options": {"bogus-option": 1}},
         "bad_port_proto": {"docker_linux_swarm_ports": [{"port": "2377", "proto": "sctp"}]},
+        "tls_hosts_clash": {
+            "docker_linux_tls_enabled": True,
+            "docker_linux_daemon_options": {"hosts": ["tcp://0.0.0.0:2375"]},
+        },
+        "tls_supplied_files_missing": {
+            "docker_linux_tls_enabled": True,
+            "docker_linux_tls_source": "supplied",
+        },
+        "tls_source_unknown": {"docker_linux_tls_enabled": True, "docker_linux_tls_source": "letsencrypt"},
+        "tls_port_not_a_number": {"docker_linux_tls_enabled": True, "docker_linux_tls_port": "tls"},
     }
     cases = {case: {**release_read("ubuntu-24.04"), **variables} for case, variables in cases.items()}
     outcome = run_per_host(PLAYBOOK, tmp_path, cases, {})
@@ -91,6 +101,16 @@ def test_bad_inputs_are_rejected_with_the_field_and_what_is_valid(tmp_path: Path
             "no such option",
         ),
         "bad_port_proto": ("proto", "tcp, udp"),
+        "tls_hosts_clash": (
+            "tls_hosts_clash: docker_linux_daemon_options",
+            "option 'hosts': set by the role itself",
+        ),
+        "tls_supplied_files_missing": (
+            'tls_supplied_files_missing: docker_linux_tls_source is "supplied" but',
+            "set docker_linux_tls_source: generate",
+        ),
+        "tls_source_unknown": ("docker_linux_tls_source", "generate, supplied"),
+        "tls_port_not_a_number": ("docker_linux_tls_port", "int"),
     }
     for case, needles in expected.items():
         result = outcome[case]

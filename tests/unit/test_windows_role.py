@@ -331,3 +331,11 @@ def test_tls_material_is_generated_on_the_controller_once_and_kept(tmp_path):
 
     second = run_role(tmp_path, cases)
     assert second["win1"]["changed"] == [] and second["win2"]["changed"] == []
+
+    # A node whose address changed gets a certificate naming the new one; the CA stays.
+    ca_before = (tls_dir / "ca.pem").read_bytes()
+    third = run_role(tmp_path, {**cases, "win1": {**case, "ansible_host": "203.0.113.8"}})
+    assert third["win1"]["failed_task"] is None, third["win1"]["msg"]
+    san = load("win1/server-cert.pem").extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert "203.0.113.8" in {str(ip) for ip in san.get_values_for_type(x509.IPAddress)}
+    assert (tls_dir / "ca.pem").read_bytes() == ca_before
