@@ -3,7 +3,7 @@ of worker2, which then joins the lab's swarm again), settings converged in one r
 the next, autolock turned on with its key written to a file and the managers unlocked from it after
 restarting, the root CA rotated with every node's issuer checked, managers drained.
 
-The autolock case runs on demand (MIXEDSWARM_TEST_SETTINGS_LONG=1). Leaves the lab as it found it:
+Leaves the lab as it found it:
 Docker's default settings, autolock off, every manager active, 3 managers and 2 workers Ready (the
 CA is a new one; nothing depends on the old). Each case prints its time (`pytest -s`).
 """
@@ -11,7 +11,6 @@ CA is a new one; nothing depends on the old). Each case prints its time (`pytest
 from __future__ import annotations
 
 import json
-import os
 import stat
 import subprocess
 import time
@@ -34,12 +33,6 @@ DEFAULTS = (
     "--cert-expiry=2160h",
 )
 TIMES: dict[str, float] = {}
-# The long case (every manager's engine restarted locked, then unlocked) runs on demand: it took
-# 325 s on a loaded build machine, beyond what these tests may add to `make test`.
-LONG = pytest.mark.skipif(
-    os.environ.get("MIXEDSWARM_TEST_SETTINGS_LONG") != "1",
-    reason="on demand: MIXEDSWARM_TEST_SETTINGS_LONG=1 (restarts every manager's engine)",
-)
 # A task that stops as soon as it is told to (PID 1 ignores SIGTERM unless it traps it).
 WORKLOAD = ("sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done")
 
@@ -165,7 +158,6 @@ def test_settings_are_converged_in_one_run_shown_in_diff_and_unchanged_on_the_ne
     TIMES["settings converged, then changed=0"] = time.monotonic() - started
 
 
-@LONG
 def test_autolock_writes_its_key_to_the_file_and_managers_restarted_locked_are_unlocked_from_it(settings_lab):
     lab, directory = settings_lab
     started = time.monotonic()
