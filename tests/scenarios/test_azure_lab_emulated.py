@@ -318,3 +318,24 @@ def test_winrm_trusts_exactly_the_certificates_the_vms_made(round_trip):
         "WINRM_CA_TRUST_PATH=" + str(round_trip.pki / "winrm-pinned.pem")
         in round_trip.steps["present"]["result"].stdout
     )
+
+
+def test_sizes_the_location_lacks_or_that_cannot_boot_the_image_are_refused_before_any_write(tmp_path):
+    """A size not offered (Windows) and a Generation 1 size for the Generation 2 Ubuntu image (Linux):
+    ARM refuses both only at VM creation, after the network; the lab names both before any write."""
+    trip = RoundTrip(tmp_path)
+    try:
+        sizes = json.dumps({"azure_lab_vm_size": {"windows": "Standard_D2_nope", "linux": "Standard_A2_v2"}})
+        present = trip.playbook("bad sizes", "present", sizes, succeeds=False)
+        assert present["writes"] == []  # not one PUT or PATCH
+        message = " ".join(present["result"].stdout.split())
+        assert "azure_lab_vm_size.windows=Standard_D2_nope is not offered in westeurope" in message
+        assert "sizes there: Standard_A2_v2, Standard_B2s, Standard_D2s_v5, Standard_D4s_v5" in message
+        assert (
+            "azure_lab_vm_size.linux=Standard_A2_v2 boots Hyper-V generation V1 only, but azure_lab_image.linux"
+            " Canonical:ubuntu-24_04-lts:server:latest is a generation V2 image; choose a size that supports V2"
+            " (e.g. Standard_B2s)" in message
+        )
+        assert "Nothing was created or changed." in message
+    finally:
+        trip.emulator.stop()
