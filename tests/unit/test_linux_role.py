@@ -28,7 +28,16 @@ def release_read(release: str, arch: str = "x86_64") -> dict:
         "_docker_linux_state_script"
     ].replace("/etc/os-release", str(OS_RELEASES / release))
     printed = subprocess.run(
-        ["/bin/sh", "-c", script, "sh", "--showformat=", "no-such-package"],
+        [
+            "/bin/sh",
+            "-c",
+            script,
+            "sh",
+            "--showformat=",
+            "/etc/docker",
+            "/etc/docker/daemon.json",
+            "no-such-package",
+        ],
         capture_output=True,
         text=True,
         check=True,
