@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 REPO = Path(__file__).resolve().parents[2]
 ANSIBLE_PLAYBOOK = str(REPO / ".venv/bin/ansible-playbook")
 LOGS = REPO / ".cache" / "lab-logs"
@@ -112,6 +114,12 @@ class Lab:
 
     def container(self, host: str) -> str:
         return f"mixedswarm-{self.name}-{host}"
+
+    def address(self, host: str) -> str:
+        """The node's address as the lab inventory gives it (ansible_host)."""
+        inventory = yaml.safe_load(self.inventory.read_text())
+        groups = inventory["all"]["children"]["swarm"]["children"]
+        return next(g["hosts"][host]["ansible_host"] for g in groups.values() if host in g.get("hosts", {}))
 
     def lab_vars(self) -> list[str]:
         return [

@@ -8,8 +8,6 @@ task. Both run here on the shared lab's worker2 and leave it as they found it.
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 pytestmark = pytest.mark.lab
@@ -52,18 +50,7 @@ def test_a_node_that_refuses_the_key_stops_the_lab_start_naming_it(ops_lab):
         started = ops_lab.start()
         assert started.rc != 0
         messages = [message for host, task, message in started.failures()]
-        address = subprocess.run(
-            [
-                "docker",
-                "inspect",
-                "--format",
-                "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
-                ops_lab.container("worker2"),
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        address = ops_lab.address("worker2")
         assert any(
             f"Lab node worker2 ({address}) refuses the lab's key" in m
             and "Permission denied (publickey)" in m

@@ -75,7 +75,7 @@ def test_a_default_address_pool_given_at_init_is_where_overlay_subnets_come_from
     inventory = yaml.safe_load(lab.inventory.read_text())
     inventory["all"]["children"] = {
         "swarm": {
-            "children": {"swarm_managers": {"hosts": {"worker2": {"ansible_host": lab_addr(lab, "worker2")}}}}
+            "children": {"swarm_managers": {"hosts": {"worker2": {"ansible_host": lab.address("worker2")}}}}
         },
         "linux": {"hosts": {"worker2": {}}},
     }
@@ -116,12 +116,6 @@ def test_a_default_address_pool_given_at_init_is_where_overlay_subnets_come_from
 def flat(text: str) -> str:
     """Output with its line wrapping undone (Ansible wraps long warnings)."""
     return " ".join(text.split())
-
-
-def lab_addr(lab, host):
-    inventory = yaml.safe_load(lab.inventory.read_text())
-    groups = inventory["all"]["children"]["swarm"]["children"]
-    return next(g["hosts"][host]["ansible_host"] for g in groups.values() if host in g.get("hosts", {}))
 
 
 def test_settings_are_converged_in_one_run_shown_in_diff_and_unchanged_on_the_next(settings_lab):

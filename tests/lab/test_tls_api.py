@@ -21,28 +21,13 @@ pytestmark = pytest.mark.lab
 DROPIN = "/etc/systemd/system/docker.service.d/mixedswarm-tls.conf"
 
 
-def address(lab, host: str) -> str:
-    return subprocess.run(
-        [
-            "docker",
-            "inspect",
-            "--format",
-            "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
-            lab.container(host),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-
-
 def remote_docker(lab, host: str, *tls: str) -> subprocess.CompletedProcess:
     """This machine's docker CLI against the node's TCP listener, with the TLS flags given."""
     return subprocess.run(
         [
             "docker",
             "-H",
-            f"tcp://{address(lab, host)}:2376",
+            f"tcp://{lab.address(host)}:2376",
             *tls,
             "info",
             "--format",
@@ -97,6 +82,10 @@ def test_the_tls_api_is_turned_on_reached_with_the_client_certificate_and_turned
         closed = remote_docker(ops_lab, host, *client)
         assert closed.returncode != 0, host
         assert ops_lab.exec(host, "test", "-e", DROPIN, check=False).returncode == 1, host
+        # The certificates stay where they were (the role removes only what changes the engine).
+        assert (
+            ops_lab.exec(host, "test", "-s", "/etc/docker/tls/server-cert.pem", check=False).returncode == 0
+        )
         assert (
             ops_lab.docker(host, "info", "--format", "{{.Swarm.LocalNodeState}}").stdout.strip() == "active"
         )
