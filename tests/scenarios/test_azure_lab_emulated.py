@@ -115,6 +115,16 @@ class RoundTrip:
         return {doc["name"]: doc for doc in store.values() if doc["type"] == kind}
 
 
+FULL_QUOTA = {
+    ("microsoft.compute", "cores"): 8,
+    ("microsoft.compute", "virtualMachines"): 4,
+    ("microsoft.compute", "standardDSv5Family"): 6,
+    ("microsoft.compute", "standardBSFamily"): 2,
+    ("microsoft.network", "PublicIPAddresses"): 4,
+    ("microsoft.network", "StandardSkuPublicIpAddresses"): 4,
+}
+
+
 @pytest.fixture(scope="module")
 def round_trip(tmp_path_factory):
     trip = RoundTrip(tmp_path_factory.mktemp("azure-lab"))
@@ -126,6 +136,9 @@ def round_trip(tmp_path_factory):
     identity_names.update(
         AZURE_CLIENT_SECRET=trip.env["AZURE_SECRET"], AZURE_TENANT_ID=trip.env["AZURE_TENANT"]
     )
+    # The quota at exactly what the lab uses (3 D2s_v5 + 1 B2s, 4 IPs): the VMs and IPs that exist
+    # take no new quota, so the second run still passes the quota check.
+    trip.emulator.quota_limits.update(FULL_QUOTA)
     trip.playbook("present again", "present", env=identity_names)
     trip.playbook("absent", "absent")
     yield trip
@@ -337,5 +350,27 @@ def test_sizes_the_location_lacks_or_that_cannot_boot_the_image_are_refused_befo
             " (e.g. Standard_B2s)" in message
         )
         assert "Nothing was created or changed." in message
+    finally:
+        trip.emulator.stop()
+
+
+def test_a_quota_without_room_is_refused_before_any_write_and_a_full_one_passes_a_rerun(round_trip, tmp_path):
+    """Three D2s_v5 need 6 DSv5 vCPUs and four nodes 4 Standard IPs: with 4 vCPUs and 3 IPs left,
+    ARM would refuse the VMs and the last IP after the network; the lab names both rows first. The
+    round trip's second run passed with every row at exactly what the lab uses."""
+    assert round_trip.steps["present again"]["result"].returncode == 0
+    trip = RoundTrip(tmp_path)
+    try:
+        trip.emulator.quota_limits[("microsoft.compute", "standardDSv5Family")] = 4
+        trip.emulator.quota_limits[("microsoft.network", "StandardSkuPublicIpAddresses")] = 3
+        present = trip.playbook("no quota", "present", succeeds=False)
+        assert present["writes"] == []
+        message = " ".join(present["result"].stdout.split())
+        assert (
+            "the quota Standard DSv5 Family vCPUs (standardDSv5Family) in westeurope has 4 of 4 free, and the lab"
+            " needs 6 more; the quota Public IP Addresses - Standard (StandardSkuPublicIpAddresses) in westeurope"
+            " has 3 of 3 free, and the lab needs 4 more. Nothing was created or changed." in message
+        )
+        assert "az vm list-usage --location westeurope" in message
     finally:
         trip.emulator.stop()

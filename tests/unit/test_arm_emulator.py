@@ -344,3 +344,29 @@ def test_what_arm_accepts_next_to_each_refusal(lab):
     for method, path, body, version in accepted:
         answer = call(lab, method, path, body, version)
         assert answer.status in (200, 201), (path, answer.body)
+
+
+def test_usages_count_what_the_location_holds_against_each_limit(lab):
+    """Compute's Usage_List and Network's Usages_List rows (name, currentValue, limit) count the
+    stored VMs by their size's family and in all, and the stored public IPs, of that location only."""
+    assert call(lab, *_public_ip("Standard", "Static")).status == 201
+    assert call(lab, *_put_vm(lab, size="Standard_D4s_v5")).status == 201
+    compute = "/subscriptions/{sub}/providers/Microsoft.Compute/locations/{where}/usages"
+    network = "/subscriptions/{sub}/providers/Microsoft.Network/locations/{where}/usages"
+
+    def used(path, where, version):
+        answer = call(lab, "GET", path.replace("{where}", where), api_version=version)
+        assert answer.status == 200, answer.body
+        return {r["name"]["value"]: (r["currentValue"], r["limit"]) for r in answer.body["value"]}
+
+    here = used(compute, "westeurope", "2024-07-01")
+    assert here["cores"] == (4, 100) and here["standardDSv5Family"] == (4, 100)
+    assert here["virtualMachines"] == (1, 25000) and here["standardBSFamily"] == (0, 100)
+    assert used(network, "westeurope", "2024-05-01") == {
+        "PublicIPAddresses": (1, 1000),
+        "StandardSkuPublicIpAddresses": (1, 1000),
+    }
+    elsewhere = used(compute, "eastus", "2024-07-01")
+    assert elsewhere["cores"] == (0, 100) and elsewhere["virtualMachines"] == (0, 25000)
+    lab.quota_limits[("microsoft.compute", "cores")] = 6
+    assert used(compute, "westeurope", "2024-07-01")["cores"] == (4, 6)
