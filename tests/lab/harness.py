@@ -23,6 +23,13 @@ ANSIBLE_PLAYBOOK = str(REPO / ".venv/bin/ansible-playbook")
 LOGS = REPO / ".cache" / "lab-logs"
 
 
+class NodeCommandError(subprocess.CalledProcessError):
+    """A command in a lab node failed; unlike its parent, it says what the node printed on stderr."""
+
+    def __str__(self) -> str:
+        return f"{super().__str__()} It printed: {(self.stderr or self.stdout or '').strip()[-600:]!r}"
+
+
 def json_report(out: str) -> dict:
     """The json callback prints one document per playbook file: their plays, and the last stats."""
     decoder, plays, stats, at = json.JSONDecoder(), [], {}, out.find("{")
@@ -180,14 +187,13 @@ class Lab:
     def exec(
         self, host: str, *command: str, check: bool = True, timeout: int = 120
     ) -> subprocess.CompletedProcess:
-        """Run a command inside a lab node (as root, bypassing SSH and Ansible)."""
-        return subprocess.run(
-            ["docker", "exec", self.container(host), *command],
-            capture_output=True,
-            text=True,
-            check=check,
-            timeout=timeout,
-        )
+        """Run a command inside a lab node (as root, bypassing SSH and Ansible); with check, a failure
+        raises NodeCommandError, which names what the node printed."""
+        argv = ["docker", "exec", self.container(host), *command]
+        done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=timeout)
+        if check and done.returncode:
+            raise NodeCommandError(done.returncode, argv, done.stdout, done.stderr)
+        return done
 
     def docker(self, host: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         """The node engine's docker CLI, e.g. lab.docker('manager1', 'node', 'ls')."""
@@ -205,6 +211,23 @@ class Lab:
     def nodes(self, host: str = "manager1") -> list[dict]:
         """`docker node ls` as seen from a manager."""
         return self.docker_json(host, "node", "ls")
+
+    def wait_settled(self, host: str = "manager1", timeout: float = 180):
+        """Wait until `host` sees a leader, every manager reachable and every node Ready: a swarm
+        just restored or re-formed accepts reads before its managers agree on writes."""
+
+        def settled():
+            nodes = self.nodes(host)
+            managers = [n["ManagerStatus"] for n in nodes if n["ManagerStatus"]]
+            return (
+                managers.count("Leader") == 1
+                and all(m in ("Leader", "Reachable") for m in managers)
+                and all(n["Status"] == "Ready" for n in nodes)
+            )
+
+        self.wait_for(
+            f"{host} to see a leader, every manager reachable and every node Ready", settled, timeout
+        )
 
     def wait_for(self, what: str, predicate, timeout: float = 120, interval: float = 2):
         """Poll predicate() until it returns a truthy value; fail naming `what` after timeout."""

@@ -162,12 +162,23 @@ class Faults:
         return self.lab.docker_json(on, kind, "inspect", name)[0]
 
     def make_foreign_things(self):
-        """A service, an overlay network and a node label made by hand, not by the project."""
-        self.lab.docker("manager1", "network", "create", "--driver", "overlay", HAND_NETWORK)
-        self.lab.docker(
-            "manager1", "service", "create", "--detach", "--name", HAND_SERVICE, "--replicas", "1",
+        """A service, an overlay network and a node label made by hand, not by the project. This
+        module follows the day-2 module's restore; once, in CI, manager1 refused the network create
+        here (what it printed was not kept), so the lab is let settle first and each creation is
+        retried for a minute, a failure now naming the engine's own words."""
+        self.lab.wait_settled("manager1")
+        create_service = (
+            "service", "create", "--detach", "--name", HAND_SERVICE, "--replicas", "1",
             "--constraint", "node.platform.os==linux", f"{self.registry}/busybox:1", "sleep", "86400",
         )  # fmt: skip
+        for kind, name, create in (
+            ("network", HAND_NETWORK, ("network", "create", "--driver", "overlay", HAND_NETWORK)),
+            ("service", HAND_SERVICE, create_service),
+        ):
+            self.lab.wait_for(f"manager1 to create the hand-made {kind} {name}", lambda k=kind, n=name, c=create: (
+                self.lab.docker("manager1", k, "inspect", n, check=False).returncode == 0
+                or self.lab.docker("manager1", *c)
+            ), timeout=60)  # fmt: skip
         self.lab.docker(
             "manager1", "node", "update", "--label-add", HAND_LABEL, self.node_id(HAND_LABEL_NODE)
         )
