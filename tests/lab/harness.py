@@ -271,8 +271,9 @@ def playbook(path: str, *args: str, label: str, env: dict | None = None, timeout
     return Run(proc.returncode, report["stats"], report["plays"], proc.stdout + proc.stderr, seconds, log)
 
 
-def run_killed_stage(lab, playbook: str, extra: Path, label: str, kill_when, timeout=600):
-    """Start `playbook`, SIGKILL its process group once kill_when() holds; whether it fired."""
+def run_killed_stage(lab, playbook: str, extra: Path, label: str, kill_when, timeout=600, interval=0.3):
+    """Start `playbook`, SIGKILL its process group once kill_when() holds (asked every `interval`
+    seconds); whether it fired."""
     LOGS.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1"}
     argv = [ANSIBLE_PLAYBOOK, playbook, "-i", str(lab.inventory), "-i", str(extra)]
@@ -289,7 +290,7 @@ def run_killed_stage(lab, playbook: str, extra: Path, label: str, kill_when, tim
                     return True
             except (subprocess.SubprocessError, ValueError, KeyError, IndexError):
                 pass  # a node between states: read again
-            time.sleep(0.3)
+            time.sleep(interval)
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()

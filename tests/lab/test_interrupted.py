@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import subprocess
 import threading
 import time
@@ -151,11 +152,13 @@ class Poller(threading.Thread):
         return fewest, most_out
 
 
-def run_killed(lab, extra: Path, label: str, kill_when, timeout=600):
+def run_killed(lab, extra: Path, label: str, kill_when, timeout=600, interval=0.3):
     """Start the engines stage, SIGKILL its process group once kill_when() holds; whether it fired."""
-    return run_killed_stage(lab, "playbooks/engines.yml", extra, label, kill_when, timeout)
+    return run_killed_stage(lab, "playbooks/engines.yml", extra, label, kill_when, timeout, interval)
 
 
+# The kill points found in the run's output rather than on the nodes (see at_step).
+OUTPUT_STEPS = ("ready", "give back")
 # The roll's task that waits for the node to be Ready again and then gives it back.
 WAIT_READY_TASK = "engine_roll : Wait until the node is back in the swarm and restore its availability]"
 
@@ -173,15 +176,15 @@ def at_step(lab, step, before, log: Path):
     def restarting():
         return written() and lab.engine_state("worker1") != "active"
 
-    def waiting_for_ready():
-        # The wait for Ready and the give-back can take less than one round of reads through the
-        # nodes on a loaded machine (CI missed it once): the run's own output says when it starts,
-        # after the engine's restart, and reading a local file takes no round trip.
+    # The wait for Ready, the give-back and the end of the run can each take less than one round of
+    # reads through the nodes on a loaded machine (CI missed the wait once): for these two steps
+    # (OUTPUT_STEPS) the run's own output says when, a local read asked every 50 ms.
+    def waiting_for_ready():  # begun after the engine's restart
         return WAIT_READY_TASK in log.read_text()
 
-    def given_back():
-        started, _ = engine_times(lab, "worker1")
-        return started is not None and started != before[0] and not drained()
+    def given_back():  # its result printed: worker1 is back; the run lock is not yet released
+        _, found, after = log.read_text().partition(WAIT_READY_TASK)
+        return bool(found) and re.search(r"^(ok|changed): \[worker1[\] ]", after, re.MULTILINE) is not None
 
     return {
         "drain": drained,
@@ -240,13 +243,15 @@ def finish_and_check(lab, tmp_path, size, label):
     return run
 
 
-def kill_then_finish(lab, tmp_path, size, label, kill_when):
+def kill_then_finish(lab, tmp_path, size, label, kill_when, interval=0.3):
     """Kill a roll to `size` when kill_when() holds, run ONE more time and check; all under the poller.
     (whether the kill fired, the finishing run, worker1's state when killed, the poller's extremes)."""
     poller = Poller(lab)
     poller.start()
     try:
-        fired = run_killed(lab, worker_vars(tmp_path, size), f"{lab.name}-{label}", kill_when)
+        fired = run_killed(
+            lab, worker_vars(tmp_path, size), f"{lab.name}-{label}", kill_when, interval=interval
+        )
         state = {"worker1": node_row(lab, "worker1"), "engine": engine_times(lab, "worker1")}
         run = finish_and_check(lab, tmp_path, size, f"{lab.name}-after-{label}")
     finally:
@@ -268,11 +273,19 @@ def test_a_roll_killed_at_a_step_is_finished_by_one_more_run(roll_lab, tmp_path,
     label = f"killed-at-{step.replace(' ', '-')}"
     log = LOGS / f"{lab.name}-{label}.log"
     fired, run, state, (fewest, most_out) = kill_then_finish(
-        lab, tmp_path, size, label, at_step(lab, step, before, log)
+        lab,
+        tmp_path,
+        size,
+        label,
+        at_step(lab, step, before, log),
+        interval=0.05 if step in OUTPUT_STEPS else 0.3,
     )
     assert fired, f"the run ended before it reached the {step} step"
+    restarted = state["engine"][0] not in (None, before[0])
     if step == "ready":  # killed after the restart, before the give-back
-        assert state["worker1"][0] == "drain" and state["engine"][0] not in (None, before[0]), state
+        assert state["worker1"][0] == "drain" and restarted, state
+    if step == "give back":  # killed after the give-back, before the run's end
+        assert state["worker1"][0] == "active" and restarted, state
     OUTCOMES.append(f"{step}: converged in {run.seconds:.0f} s (killed with worker1 at {state})")
     print(f"\nkilled at {step}: fewest tasks {fewest}, most nodes out of service {most_out}; {OUTCOMES[-1]}")
 
